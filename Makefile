@@ -1,0 +1,36 @@
+# The two commands of the README. Both create .venv on first use and are safe to rerun.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+CONFIG ?= data/sample/consulting-firm/campaign.toml
+
+.PHONY: report test lint install install-test clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall only when the package metadata changes; the stamp files make reruns fast.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+report: $(VENV)/.installed
+	$(BIN)/reconnect report overview --config $(CONFIG)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check reconnect_lib tests benchmarks
+
+test: $(VENV)/.installed-test
+	$(BIN)/ruff check reconnect_lib tests benchmarks
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
