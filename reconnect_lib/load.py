@@ -1,0 +1,1830 @@
+"""Load and validate inputs: the first stage of the pipeline.
+
+Reads a client list and, optionally, a transaction history and a contact
+history (CSV with any common delimiter and encoding, Excel ``.xlsx``, Parquet,
+or a DataFrame already in memory), renames their columns to the package's
+vocabulary with a column map (:mod:`reconnect_lib.column_maps`), parses every
+value into its canonical type, and validates the result with pandera. Every
+problem found is reported in *one* :class:`~reconnect_lib.errors.InputError`
+naming the file, the column, the rows (1-based data rows, header not counted)
+and the offending values, what was expected and how to fix it.
+
+Nothing is dropped silently: rows set aside are counted, with the reason, in
+the :class:`LoadReport`. Rows are set aside only when they are
+
+* blank (no value in any column, e.g. the empty rows Excel leaves at the bottom);
+* excluded by the column map (``exclude_when``: a draft, voided or cancelled invoice);
+* a repeated line of an invoice whose total the map says is per invoice (Xero's
+  ``Total``): the invoice is counted once.
+
+Otherwise identical history rows are kept: two equal purchases on one day, or
+two calls, are not provably duplicates.
+
+Channels: known words and synonyms are read as the vocabulary of
+:data:`reconnect_lib.schema.CHANNELS` (call → phone, mail/post → letter, e-mail
+→ email, meeting → visit, ...); any other value, a blank cell, or a missing
+channel column is read as ``"other"`` and counted, by value, in the load report.
+An unrecognised channel is still a contact, so it still ends a client's silence;
+rejecting the file over a word like "Fax" would stop a campaign for nothing.
+
+Canonical types after loading (the contract :mod:`reconnect_lib.client_base`
+relies on; see :data:`CLIENTS_SCHEMA`, :data:`TRANSACTIONS_SCHEMA`,
+:data:`CONTACTS_SCHEMA`):
+
+============================  =====================  ===============================
+column                        dtype                  notes
+============================  =====================  ===============================
+client_id, invoice_id         ``string``             stripped, inner spaces collapsed
+name, email, ... (text)       ``string``             spaces collapsed, ``<NA>`` if blank
+client_since, last_contact,   ``datetime64[ns]``     tz-naive, midnight, ``NaT`` when
+last_purchase, date                                  blank (``date`` is never blank)
+amount, total_revenue         ``float64``            refunds negative
+do_not_contact                ``bool``               blank means False
+channel                       ``string``             one of :data:`schema.CHANNELS`
+============================  =====================  ===============================
+
+Every output frame has all the columns of its table, in that order, with a
+fresh ``RangeIndex``; a column the file does not have is all missing.
+
+Example
+-------
+>>> from datetime import date
+>>> import pandas as pd
+>>> raw = pd.DataFrame({"Customer ID": ["007"], "Last Contacted": ["2024-03-05"]})
+>>> clients = load_clients(raw, as_of=date(2025, 1, 1))
+>>> clients.loc[0, "client_id"], clients.loc[0, "last_contact"]
+('007', Timestamp('2024-03-05 00:00:00'))
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import difflib
+import io
+import logging
+import re
+import warnings
+import zipfile
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from . import schema as s
+from .column_maps import (
+    REQUIRED_COLUMNS,
+    TABLE_COLUMNS,
+    ColumnMap,
+    MappedTable,
+    Source,
+    Table,
+    apply_map,
+    close_columns,
+    get_map,
+    guess_map,
+    normalise_name,
+    synonyms_for,
+)
+from .config import CampaignConfig
+from .errors import ConfigError, InputError, Problem, ReconnectError
+
+__all__ = [
+    "CHANNEL_SYNONYMS",
+    "CLIENTS_SCHEMA",
+    "CONTACTS_SCHEMA",
+    "DTYPES",
+    "TRANSACTIONS_SCHEMA",
+    "Inputs",
+    "LoadReport",
+    "TableReport",
+    "load_clients",
+    "load_contacts",
+    "load_inputs",
+    "load_transactions",
+    "read_table",
+]
+
+log = logging.getLogger(__name__)
+
+DecimalMark = Literal[".", ","]
+SourceLike = str | Path | pd.DataFrame
+
+CSV_SUFFIXES = (".csv", ".txt", ".tsv", ".tab")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+DELIMITERS = (",", ";", "\t", "|")
+EARLIEST = pd.Timestamp("1900-01-01")
+
+_DATE_COLUMNS = frozenset((*s.CLIENT_DATE_COLUMNS, s.DATE))
+_AMOUNT_COLUMNS = frozenset((s.AMOUNT, s.TOTAL_REVENUE))
+_ID_COLUMNS = frozenset((s.CLIENT_ID, s.INVOICE_ID))
+_TEXT_COLUMNS = frozenset(s.CLIENT_TEXT_COLUMNS)
+
+#: Canonical dtype of every column an input table can have.
+DTYPES: dict[str, str] = {
+    **{c: "string" for c in (*_ID_COLUMNS, *_TEXT_COLUMNS, s.CHANNEL)},
+    **{c: "datetime64[ns]" for c in _DATE_COLUMNS},
+    **{c: "float64" for c in _AMOUNT_COLUMNS},
+    s.DO_NOT_CONTACT: "bool",
+}
+
+_TRUE = frozenset(("yes", "y", "true", "t", "1", "x", "on"))
+_FALSE = frozenset(("no", "n", "false", "f", "0", "off", "none", ""))
+_BOOL_EXPECTED = "yes/no, true/false, y/n, 1/0, x (yes) or a blank cell (no)"
+
+#: Channel words read as each channel of :data:`schema.CHANNELS` (matched ignoring
+#: case, spaces and punctuation). Anything else is read as "other" and counted.
+CHANNEL_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "letter": (
+        "letter",
+        "letters",
+        "mail",
+        "post",
+        "postal",
+        "postal mail",
+        "direct mail",
+        "card",
+        "postcard",
+    ),
+    "phone": ("phone", "call", "calls", "phone call", "telephone", "tel", "outbound call", "inbound call"),
+    "email": ("email", "e-mail", "emails", "e mail"),
+    "visit": ("visit", "meeting", "in person", "face to face", "f2f", "site visit", "appointment"),
+    "gift": ("gift", "present", "hamper"),
+    "other": ("other",),
+}
+_CHANNEL_OF = {normalise_name(w): ch for ch, words in CHANNEL_SYNONYMS.items() for w in words}
+
+
+# --- the contract of the output (what the next stage relies on) --------------------
+
+
+def _output_schema(table: str) -> pa.DataFrameSchema:
+    required_values = {s.CLIENT_ID, s.DATE, s.AMOUNT, s.DO_NOT_CONTACT, s.CHANNEL}
+    columns = {}
+    for col in TABLE_COLUMNS[table]:
+        checks = [pa.Check.isin(s.CHANNELS)] if col == s.CHANNEL else []
+        columns[col] = pa.Column(
+            DTYPES[col],
+            nullable=col not in required_values,
+            unique=table == "clients" and col == s.CLIENT_ID,
+            checks=checks,
+        )
+    return pa.DataFrameSchema(columns, strict=True, ordered=True, name=table)
+
+
+#: pandera schema every frame returned by :func:`load_clients` meets.
+CLIENTS_SCHEMA = _output_schema("clients")
+#: pandera schema every frame returned by :func:`load_transactions` meets.
+TRANSACTIONS_SCHEMA = _output_schema("transactions")
+#: pandera schema every frame returned by :func:`load_contacts` meets.
+CONTACTS_SCHEMA = _output_schema("contacts")
+
+
+# --- the load report ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TableReport:
+    """What happened to one table on the way in.
+
+    ``set_aside`` pairs a reason with a row count; ``columns`` pairs each
+    canonical column with the file column(s) it was read from.
+    """
+
+    table: str
+    file: str
+    read_as: str
+    rows_read: int
+    rows_kept: int
+    set_aside: tuple[tuple[str, int], ...] = ()
+    columns: tuple[tuple[str, str], ...] = ()
+    ignored: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        """One line, plus one indented line per note."""
+        text = f"{Path(self.file).name}: {self.rows_read:,} rows read, {self.rows_kept:,} kept"
+        if self.set_aside:
+            text += "; set aside: " + ", ".join(f"{n:,} {reason}" for reason, n in self.set_aside)
+        return "\n".join([text, *(f"  {note}" for note in self.notes)])
+
+    def details(self) -> str:
+        """The summary plus how the file was read and which column fed which."""
+        lines = [self.summary(), f"  read as {self.read_as} ({self.table})"]
+        lines += [f"  {canonical} <- {label}" for canonical, label in self.columns]
+        if self.ignored:
+            lines.append("  not used: " + ", ".join(self.ignored))
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    """Per table: rows read, rows kept, rows set aside and why.
+
+    Examples
+    --------
+    >>> r = LoadReport((TableReport("clients", "data/clients.csv", "CSV", 532, 530, (("blank", 2),)),))
+    >>> print(r)
+    clients.csv: 532 rows read, 530 kept; set aside: 2 blank
+    """
+
+    tables: tuple[TableReport, ...] = ()
+
+    def __getitem__(self, table: str) -> TableReport:
+        for t in self.tables:
+            if t.table == table:
+                return t
+        raise KeyError(table)
+
+    def __contains__(self, table: object) -> bool:
+        return any(t.table == table for t in self.tables)
+
+    def summary(self) -> str:
+        """A short human-readable text, one block per table."""
+        return "\n".join(t.summary() for t in self.tables)
+
+    def details(self) -> str:
+        """The summary with the column mapping of every table."""
+        return "\n".join(t.details() for t in self.tables)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per table: table, file, rows_read, rows_kept, rows_set_aside."""
+        return pd.DataFrame(
+            {
+                "table": [t.table for t in self.tables],
+                "file": [t.file for t in self.tables],
+                "rows_read": [t.rows_read for t in self.tables],
+                "rows_kept": [t.rows_kept for t in self.tables],
+                "rows_set_aside": [sum(n for _, n in t.set_aside) for t in self.tables],
+            }
+        )
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+@dataclass(frozen=True, eq=False)
+class Inputs:
+    """Everything :func:`load_inputs` read: canonical frames and the load report."""
+
+    clients: pd.DataFrame
+    transactions: pd.DataFrame | None
+    contacts: pd.DataFrame | None
+    report: LoadReport
+
+
+# --- reading ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Raw:
+    frame: pd.DataFrame  # object columns as read; index = 1-based data-row numbers
+    file: str  # what messages call the source
+    read_as: str
+    delimiter: str | None = None
+
+
+def read_table(
+    source: SourceLike,
+    *,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    decimal: DecimalMark | None = None,
+    sheet: str | int | None = None,
+) -> pd.DataFrame:
+    """Read a CSV, Excel or Parquet file as it is: no renaming, no parsing.
+
+    CSV cells are read as strings (so ``"00123"`` keeps its zeros) with empty
+    cells as ``None``; the delimiter (``,`` ``;`` tab ``|``) and the encoding
+    (UTF-8 with or without BOM, UTF-16 with BOM, else Windows-1252/Latin-1)
+    are detected unless given. Excel cells keep what the workbook stores: text
+    as strings, numbers as numbers (a number formatted ``00000`` comes back
+    zero-padded), dates as datetimes. Parquet and DataFrame columns keep their
+    dtypes (a DataFrame is copied; a named index becomes a column).
+
+    Parameters
+    ----------
+    source
+        Path of a ``.csv``/``.txt``/``.tsv``, ``.xlsx``/``.xlsm`` or ``.parquet``
+        file, or a DataFrame.
+    delimiter, encoding
+        For CSV; detected when ``None``.
+    decimal
+        ``","`` rules out the comma as the CSV delimiter when detecting it;
+        amounts themselves are parsed later, by the ``load_*`` functions.
+    sheet
+        Excel sheet name or 0-based position; the first sheet when ``None``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns as in the file (names stripped; blank or repeated names made
+        unique, e.g. ``"Unnamed: 3"``, ``"Email.1"``), a fresh RangeIndex;
+        row ``i`` is data row ``i + 1`` of the file.
+
+    Raises
+    ------
+    InputError
+        If the file is missing, of an unsupported type, or cannot be parsed.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> read_table(pd.DataFrame({"Client No": ["00123"]})).loc[0, "Client No"]
+    '00123'
+    """
+    _check_options(decimal=decimal, delimiter=delimiter)
+    return _read(source, name="table", delimiter=delimiter, encoding=encoding, decimal=decimal, sheet=sheet)[
+        0
+    ].frame.reset_index(drop=True)
+
+
+def _read(
+    source: SourceLike,
+    *,
+    name: str,
+    delimiter: str | None,
+    encoding: str | None,
+    decimal: str | None,
+    sheet: str | int | None,
+) -> tuple[_Raw, list[str]]:
+    """The raw table and notes on how it was read."""
+    if isinstance(source, pd.DataFrame):
+        frame = _frame_from_memory(source)
+        return _Raw(frame, f"{name} (DataFrame)", "a DataFrame"), []
+    if not isinstance(source, str | Path):
+        raise InputError(
+            f"cannot read the {name} from a {type(source).__name__}",
+            expected="a file path or a pandas DataFrame",
+        )
+    path = Path(source)
+    file = str(path)
+    if not path.exists():
+        folder = path.parent if path.parent.is_dir() else None
+        near = (
+            _close(path.name, [p.name for p in folder.iterdir() if p.is_file()]) if folder is not None else []
+        )
+        raise InputError(
+            "file not found",
+            file=file,
+            hint=(f"did you mean {near[0]!r}? " if near else "")
+            + f"check the `{name}` path under [data] in campaign.toml (relative paths start at its folder)",
+        )
+    if path.is_dir():
+        raise InputError(
+            "is a folder, not a file", file=file, hint=f"give the path of the {name} file itself"
+        )
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        return _read_csv(path, delimiter=delimiter, encoding=encoding, decimal=decimal)
+    if suffix in EXCEL_SUFFIXES:
+        return _read_excel(path, sheet=sheet), []
+    if suffix in PARQUET_SUFFIXES:
+        return _read_parquet(path), []
+    if suffix == ".xls":
+        raise InputError(
+            "old-style Excel .xls files are not supported",
+            file=file,
+            hint="open the file in Excel and save it as .xlsx (Excel Workbook) or as CSV",
+        )
+    raise InputError(
+        f"unsupported file type {suffix or '(no extension)'!r}",
+        file=file,
+        expected="CSV (.csv, .txt, .tsv), Excel (.xlsx, .xlsm) or Parquet (.parquet)",
+        hint="export the data as CSV or .xlsx, or rename the file with the right extension",
+    )
+
+
+def _close(word: str, candidates: Sequence[str]) -> list[str]:
+    return difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.8)
+
+
+def _unique_names(names: Iterable[object]) -> list[str]:
+    out: list[str] = []
+    seen: Counter[str] = Counter()
+    for i, raw in enumerate(names):
+        name = "" if raw is None or (not isinstance(raw, str) and pd.isna(raw)) else str(raw)
+        name = name.replace("\ufeff", "").strip() or f"Unnamed: {i}"
+        base = name
+        while name in seen:
+            name = f"{base}.{seen[base]}"
+            seen[base] += 1
+        seen[name] += 1
+        out.append(name)
+    return out
+
+
+def _frame_from_memory(source: pd.DataFrame) -> pd.DataFrame:
+    frame = source.copy()
+    named_index = any(n is not None for n in frame.index.names)
+    if named_index:
+        frame = frame.reset_index()
+    frame.columns = _unique_names(frame.columns)
+    frame.index = pd.RangeIndex(1, len(frame) + 1)
+    return frame
+
+
+def _decode(data: bytes, encoding: str | None, file: str) -> tuple[str, str]:
+    if encoding:
+        try:
+            text = data.decode(encoding)
+        except LookupError as err:
+            raise ConfigError(
+                f"unknown encoding {encoding!r}",
+                hint='use e.g. encoding = "utf-8", "cp1252" or "latin-1", or leave it out to detect it',
+            ) from err
+        except UnicodeDecodeError as err:
+            line = data[: err.start].count(b"\n") + 1
+            raise InputError(
+                f"is not {encoding} text (byte {data[err.start : err.start + 1]!r} on line {line})",
+                file=file,
+                hint="remove `encoding` under [data] in campaign.toml to let the loader detect it, "
+                'or set the right one, e.g. encoding = "latin-1"',
+            ) from err
+        return text.removeprefix("\ufeff"), encoding
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16").removeprefix("\ufeff"), "UTF-16"
+        except UnicodeDecodeError as err:
+            raise InputError(
+                "is not valid UTF-16 text", file=file, hint="save it again as CSV UTF-8"
+            ) from err
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            return data.decode("utf-8-sig"), "UTF-8 with BOM"
+        except UnicodeDecodeError:
+            data = data[len(codecs.BOM_UTF8) :]
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "Windows-1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "Latin-1"
+
+
+def _sniff(text: str, decimal: str | None) -> str:
+    """The delimiter that splits the first lines into the most consistent, widest rows."""
+    sample = text[:65536]
+    if len(text) > len(sample) and "\n" in sample:
+        sample = sample[: sample.rfind("\n") + 1]
+    best, best_score = ",", (0.0, 1)
+    for delim in DELIMITERS:
+        if delim == "," and decimal == ",":
+            continue
+        try:
+            rows = [
+                r
+                for r in csv.reader(io.StringIO(sample, newline=""), delimiter=delim)
+                if any(map(str.strip, r))
+            ]
+        except csv.Error:
+            continue
+        if not rows or len(rows[0]) < 2:
+            continue
+        width, body = len(rows[0]), rows[1:51]
+        consistency = sum(len(r) == width for r in body) / len(body) if body else 1.0
+        if (consistency, width) > best_score:
+            best, best_score = delim, (consistency, width)
+    return best
+
+
+def _describe_delimiter(delim: str) -> str:
+    return {"\t": "tab", ",": "','", ";": "';'", "|": "'|'"}.get(delim, repr(delim))
+
+
+def _read_csv(
+    path: Path, *, delimiter: str | None, encoding: str | None, decimal: str | None
+) -> tuple[_Raw, list[str]]:
+    file = str(path)
+    data = path.read_bytes()
+    if not data.strip():
+        raise InputError(
+            "the file is empty", file=file, hint="export the data again; the file has no header row"
+        )
+    text, used_encoding = _decode(data, encoding, file)
+    delim = delimiter or _sniff(text, decimal)
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
+    except csv.Error as err:
+        raise InputError(
+            f"cannot be read as CSV: {err}",
+            file=file,
+            hint="check the file opens in a spreadsheet; set [data] delimiter if it is not , ; tab or |",
+        ) from err
+    header_at = next((i for i, r in enumerate(rows) if any(c.strip() for c in r)), None)
+    if header_at is None:
+        raise InputError(
+            "the file has no header row", file=file, hint="export the data again with column names"
+        )
+    header = _unique_names(rows[header_at])
+    width = len(header)
+    body = rows[header_at + 1 :]
+    too_long = [
+        i for i, r in enumerate(body, start=1) if len(r) > width and any(c.strip() for c in r[width:])
+    ]
+    if too_long:
+        raise InputError(
+            "more values than the header has columns",
+            file=file,
+            rows=too_long,
+            expected=f"at most {width} values per row, like the header",
+            hint=f"a value probably contains the delimiter {_describe_delimiter(delim)} without quotes: "
+            "put such values in double quotes, or set [data] delimiter in campaign.toml",
+        )
+    records = [[c if c != "" else None for c in (r[:width] + [""] * (width - len(r)))] for r in body]
+    frame = pd.DataFrame(records, columns=header, dtype=object) if records else _empty(header)
+    frame.index = pd.RangeIndex(1, len(frame) + 1)
+    frame = _drop_empty_unnamed(frame)
+    read_as = f"CSV, {_describe_delimiter(delim)}-separated, {used_encoding}"
+    notes = (
+        [] if used_encoding.startswith("UTF-8") or encoding else [f"read as {used_encoding} text (not UTF-8)"]
+    )
+    return _Raw(frame, file, read_as, delim), notes
+
+
+def _empty(columns: Sequence[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+
+
+def _drop_empty_unnamed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Drop trailing header-less columns with no values (a spreadsheet's stray empty columns)."""
+    drop = [c for c in frame.columns if c.startswith("Unnamed: ") and frame[c].map(_is_blank).all()]
+    return frame.drop(columns=drop) if drop else frame
+
+
+def _excel_cell(cell: Any) -> object:
+    value = cell.value
+    if isinstance(value, str):
+        return value if value != "" else None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        fmt = getattr(cell, "number_format", None) or ""
+        if re.fullmatch(r"0+", fmt) and float(value).is_integer():
+            return str(int(value)).zfill(len(fmt))  # an id shown with leading zeros in Excel
+    return value
+
+
+def _read_excel(path: Path, *, sheet: str | int | None) -> _Raw:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    file = str(path)
+    with warnings.catch_warnings():
+        # openpyxl warns about workbook features it does not read (styles, data validation); harmless here.
+        warnings.simplefilter("ignore", UserWarning)
+        try:
+            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as err:
+            raise InputError(
+                "cannot be read as an Excel workbook",
+                file=file,
+                hint="open it in Excel and save it as .xlsx (Excel Workbook), or export it as CSV",
+            ) from err
+        try:
+            sheets = workbook.worksheets
+            titles = [ws.title for ws in sheets]
+            if sheet is None:
+                ws = sheets[0]
+            elif isinstance(sheet, int) and not isinstance(sheet, bool):
+                if not 0 <= sheet < len(sheets):
+                    raise InputError(
+                        f"has no sheet number {sheet} (counting from 0)",
+                        file=file,
+                        expected="one of " + ", ".join(f"{i} ({t!r})" for i, t in enumerate(titles)),
+                        hint="set [data] sheet in campaign.toml to a sheet name or its position from 0",
+                    )
+                ws = sheets[sheet]
+            else:
+                by_key = {t.strip().casefold(): ws for t, ws in zip(titles, sheets, strict=True)}
+                ws = by_key.get(str(sheet).strip().casefold())
+                if ws is None:
+                    near = _close(str(sheet), titles)
+                    raise InputError(
+                        f"has no sheet named {sheet!r}",
+                        file=file,
+                        expected="one of " + ", ".join(repr(t) for t in titles),
+                        hint=(f'did you mean sheet = "{near[0]}"? ' if near else "")
+                        + "set [data] sheet in campaign.toml",
+                    )
+            rows = [[_excel_cell(c) for c in row] for row in ws.iter_rows()]
+            title = ws.title
+        finally:
+            workbook.close()
+    header_at = next((i for i, r in enumerate(rows) if any(not _is_blank(v) for v in r)), None)
+    if header_at is None:
+        raise InputError(
+            f"sheet {title!r} is empty", file=file, hint="set [data] sheet to the sheet with the data"
+        )
+    width = max(len(r) for r in rows)
+    header = _unique_names([*rows[header_at], *[None] * (width - len(rows[header_at]))])
+    body = [[*r, *[None] * (width - len(r))] for r in rows[header_at + 1 :]]
+    frame = pd.DataFrame(body, columns=header, dtype=object) if body else _empty(header)
+    frame.index = pd.RangeIndex(1, len(frame) + 1)
+    frame = _drop_empty_unnamed(frame)
+    return _Raw(frame, file, f"Excel, sheet {title!r}")
+
+
+def _read_parquet(path: Path) -> _Raw:
+    try:
+        frame = pd.read_parquet(path)
+    except (OSError, ValueError, ImportError) as err:
+        raise InputError(
+            f"cannot be read as Parquet: {err}",
+            file=str(path),
+            hint="write it again with pandas.DataFrame.to_parquet, or export CSV",
+        ) from err
+    return _Raw(_frame_from_memory(frame), str(path), "Parquet")
+
+
+# --- cleaning and parsing values -------------------------------------------------------
+
+
+def _is_blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _blank_mask(col: pd.Series) -> pd.Series:
+    """True where a cell is missing or only spaces."""
+    if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
+        try:
+            spaces = col.str.strip() == ""  # NaN (never equal) for non-text cells
+        except AttributeError:  # no text at all in the column
+            return col.map(_is_blank).astype(bool)
+        return (col.isna() | spaces.fillna(False).astype(bool)).astype(bool)
+    return col.isna()
+
+
+def _as_text(value: object) -> str | None:
+    if _is_blank(value):
+        return None
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        value = int(value)
+    elif isinstance(value, datetime | pd.Timestamp) and value == pd.Timestamp(value).normalize():
+        value = pd.Timestamp(value).date()
+    # Runs of spaces and line breaks (a multi-line address cell) become one space.
+    return " ".join(str(value).split())
+
+
+def _as_id(value: object) -> str | None:
+    return _as_text(value)
+
+
+@dataclass(frozen=True)
+class _Options:
+    as_of: pd.Timestamp
+    date_format: str | None
+    dayfirst: bool
+    decimal: str | None
+    delimiter: str | None  # of the CSV read, a clue for the decimal mark
+
+
+_ISO_DATE = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?$"
+)
+_DAY_FIRST = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4}|\d{2})$")
+_TIME_TAIL = re.compile(
+    r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?)\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?$"
+)
+
+
+@dataclass(frozen=True)
+class _Dates:
+    parsed: pd.Series  # datetime64[ns], midnight; NaT where blank or wrong
+    bad: pd.Series  # not a date
+    early: pd.Series  # before 1900
+    late: pd.Series  # after as_of
+
+
+def _from_parts(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
+    text = (
+        year.astype(int).astype(str).str.zfill(4)
+        + "-"
+        + month.astype(int).astype(str).str.zfill(2)
+        + "-"
+        + day.astype(int).astype(str).str.zfill(2)
+    )
+    return pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+
+
+def _parse_date_strings(text: pd.Series, opts: _Options) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Parsed dates (NaT if not), and masks of years out of range seen before parsing."""
+    result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    early = pd.Series(False, index=text.index)
+    late = pd.Series(False, index=text.index)
+    if text.empty:
+        return result, early, late
+    iso = text.str.extract(_ISO_DATE)
+    is_iso = iso[0].notna()
+    if is_iso.any():
+        year = iso.loc[is_iso, 0].astype(int)
+        early |= (year < EARLIEST.year).reindex(text.index, fill_value=False)
+        late |= (year > 2200).reindex(text.index, fill_value=False)
+        ok = is_iso & ~early & ~late
+        if ok.any():
+            parsed = _from_parts(iso.loc[ok, 0], iso.loc[ok, 1], iso.loc[ok, 2])
+            result.loc[parsed.index] = parsed.astype("datetime64[us]").to_numpy()
+    rest = text[~is_iso]
+    if rest.empty:
+        return result, early, late
+    if opts.date_format:
+        fmt = opts.date_format
+        if not re.search(r"%[HIMSpfzZTXc]", fmt):
+            rest = rest.str.replace(_TIME_TAIL, "", regex=True)
+        try:
+            parsed = pd.to_datetime(rest, format=fmt, errors="coerce")
+        except ValueError as err:
+            raise ConfigError(
+                f"date_format = {fmt!r} is not a valid strftime format: {err}",
+                expected='a format such as "%d/%m/%Y" or "%m/%d/%Y"',
+            ) from err
+        result.loc[rest.index] = parsed.astype("datetime64[us]").to_numpy()
+    elif opts.dayfirst:
+        dmy = rest.str.replace(_TIME_TAIL, "", regex=True).str.extract(_DAY_FIRST)
+        hit = dmy[0].notna()
+        if hit.any():
+            year = dmy.loc[hit, 2].astype(int)
+            two_digit = dmy.loc[hit, 2].str.len() == 2
+            year = year.where(~two_digit, year + np.where(year < 69, 2000, 1900))
+            parsed = _from_parts(year, dmy.loc[hit, 1], dmy.loc[hit, 0])
+            result.loc[parsed.index] = parsed.astype("datetime64[us]").to_numpy()
+    return result, early, late
+
+
+def _stamp(value: object) -> pd.Timestamp:
+    stamp = pd.Timestamp(value)  # type: ignore[arg-type]
+    return stamp.tz_localize(None) if stamp.tzinfo is not None else stamp
+
+
+def _parse_dates(col: pd.Series, opts: _Options) -> _Dates:
+    index = col.index
+    false = pd.Series(False, index=index)
+    early, late = false.copy(), false.copy()
+    if isinstance(col.dtype, pd.DatetimeTZDtype):
+        result = col.dt.tz_localize(None)
+        missing = col.isna()
+    elif pd.api.types.is_datetime64_dtype(col.dtype):
+        result = col
+        missing = col.isna()
+    else:
+        values = col.astype(object)
+        missing = values.map(_is_blank).astype(bool)
+        is_text = values.map(lambda v: isinstance(v, str)).astype(bool) & ~missing
+        is_stamp = (
+            values.map(lambda v: isinstance(v, datetime | date | np.datetime64)).astype(bool) & ~missing
+        )
+        result = pd.Series(pd.NaT, index=index, dtype="datetime64[us]")
+        if is_stamp.any():
+            stamps = pd.Series([_stamp(v) for v in values[is_stamp]], index=values[is_stamp].index)
+            result.loc[stamps.index] = stamps.astype("datetime64[us]").to_numpy()
+        if is_text.any():
+            text = values[is_text].astype(str).str.strip()
+            parsed, text_early, text_late = _parse_date_strings(text, opts)
+            result.loc[parsed.index] = parsed.to_numpy()
+            early |= text_early.reindex(index, fill_value=False)
+            late |= text_late.reindex(index, fill_value=False)
+    early |= result.notna() & (result < EARLIEST)
+    late |= result.notna() & (result > opts.as_of)
+    bad = ~missing & result.isna() & ~early & ~late
+    values = result.where(~(early | late)).astype("datetime64[ns]").dt.normalize()
+    return _Dates(values, bad.astype(bool), early.astype(bool), late.astype(bool))
+
+
+_DATE_GUESSES = (
+    "%d/%m/%Y",
+    "%m/%d/%Y",
+    "%d.%m.%Y",
+    "%d-%m-%Y",
+    "%m-%d-%Y",
+    "%d/%m/%y",
+    "%m/%d/%y",
+    "%d.%m.%y",
+    "%Y/%m/%d",
+    "%Y%m%d",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%d-%b-%Y",
+    "%d-%b-%y",
+)
+
+
+def _guess_date_formats(values: Iterable[object]) -> list[str]:
+    """strftime formats that read the most of ``values``; two when day/month order is ambiguous."""
+    # A sample of distinct values with digits is enough to recognise a format.
+    distinct = dict.fromkeys(v.strip() for v in values if isinstance(v, str) and any(c.isdigit() for c in v))
+    text = pd.Series(list(distinct)[:50], dtype=object)
+    if text.empty:
+        return []
+    text = text.str.replace(_TIME_TAIL, "", regex=True)
+    scores = {
+        fmt: int(pd.to_datetime(text, format=fmt, errors="coerce").notna().sum()) for fmt in _DATE_GUESSES
+    }
+    best = max(scores.values())
+    if best == 0:
+        return []
+    return [fmt for fmt, n in scores.items() if n == best][:2]
+
+
+_CURRENCY = r"(?:[€$£¥₹]|[A-Z]{3}|CHF|kr|Fr\.?)"
+_CURRENCY_EDGE = re.compile(rf"^{_CURRENCY}\s*|\s*{_CURRENCY}$")
+_NUMBER_CHARS = re.compile(r"^[\d.,]+$")
+_GROUPING = re.compile(r"[\s\u00a0\u202f'’]")
+
+
+def _amount_core(text: str) -> tuple[bool, str] | None:
+    """(negative, digits with separators) of an amount written as text, or None."""
+    t = text.strip().replace("\u2212", "-")
+    negative = False
+    if t.startswith("(") and t.endswith(")"):
+        negative, t = True, t[1:-1].strip()
+    t = _CURRENCY_EDGE.sub("", t).strip()
+    if t[:1] in "+-" and t:
+        negative ^= t[0] == "-"
+        t = _CURRENCY_EDGE.sub("", t[1:].strip()).strip()
+    elif t.endswith("-"):
+        negative, t = not negative, t[:-1].strip()
+    t = _GROUPING.sub("", t)
+    if not t or not _NUMBER_CHARS.match(t) or not any(ch.isdigit() for ch in t):
+        return None
+    return negative, t
+
+
+def _decimal_vote(core: str) -> str | None:
+    """Which decimal mark a single number shows, if it shows one unambiguously."""
+    dot, comma = core.rfind("."), core.rfind(",")
+    if dot >= 0 and comma >= 0:
+        return "," if comma > dot else "."
+    mark = "," if comma >= 0 else "." if dot >= 0 else None
+    if mark is None:
+        return None
+    if core.count(mark) > 1:
+        return "." if mark == "," else ","  # repeated: a thousands separator
+    whole, _, fraction = core.partition(mark)
+    if len(fraction) == 3 and 1 <= len(whole) <= 3 and whole != "0":
+        return None  # "1,234": a thousand or one point two three four?
+    return mark
+
+
+def _amount_pattern(decimal: str) -> re.Pattern[str]:
+    thousands = "." if decimal == "," else ","
+    d, t = re.escape(decimal), re.escape(thousands)
+    return re.compile(rf"^(?:\d+|\d{{1,3}}(?:{t}\d{{3}})+)(?:{d}\d*)?$|^{d}\d+$")
+
+
+@dataclass(frozen=True)
+class _Amounts:
+    parsed: pd.Series  # float64, NaN where blank or wrong
+    bad: pd.Series
+    decimal: str | None  # the mark used for text values
+
+
+_PLAIN_NUMBER = r"^[+-]?\d+(?:([.,])(\d+))?$"
+
+
+def _plain_amounts(raw: pd.Series, opts: _Options) -> _Amounts | None:
+    """Fast path for the common export: plain numbers, one decimal mark, no thousands separators.
+
+    Returns None (use the general parser) when anything is less plain or the mark is ambiguous.
+    """
+    blank = _blank_mask(raw)
+    if not raw[~blank].map(lambda v: isinstance(v, str)).all():
+        return None
+    text = raw[~blank].astype(str).str.strip()
+    parts = text.str.extract(_PLAIN_NUMBER)
+    if not text.str.match(_PLAIN_NUMBER).all():
+        return None
+    marks = set(parts[0].dropna().unique())
+    decimal = opts.decimal
+    if len(marks) > 1:
+        return None
+    if marks:
+        (mark,) = marks
+        if decimal is None:
+            whole = text[parts[0].notna()].str.lstrip("+-").str.split(mark, regex=False).str[0]
+            fraction = parts[1].dropna()
+            thousands_like = (fraction.str.len() == 3) & whole.str.len().between(1, 3) & (whole != "0")
+            if thousands_like.all():
+                return None  # "1,234" alone: a thousand, or one point two?
+            decimal = mark
+        elif decimal != mark:
+            return None
+    values = pd.Series(np.nan, index=raw.index)
+    values[~blank] = pd.to_numeric(text.str.replace(",", ".", regex=False)).astype("float64")
+    return _Amounts(values, pd.Series(False, index=raw.index), decimal if marks else None)
+
+
+def _parse_amounts(col: pd.Series, opts: _Options) -> _Amounts:
+    index = col.index
+    if pd.api.types.is_bool_dtype(col.dtype):
+        return _Amounts(pd.Series(np.nan, index=index), col.notna(), None)
+    if pd.api.types.is_numeric_dtype(col.dtype):
+        values = col.astype("float64")
+        bad = values.notna() & ~np.isfinite(values.fillna(0))
+        return _Amounts(values.where(~bad), bad, None)
+    raw = col.astype(object)
+    fast = _plain_amounts(raw, opts)
+    if fast is not None:
+        return fast
+    cores = {i: _amount_core(v) for i, v in raw.items() if isinstance(v, str) and v.strip()}
+    decimal = opts.decimal
+    if decimal is None and cores:
+        votes = Counter(v for c in cores.values() if c and (v := _decimal_vote(c[1])))
+        if votes[","] > votes["."]:
+            decimal = ","
+        elif votes["."] > votes[","] or votes["."]:
+            decimal = "."
+        else:
+            decimal = "," if opts.delimiter == ";" else "."
+    pattern = _amount_pattern(decimal or ".")
+    thousands = "." if decimal == "," else ","
+    out = np.full(len(raw), np.nan)
+    bad = np.zeros(len(raw), dtype=bool)
+    for pos, (i, v) in enumerate(raw.items()):
+        if _is_blank(v):
+            continue
+        if isinstance(v, str):
+            core = cores.get(i)
+            if core is None or not pattern.match(core[1]):
+                bad[pos] = True
+                continue
+            number = float(core[1].replace(thousands, "").replace(decimal or ".", "."))
+            out[pos] = -number if core[0] else number
+        elif isinstance(v, int | float | Decimal | np.integer | np.floating) and not isinstance(
+            v, bool | np.bool_
+        ):
+            number = float(v)
+            if np.isfinite(number):
+                out[pos] = number
+            else:
+                bad[pos] = True
+        else:
+            bad[pos] = True
+    return _Amounts(pd.Series(out, index=index), pd.Series(bad, index=index), decimal if cores else None)
+
+
+def _parse_bools(col: pd.Series) -> tuple[pd.Series, pd.Series]:
+    def one(v: object) -> bool | None:
+        if _is_blank(v):
+            return False
+        if isinstance(v, bool | np.bool_):
+            return bool(v)
+        if isinstance(v, int | float | np.integer | np.floating) and v in (0, 1):
+            return bool(v)
+        key = str(v).strip().casefold().rstrip(".")
+        return True if key in _TRUE else False if key in _FALSE else None
+
+    parsed = col.astype(object).map(one)
+    bad = parsed.isna()
+    return parsed.where(~bad, False).astype(bool), bad.astype(bool)
+
+
+def _parse_channels(col: pd.Series) -> tuple[pd.Series, Counter[str]]:
+    """Channels in the vocabulary, and how many raw values were read as "other" (by value)."""
+    others: Counter[str] = Counter()
+
+    def one(v: object) -> str:
+        text = _as_text(v)
+        if text is None:
+            others["(blank)"] += 1
+            return "other"
+        channel = _CHANNEL_OF.get(normalise_name(text))
+        if channel is None:
+            others[text] += 1
+            return "other"
+        return channel
+
+    return col.astype(object).map(one).astype("string"), others
+
+
+# --- validation ---------------------------------------------------------------------
+
+
+@dataclass
+class _Check:
+    """One validation rule: its pandera check and how to word a failure."""
+
+    key: str
+    column: str  # column of the checked frame
+    mask: pd.Series  # True where the value is wrong
+    message: str
+    expected: str | None = None
+    hint: str | None = None
+
+
+@dataclass
+class _Context:
+    table: str
+    file: str
+    mapped: MappedTable
+    opts: _Options
+    map_name: str
+    clients_file: str | None = None
+
+    def label(self, column: str) -> str:
+        src = self.mapped.sources.get(column.split("[")[0])
+        if src is None:
+            return column
+        if "[" in column:  # a part of a product
+            return src.columns[int(column.split("[")[1].rstrip("]"))]
+        return src.label
+
+    def read_as(self, column: str) -> str:
+        canonical = column.split("[")[0]
+        label = self.label(column)
+        return "" if normalise_name(label) == normalise_name(canonical) else f" (read as `{canonical}`)"
+
+
+def _missing_column_problem(ctx: _Context, canonical: str) -> Problem:
+    raw_columns = ctx.mapped.raw_columns
+    synonyms = [n for n in synonyms_for(canonical, ctx.table, ctx.map_name) if n != canonical][:6]
+    near = close_columns(canonical, ctx.table, raw_columns, ctx.map_name)
+    found = ", ".join(repr(c) for c in raw_columns[:12]) + (" ..." if len(raw_columns) > 12 else "")
+    hints = []
+    if near:
+        hints.append(
+            f"did you mean {near[0]!r}? map it under [data.columns.{ctx.table}] in campaign.toml: "
+            f'{canonical} = "{near[0]}" (in Python: columns={{"{canonical}": "{near[0]}"}})'
+        )
+    else:
+        hints.append(
+            f"name the column that holds it under [data.columns.{ctx.table}] in campaign.toml: "
+            f'{canonical} = "Your column" (in Python: columns={{"{canonical}": "Your column"}})'
+        )
+    guessed = guess_map(raw_columns, ctx.table)  # type: ignore[arg-type]
+    if guessed and guessed != ctx.map_name:
+        hints.append(f'this looks like a {guessed} export: set column_map = "{guessed}" under [data]')
+    return Problem(
+        f"no column for `{canonical}` (columns found: {found or 'none'})",
+        file=ctx.file,
+        column=canonical,
+        expected=f"a column named {canonical} or "
+        + ", ".join(repr(n) for n in synonyms)
+        + f" (column map `{ctx.map_name}`)",
+        hint="; or ".join(hints),
+    )
+
+
+def _date_checks(ctx: _Context, column: str, dates: _Dates, raw: pd.Series) -> list[_Check]:
+    opts = ctx.opts
+    as_of = f"{opts.as_of:%Y-%m-%d}"
+    if opts.date_format:
+        expected = f'dates like {opts.as_of.strftime(opts.date_format)} (date_format = "{opts.date_format}")'
+    elif opts.dayfirst:
+        expected = "day-first dates such as 31/01/2024, or YYYY-MM-DD"
+    else:
+        expected = "dates as YYYY-MM-DD, or a date_format under [data] in campaign.toml"
+    guesses = _guess_date_formats(raw[dates.bad]) if dates.bad.any() else []
+    if guesses and guesses[0] != opts.date_format:
+        choices = " or ".join(f'date_format = "{g}"' for g in guesses)
+        example = pd.Timestamp(2024, 1, 31)
+        shown = " / ".join(f"{example.strftime(g)}" for g in guesses)
+        date_hint = (
+            f"these look like {shown} dates: set {choices} under [data] in campaign.toml "
+            f'(in Python: date_format="{guesses[0]}")'
+        )
+        if len(guesses) > 1:
+            date_hint += "; day and month cannot be told apart from these values, so check one you know"
+    elif raw[dates.bad].map(lambda v: isinstance(v, int | float) and not isinstance(v, bool)).any():
+        date_hint = (
+            "some cells hold numbers: format the column as Date in Excel, or write the dates as YYYY-MM-DD"
+        )
+    else:
+        date_hint = (
+            "correct these cells, or set date_format under [data] in campaign.toml to the format the file "
+            'uses (strftime codes, e.g. "%d/%m/%Y")'
+        )
+    read_as = ctx.read_as(column)
+    return [
+        _Check("not_a_date", column, dates.bad, f"not a date{read_as}", expected, date_hint),
+        _Check(
+            "before_1900",
+            column,
+            dates.early,
+            f"date before 1900{read_as}",
+            "dates from 1900 on",
+            "a date such as 1899-12-30 or 0001-01-01 is usually a placeholder for 'no date': "
+            "leave such cells blank",
+        ),
+        _Check(
+            "after_as_of",
+            column,
+            dates.late,
+            f"date after the as-of date {as_of}{read_as}",
+            f"dates on or before {as_of}",
+            "a future date is often a day/month mix-up (check date_format) or a planned date: "
+            "correct these cells, or run with a later as-of date",
+        ),
+    ]
+
+
+def _amount_check(ctx: _Context, column: str, amounts: _Amounts, raw: pd.Series) -> _Check:
+    decimal = amounts.decimal or ctx.opts.decimal or "."
+    if decimal == ",":
+        expected = "numbers such as 1234,56, 1.234,56 or -80 (decimal comma)"
+    else:
+        expected = "numbers such as 1234.56, 1,234.56 or -80 (decimal point)"
+    other = "," if decimal == "." else "."
+    other_parses = raw[amounts.bad].map(
+        lambda v: (
+            isinstance(v, str)
+            and (c := _amount_core(v)) is not None
+            and bool(_amount_pattern(other).match(c[1]))
+        )
+    )
+    if other_parses.any():
+        mark = "comma" if other == "," else "point"
+        hint = (
+            f'these use a decimal {mark}: set decimal = "{other}" under [data] in campaign.toml '
+            f'(in Python: decimal="{other}"), and make the column use one convention'
+        )
+    else:
+        hint = (
+            "correct these cells; currency symbols, spaces and thousands separators are fine, words are not"
+        )
+    return _Check("not_an_amount", column, amounts.bad, f"not an amount{ctx.read_as(column)}", expected, hint)
+
+
+def _unknown_ids_hint(unknown: Iterable[str], known: set[str], clients_file: str | None) -> str:
+    where = Path(clients_file).name if clients_file else "the client list"
+    stripped = {k.lstrip("0"): k for k in known}
+    folded = {k.casefold(): k for k in known}
+    for value in unknown:
+        twin = stripped.get(value.lstrip("0"))
+        if twin is not None and twin != value:
+            return (
+                f"ids differ only by leading zeros ({value!r} here, {twin!r} in {where}): "
+                "a spreadsheet probably dropped the zeros in one file; keep id columns as text, "
+                "or export again as CSV"
+            )
+        if value.casefold() in folded:
+            return f"ids differ only in capitals ({value!r} here, {folded[value.casefold()]!r} in {where})"
+    return (
+        f"add these clients to {where}, or check both files use the same id column (e.g. the same column map)"
+    )
+
+
+def _problems_from(err: SchemaErrors, ctx: _Context, checks: Mapping[str, _Check]) -> list[Problem]:
+    """Word pandera's failure cases as Problems, in the table's column order."""
+    order = {c: i for i, c in enumerate(TABLE_COLUMNS[ctx.table])}
+    found: list[tuple[int, int, Problem]] = []
+    cases = err.failure_cases
+    for n, ((column, check), group) in enumerate(
+        cases.groupby(["column", "check"], dropna=False, sort=False)
+    ):
+        if check == "column_in_dataframe":
+            for canonical in group["failure_case"]:
+                found.append((order.get(str(canonical), 99), n, _missing_column_problem(ctx, str(canonical))))
+            continue
+        group = group.assign(_row=pd.to_numeric(group["index"])).sort_values("_row", kind="stable")
+        rows = [int(r) for r in group["_row"]]
+        values = [v if isinstance(v, str) else str(v) for v in group["failure_case"]]
+        label = ctx.label(str(column))
+        read_as = ctx.read_as(str(column))
+        if check == "not_nullable":
+            hint = (
+                "give these clients an id, or delete the rows if they are not clients (e.g. a totals row)"
+                if column == s.CLIENT_ID and ctx.table == "clients"
+                else f"fill in the {str(column).split('[')[0]} of these rows, or delete them"
+            )
+            problem = Problem(
+                f"blank{read_as}",
+                file=ctx.file,
+                column=label,
+                rows=rows,
+                expected=f"{_article(str(column).split('[')[0])} on every row",
+                hint=hint,
+            )
+        elif check == "field_uniqueness":
+            distinct = len(set(values))
+            appear = "ids appear" if distinct > 1 else "id appears"
+            problem = Problem(
+                f"{distinct} client {appear} on more than one row{read_as}",
+                file=ctx.file,
+                column=label,
+                rows=rows,
+                values=values,
+                expected="each client once",
+                hint=(
+                    "Xero keys contacts by name: rename one of the contacts so each name is unique"
+                    if "ContactName" in label
+                    else "merge the duplicate rows into one, or map a different id column under "
+                    f'[data.columns.{ctx.table}]: client_id = "..."'
+                ),
+            )
+        else:
+            rule = checks[str(check)]
+            problem = Problem(
+                rule.message,
+                file=ctx.file,
+                column=label,
+                rows=rows,
+                values=values,
+                expected=rule.expected,
+                hint=rule.hint,
+            )
+        found.append((order.get(str(column).split("[")[0], 99), n, problem))
+    return [p for *_, p in sorted(found, key=lambda item: item[:2])]
+
+
+def _validate(checked: pd.DataFrame, ctx: _Context, checks: Sequence[_Check]) -> list[Problem]:
+    """Run the pandera schema of the table over the cleaned raw values; every failure becomes a Problem.
+
+    Parsing happened once, before; each rule is a pandera check over its result, so
+    pandera collects every failure (lazily) with the row labels, which are the
+    1-based data-row numbers of the file.
+    """
+    by_key: dict[str, _Check] = {}
+    per_column: dict[str, list[pa.Check]] = {}
+    for rule in checks:
+        if not rule.mask.any():
+            continue
+        key = f"{rule.key}:{rule.column}"
+        by_key[key] = rule
+        ok = ~rule.mask
+        per_column.setdefault(rule.column, []).append(
+            pa.Check(lambda col, ok=ok: ok.reindex(col.index, fill_value=True), error=key, ignore_na=False)
+        )
+    parts = [c for c in checked.columns if "[" in c]
+    products = {c.split("[")[0] for c in parts}
+    required = set(REQUIRED_COLUMNS[ctx.table])
+    columns = {
+        col: pa.Column(
+            required=col in required,
+            nullable=col not in required,
+            unique=ctx.table == "clients" and col == s.CLIENT_ID,
+            checks=per_column.get(col, []),
+        )
+        for col in TABLE_COLUMNS[ctx.table]
+        if col not in products
+    }
+    columns.update({part: pa.Column(nullable=False, checks=per_column.get(part, [])) for part in parts})
+    schema = pa.DataFrameSchema(columns, name=ctx.table)
+    try:
+        schema.validate(checked, lazy=True)
+    except SchemaErrors as err:
+        return _problems_from(err, ctx, by_key)
+    return []
+
+
+# --- loading one table ---------------------------------------------------------------
+
+
+@dataclass
+class _Loaded:
+    frame: pd.DataFrame | None
+    report: TableReport | None
+    problems: list[Problem]
+    ids: pd.Series | None = None  # cleaned client ids, even if other columns failed
+    file: str | None = None
+
+
+def _check_options(
+    *, decimal: object = None, delimiter: object = None, date_format: object = None, dayfirst: object = False
+) -> None:
+    if decimal not in (None, ".", ","):
+        raise ConfigError(f"decimal = {decimal!r} is not a decimal mark", expected='"." or ","')
+    if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1):
+        raise ConfigError(
+            f"delimiter = {delimiter!r} is not one character", expected='e.g. ",", ";", "\\t" or "|"'
+        )
+    if date_format is not None and (not isinstance(date_format, str) or "%" not in date_format):
+        raise ConfigError(
+            f"date_format = {date_format!r} is not a strftime format",
+            expected='a format such as "%d/%m/%Y" or "%m/%d/%Y"',
+        )
+    if not isinstance(dayfirst, bool):
+        raise ConfigError(f"dayfirst = {dayfirst!r} is not true or false")
+
+
+def _as_of(as_of: object) -> pd.Timestamp:
+    if as_of is None:
+        raise ConfigError(
+            "as_of is required", hint="pass as_of=date(...) or set [campaign] as_of in campaign.toml"
+        )
+    try:
+        stamp = pd.Timestamp(as_of)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as err:
+        raise ConfigError(f"as_of = {as_of!r} is not a date", expected="a datetime.date") from err
+    if pd.isna(stamp):
+        raise ConfigError("as_of is required", hint="pass as_of=date(...)")
+    return (stamp.tz_localize(None) if stamp.tzinfo else stamp).normalize()
+
+
+def _article(word: str) -> str:
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _load_table(
+    table: Table,
+    source: SourceLike,
+    *,
+    as_of: object,
+    client_ids: Iterable[object] | None = None,
+    clients_file: str | None = None,
+    column_map: str | ColumnMap = "generic",
+    columns: Mapping[str, str] | None = None,
+    date_format: str | None = None,
+    dayfirst: bool = False,
+    decimal: DecimalMark | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    sheet: str | int | None = None,
+) -> _Loaded:
+    """Read, map, parse and validate one table; problems are returned, not raised."""
+    _check_options(decimal=decimal, delimiter=delimiter, date_format=date_format, dayfirst=dayfirst)
+    stamp = _as_of(as_of)
+    named = column_map if isinstance(column_map, ColumnMap) else get_map(column_map)
+    try:
+        raw, notes = _read(
+            source, name=table, delimiter=delimiter, encoding=encoding, decimal=decimal, sheet=sheet
+        )
+    except InputError as err:
+        return _Loaded(None, None, _problems_of(err), file=err.file)
+    file = raw.file
+    frame = raw.frame
+    rows_read = len(frame)
+
+    blank_rows = pd.DataFrame({c: _blank_mask(frame[c]) for c in frame.columns}).all(axis=1)
+    if frame.columns.empty:
+        blank_rows = pd.Series(True, index=frame.index)
+    set_aside: Counter[str] = Counter()
+    if blank_rows.any():
+        set_aside["blank"] = int(blank_rows.sum())
+        frame = frame[~blank_rows]
+
+    mapped = apply_map(frame, table, named, columns)
+    problems = [
+        Problem(p.message, file=file, column=p.column, expected=p.expected, hint=p.hint)
+        for p in mapped.problems
+    ]
+    keep = mapped.exclude.isna()
+    for reason, n in mapped.exclude[~keep].value_counts(sort=False).items():
+        set_aside[f"with {reason}"] = int(n)
+    data = mapped.frame[keep]
+    refund = mapped.refund[keep]
+    if table == "clients" and data.empty:
+        problems.append(
+            Problem(
+                "the client list has no clients (no data rows below the header)",
+                file=file,
+                hint="check the file, and [data] sheet for a workbook, point at the client list",
+            )
+        )
+
+    opts = _Options(stamp, date_format, dayfirst, decimal, raw.delimiter)
+    ctx = _Context(table, file, mapped, opts, named.name, clients_file)
+
+    # Clean every value into what the checks and the output see; blanks become None.
+    checked = pd.DataFrame(index=data.index)
+    parsed: dict[str, pd.Series] = {}
+    checks: list[_Check] = []
+    for col in data.columns:
+        values = data[col]
+        blank = _blank_mask(values)
+        canonical = col.split("[")[0]
+        if canonical in _ID_COLUMNS:
+            cleaned = values.map(_as_id)
+            checked[col] = cleaned.astype(object)
+            parsed[col] = cleaned.astype("string")
+            continue
+        if canonical in _TEXT_COLUMNS:
+            parsed[col] = values.map(_as_text).astype("string")
+            checked[col] = values.where(~blank, None).astype(object)
+            continue
+        checked[col] = values.astype(object).where(~blank, None)
+        if canonical in _DATE_COLUMNS:
+            dates = _parse_dates(values, opts)
+            parsed[col] = dates.parsed
+            checks += _date_checks(ctx, col, dates, values)
+        elif canonical in _AMOUNT_COLUMNS:
+            amounts = _parse_amounts(values, opts)
+            parsed[col] = amounts.parsed
+            checks.append(_amount_check(ctx, col, amounts, values))
+            if amounts.decimal == "," and decimal is None:
+                notes.append(f"{ctx.label(col)}: read with a decimal comma (e.g. 1.234,56)")
+        elif canonical == s.DO_NOT_CONTACT:
+            flags, bad = _parse_bools(values)
+            parsed[col] = flags
+            checks.append(
+                _Check(
+                    "not_yes_no",
+                    col,
+                    bad,
+                    f"not a yes/no value{ctx.read_as(col)}",
+                    _BOOL_EXPECTED,
+                    "correct these cells, or map another column under "
+                    f'[data.columns.{table}]: do_not_contact = "..."',
+                )
+            )
+        elif canonical == s.CHANNEL:
+            channels, others = _parse_channels(values)
+            parsed[col] = channels
+            if others:
+                listed = ", ".join(f"{v!r} ({n})" for v, n in others.most_common(5))
+                more = len(others) - 5
+                notes.append(
+                    f"{_plural(sum(others.values()), 'channel value')} read as 'other': {listed}"
+                    + (f" and {more} more" if more > 0 else "")
+                )
+
+    # Referential integrity: every history row must name a known client.
+    if client_ids is not None and s.CLIENT_ID in checked:
+        known = {i for i in (_as_id(v) for v in client_ids) if i is not None}
+        ids = checked[s.CLIENT_ID]
+        unknown = ids.notna() & ~ids.isin(known)
+        where = Path(clients_file).name if clients_file else "the client list"
+        checks.append(
+            _Check(
+                "unknown_client",
+                s.CLIENT_ID,
+                unknown.astype(bool),
+                f"client not in {where}{ctx.read_as(s.CLIENT_ID)}",
+                f"client ids that appear in {where}",
+                _unknown_ids_hint(ids[unknown].unique(), known, clients_file),
+            )
+        )
+
+    problems += _validate(checked, ctx, checks)
+    ids = parsed.get(s.CLIENT_ID)
+    if problems:
+        return _Loaded(None, None, problems, ids=ids, file=file)
+
+    out = _assemble(table, parsed, data.index)
+    if refund.any() and s.AMOUNT in out:
+        out.loc[refund.to_numpy(), s.AMOUNT] = -out.loc[refund.to_numpy(), s.AMOUNT].abs()
+        notes.append(
+            f"{_plural(int(refund.sum()), 'row')} marked as a refund or credit note: amount made negative"
+        )
+    amount_source: Source | None = mapped.sources.get(s.AMOUNT)
+    if amount_source is not None and amount_source.per_invoice:
+        if s.INVOICE_ID in parsed:
+            key = [s.CLIENT_ID, s.INVOICE_ID, s.DATE, s.AMOUNT]
+            repeat = out.duplicated(subset=key) & out[s.INVOICE_ID].notna().to_numpy()
+            if repeat.any():
+                set_aside["repeating the total of an invoice already counted (one row per line item)"] = int(
+                    repeat.sum()
+                )
+                out = out[~repeat.to_numpy()]
+        else:
+            notes.append(
+                f"{amount_source.label} is an invoice total but there is no invoice number: "
+                "every row was counted, so invoices with several lines count more than once"
+            )
+    out = out.reset_index(drop=True)
+
+    report = TableReport(
+        table=table,
+        file=file,
+        read_as=raw.read_as,
+        rows_read=rows_read,
+        rows_kept=len(out),
+        set_aside=tuple(set_aside.items()),
+        columns=tuple((c, src.label) for c, src in mapped.sources.items()),
+        ignored=mapped.ignored,
+        notes=tuple(notes),
+    )
+    log.info("%s", report.summary())
+    return _Loaded(out, report, [], ids=out[s.CLIENT_ID], file=file)
+
+
+def _assemble(table: str, parsed: Mapping[str, pd.Series], index: pd.Index) -> pd.DataFrame:
+    out: dict[str, pd.Series] = {}
+    for col in TABLE_COLUMNS[table]:
+        if col in parsed:
+            out[col] = parsed[col]
+        elif f"{col}[0]" in parsed:  # product of parts, e.g. quantity x unit amount
+            out[col] = parsed[f"{col}[0]"] * parsed[f"{col}[1]"]
+        elif col == s.DO_NOT_CONTACT:
+            out[col] = pd.Series(False, index=index, dtype="bool")
+        elif col == s.CHANNEL:
+            out[col] = pd.Series("other", index=index, dtype="string")
+        else:
+            out[col] = pd.Series(pd.NA if DTYPES[col] == "string" else np.nan, index=index, dtype=DTYPES[col])
+    frame = pd.DataFrame(out, index=index)
+    return frame.astype({c: DTYPES[c] for c in frame.columns})
+
+
+def _problems_of(err: ReconnectError) -> list[Problem]:
+    if err.problems:
+        return list(err.problems)
+    return [
+        Problem(
+            err.message,
+            file=err.file,
+            column=err.column,
+            rows=err.rows,
+            values=err.values,
+            expected=err.expected,
+            hint=err.hint,
+        )
+    ]
+
+
+def _raise(loaded: _Loaded) -> pd.DataFrame:
+    if loaded.problems or loaded.frame is None:
+        raise InputError.from_problems(loaded.problems, file=loaded.file)
+    return loaded.frame
+
+
+# --- public loaders -------------------------------------------------------------------
+
+
+def load_clients(
+    source: SourceLike,
+    *,
+    as_of: date,
+    column_map: str = "generic",
+    columns: Mapping[str, str] | None = None,
+    date_format: str | None = None,
+    dayfirst: bool = False,
+    decimal: DecimalMark | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    sheet: str | int | None = None,
+) -> pd.DataFrame:
+    """Load and validate a client list: one row per client.
+
+    Parameters
+    ----------
+    source
+        A file path (CSV, Excel, Parquet) or a DataFrame (copied, never modified).
+    as_of
+        The date the campaign looks from; a date after it is an error.
+    column_map
+        A shipped map (``generic``, ``hubspot``, ``xero``; see
+        :func:`reconnect_lib.column_maps.available_maps`) or a path to a ``.toml`` map.
+    columns
+        Your own mapping on top of it, ``{"client_id": "Kundennummer"}``.
+    date_format
+        strftime format of non-ISO dates, e.g. ``"%d/%m/%Y"``; ISO dates are
+        always read.
+    dayfirst
+        Read ``31/01/2024``, ``31.1.24`` style dates (day, month, year) when no
+        ``date_format`` is given.
+    decimal
+        ``"."`` or ``","``; detected per column when ``None``.
+    delimiter, encoding, sheet
+        How to read the file; see :func:`read_table`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Every column of the clients table in :data:`CLIENTS_SCHEMA` (client_id,
+        name, company, email, phone, address_line1, address_line2, city,
+        region, postcode, country, account_owner, client_since, do_not_contact,
+        last_contact, last_purchase, total_revenue), canonical dtypes.
+
+    Raises
+    ------
+    InputError
+        Listing every problem: missing columns, duplicate or blank ids,
+        unparseable dates or amounts, dates after ``as_of``, ...
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> import pandas as pd
+    >>> raw = pd.DataFrame({"Client No": ["A1", "A2"], "Revenue": ["1.234,50", "80"]})
+    >>> load_clients(raw, as_of=date(2025, 1, 1))["total_revenue"].tolist()
+    [1234.5, 80.0]
+    """
+    return _raise(
+        _load_table(
+            "clients",
+            source,
+            as_of=as_of,
+            column_map=column_map,
+            columns=columns,
+            date_format=date_format,
+            dayfirst=dayfirst,
+            decimal=decimal,
+            delimiter=delimiter,
+            encoding=encoding,
+            sheet=sheet,
+        )
+    )
+
+
+def load_transactions(
+    source: SourceLike,
+    *,
+    as_of: date,
+    client_ids: pd.Series | None = None,
+    column_map: str = "generic",
+    columns: Mapping[str, str] | None = None,
+    date_format: str | None = None,
+    dayfirst: bool = False,
+    decimal: DecimalMark | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    sheet: str | int | None = None,
+) -> pd.DataFrame:
+    """Load and validate a transaction history: one row per sale or refund.
+
+    Parameters
+    ----------
+    source, as_of, column_map, columns, date_format, dayfirst, decimal, delimiter, encoding, sheet
+        As for :func:`load_clients`.
+    client_ids
+        The known client ids (e.g. ``clients["client_id"]``); a row naming any
+        other client is an error. Not checked when ``None``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns client_id, date, amount (refunds negative), invoice_id
+        (:data:`TRANSACTIONS_SCHEMA`), in file order. Rows set aside (blank rows,
+        voided invoices, repeated invoice lines) are not in it.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> import pandas as pd
+    >>> raw = pd.DataFrame({"Customer ID": ["A1"], "Invoice Date": ["2024-05-01"], "Total": ["-20.00"]})
+    >>> load_transactions(raw, as_of=date(2025, 1, 1)).loc[0, "amount"]
+    np.float64(-20.0)
+    """
+    return _raise(
+        _load_table(
+            "transactions",
+            source,
+            as_of=as_of,
+            client_ids=client_ids,
+            column_map=column_map,
+            columns=columns,
+            date_format=date_format,
+            dayfirst=dayfirst,
+            decimal=decimal,
+            delimiter=delimiter,
+            encoding=encoding,
+            sheet=sheet,
+        )
+    )
+
+
+def load_contacts(
+    source: SourceLike,
+    *,
+    as_of: date,
+    client_ids: pd.Series | None = None,
+    column_map: str = "generic",
+    columns: Mapping[str, str] | None = None,
+    date_format: str | None = None,
+    dayfirst: bool = False,
+    decimal: DecimalMark | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    sheet: str | int | None = None,
+) -> pd.DataFrame:
+    """Load and validate a contact history: one row per letter, call, email, visit or gift.
+
+    Channel values are read case-insensitively with their common synonyms
+    (call → phone, mail/post → letter, e-mail → email, meeting → visit, ...;
+    see :data:`CHANNEL_SYNONYMS`). Any other value, a blank cell, or a file
+    without a channel column, is read as ``"other"`` and counted in the load
+    report: an unrecognised channel is still a contact, so it still ends the
+    client's silence.
+
+    Parameters
+    ----------
+    source, as_of, client_ids, column_map, columns, date_format, dayfirst, decimal, delimiter, encoding, sheet
+        As for :func:`load_transactions`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns client_id, date, channel (:data:`CONTACTS_SCHEMA`).
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> import pandas as pd
+    >>> raw = pd.DataFrame({"client_id": ["A1", "A1"], "date": ["2024-05-01"] * 2, "Type": ["Call", "Post"]})
+    >>> load_contacts(raw, as_of=date(2025, 1, 1))["channel"].tolist()
+    ['phone', 'letter']
+    """
+    return _raise(
+        _load_table(
+            "contacts",
+            source,
+            as_of=as_of,
+            client_ids=client_ids,
+            column_map=column_map,
+            columns=columns,
+            date_format=date_format,
+            dayfirst=dayfirst,
+            decimal=decimal,
+            delimiter=delimiter,
+            encoding=encoding,
+            sheet=sheet,
+        )
+    )
+
+
+def load_inputs(config: CampaignConfig, *, as_of: date) -> Inputs:
+    """Load every file campaign.toml names, check them against each other, and report.
+
+    Reads ``[data] clients`` and, when given, ``transactions`` and ``contacts``
+    with the options of ``[data]`` (``column_map``, ``columns.<table>``,
+    ``date_format``, ``dayfirst``, ``decimal``, ``delimiter``, ``encoding``,
+    ``sheet``), checks every history row names a known client, and checks
+    dormancy can be measured (a last-contact/last-purchase column or a history).
+
+    Raises
+    ------
+    InputError
+        One error listing every problem in every file.
+    ConfigError
+        If ``column_map`` or an option is not valid.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> from reconnect_lib.config import load_config
+    >>> inputs = load_inputs(load_config("campaign.toml"), as_of=date(2026, 11, 23))  # doctest: +SKIP
+    >>> print(inputs.report)  # doctest: +SKIP
+    clients.csv: 532 rows read, 532 kept
+    transactions.csv: 4,211 rows read, 4,211 kept
+    """
+    data = config.data
+    column_map: str = data.column_map
+    if column_map.endswith(".toml") and config.source is not None and not Path(column_map).is_absolute():
+        column_map = str(config.source.parent / column_map)
+    named = get_map(column_map)
+    options: dict[str, Any] = {
+        "as_of": as_of,
+        "column_map": named,
+        "date_format": data.date_format,
+        "dayfirst": data.dayfirst,
+        "decimal": data.decimal,
+        "delimiter": data.delimiter,
+        "encoding": data.encoding,
+        "sheet": data.sheet,
+    }
+    clients = _load_table("clients", data.clients, columns=data.columns.get("clients"), **options)
+    histories: dict[str, _Loaded | None] = {}
+    for table, path in (("transactions", data.transactions), ("contacts", data.contacts)):
+        histories[table] = (
+            None
+            if path is None
+            else _load_table(
+                table,  # type: ignore[arg-type]
+                path,
+                client_ids=clients.ids,
+                clients_file=clients.file,
+                columns=data.columns.get(table),  # type: ignore[call-overload]
+                **options,
+            )
+        )
+    loaded = [clients, *(h for h in histories.values() if h is not None)]
+    problems = [p for part in loaded for p in part.problems]
+    if clients.frame is not None and all(h is None for h in histories.values()):
+        summary = clients.frame[[s.LAST_CONTACT, s.LAST_PURCHASE]]
+        if summary.isna().all().all():
+            problems.append(
+                Problem(
+                    "no way to tell how long clients have been dormant: no last_contact or last_purchase "
+                    "dates, and no transaction or contact history",
+                    file=clients.file,
+                    expected="a last-contact or last-purchase column in the client list, or a history file",
+                    hint='add transactions = "..." or contacts = "..." under [data] in campaign.toml, or map '
+                    'the date column under [data.columns.clients], e.g. last_contact = "Last Contacted"',
+                )
+            )
+    if problems:
+        files = {p.file for p in problems}
+        raise InputError.from_problems(problems, file=files.pop() if len(files) == 1 else None)
+    report = LoadReport(tuple(part.report for part in loaded if part.report is not None))
+    tx, ct = histories["transactions"], histories["contacts"]
+    return Inputs(
+        clients=_raise(clients),
+        transactions=tx.frame if tx is not None else None,
+        contacts=ct.frame if ct is not None else None,
+        report=report,
+    )
