@@ -70,6 +70,9 @@ BUCKET_ORDER: Final = "bucket_order"  # 0 = most recent bucket
 DUE: Final = "due"  # due for contact: dormant past the due threshold
 CROSSES_ON: Final = "crosses_on"  # date a not-yet-due client becomes due
 WEEKS_UNTIL_DUE: Final = "weeks_until_due"
+# bucket_table: one row per bucket
+CLIENTS: Final = "clients"  # number of clients in the bucket
+SHARE_OF_REVENUE: Final = "share_of_revenue"  # of all clients' total revenue
 
 # --- value (output of reconnect_lib.value) ---------------------------------------
 R_SCORE: Final = "r_score"
@@ -82,6 +85,12 @@ EXPECTED_VALUE: Final = "expected_value"
 VALUE_SCORE: Final = "value_score"
 BUCKET_RANK: Final = "bucket_rank"  # 1 = most valuable within its bucket
 PRIORITY_RANK: Final = "priority_rank"  # 1 = most valuable overall
+# win_back_chance: one row per bucket (Beta prior updated by observed outcomes)
+PRIOR_MEAN: Final = "prior_mean"
+ALPHA: Final = "alpha"
+BETA: Final = "beta"
+CONTACTED: Final = "contacted"  # clients contacted (observed)
+WON_BACK: Final = "won_back"  # of which won back (observed)
 
 # --- outcomes and plans (used by later stages; defined here so names never drift) -
 WEEK: Final = "week"  # ISO week, e.g. "2026-W48"

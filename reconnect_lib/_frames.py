@@ -1,0 +1,201 @@
+"""Small narwhals helpers shared by the client base, dormancy and value stages.
+
+Private: nothing here is part of the public API. The stages are written once
+over narwhals, so a pandas frame in gives a pandas frame out and a Polars frame
+in gives a Polars frame out; the few places where engines disagree are handled
+here, in one spot, each with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+import narwhals as nw
+
+from .errors import ConfigError, InputError
+
+SECONDS_PER_DAY = 86_400
+# Larger than any day count or cent amount a real client list holds; used to
+# push unknown values to one end of an ordering without relying on how each
+# engine sorts nulls (they disagree).
+SENTINEL = 2**52
+
+
+def as_frame(native: Any, what: str) -> nw.DataFrame[Any] | nw.LazyFrame[Any]:
+    """Wrap a native frame, with a clear error for anything that is not one."""
+    try:
+        return nw.from_native(native)
+    except TypeError as err:
+        raise InputError(
+            f"`{what}` is a {type(native).__name__}, not a data frame",
+            expected="a pandas or Polars DataFrame",
+            hint=f"pass the `{what}` table returned by reconnect_lib.load",
+        ) from err
+
+
+def require_columns(
+    frame: nw.DataFrame[Any] | nw.LazyFrame[Any], columns: Iterable[str], what: str, hint: str
+) -> None:
+    """Raise one InputError naming every required column `frame` lacks."""
+    present = set(frame.collect_schema().names())
+    missing = [c for c in columns if c not in present]
+    if missing:
+        names = ", ".join(f"`{c}`" for c in missing)
+        raise InputError(
+            f"`{what}` has no column {names}",
+            column=missing[0],
+            expected=f"columns {', '.join(f'`{c}`' for c in columns)}",
+            hint=hint,
+        )
+
+
+def check_as_of(as_of: object) -> date:
+    """Validate the explicit `as_of` date once, at the boundary."""
+    if isinstance(as_of, datetime):  # also pandas.Timestamp
+        return as_of.date()
+    if isinstance(as_of, date):
+        return as_of
+    raise ConfigError(
+        f"as_of={as_of!r} is not a date",
+        expected="a datetime.date",
+        hint="pass e.g. as_of=datetime.date(2026, 11, 30) or date.fromisoformat('2026-11-30')",
+    )
+
+
+def check_choice(name: str, value: object, allowed: Iterable[str]) -> None:
+    """Raise a ConfigError listing the allowed choices when `value` is not one."""
+    allowed = tuple(allowed)
+    if value not in allowed:
+        choices = ", ".join(repr(a) for a in allowed)
+        raise ConfigError(f"{name}={value!r} is not a known choice", expected=f"one of {choices}")
+
+
+def check_whole(name: str, value: object, *, minimum: int) -> int:
+    """A whole number >= minimum (bools are refused: True is not a number of months)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ConfigError(f"{name}={value!r} is not valid", expected=f"a whole number >= {minimum}")
+    return value
+
+
+def date_dtype(frame: nw.DataFrame[Any] | nw.LazyFrame[Any]) -> Any:
+    """The dtype every date column is normalised to.
+
+    pandas has no native calendar-date dtype (narwhals' ``Date`` becomes a
+    pyarrow ``date32``), so pandas-like frames keep dates as ``datetime64[us]`` at
+    midnight, the dtype notebooks expect. Every other engine gets a real date.
+    """
+    if frame.implementation.is_pandas_like():
+        return nw.Datetime("us")
+    return nw.Date
+
+
+def to_date(column: str, dtype: Any) -> nw.Expr:
+    """`column` cast to the normalised date dtype, any time of day dropped."""
+    expr = nw.col(column).cast(dtype)
+    if dtype == nw.Date:
+        return expr
+    return expr.dt.truncate("1d")
+
+
+def date_lit(day: date, dtype: Any) -> nw.Expr:
+    """A literal date of the normalised date dtype.
+
+    pandas cannot subtract a ``datetime.date`` from a datetime64 column, so
+    pandas-like frames get a midnight ``datetime`` instead.
+    """
+    if dtype == nw.Date:
+        return nw.lit(day, dtype=nw.Date)
+    return nw.lit(datetime(day.year, day.month, day.day), dtype=dtype)
+
+
+def null_int(frame: nw.DataFrame[Any] | nw.LazyFrame[Any]) -> nw.Expr:
+    """An all-null integer column (pandas: float NaN until :func:`to_native`; narwhals
+    cannot build a null ``Int64`` literal on pandas)."""
+    if frame.implementation.is_pandas_like():
+        return nw.lit(None, dtype=nw.Float64)
+    return nw.lit(None, dtype=nw.Int64)
+
+
+def days_between(later: nw.Expr, earlier: nw.Expr) -> nw.Expr:
+    """Whole days from `earlier` to `later` (both at midnight); null if either is.
+
+    narwhals has no ``total_days``; both ends are midnights so seconds divide
+    exactly. Both sides are cast to datetimes first because DuckDB subtracts two
+    dates into a plain integer, not a duration. On pandas the result is a float
+    with NaN for null until :func:`to_native` makes it a nullable ``Int64``.
+    """
+    stamp = nw.Datetime("us")
+    return (later.cast(stamp) - earlier.cast(stamp)).dt.total_seconds() // SECONDS_PER_DAY
+
+
+def cents(expr: nw.Expr) -> nw.Expr:
+    """Money as whole cents (half up), null as 0.
+
+    Ranks compare integers, never floats: float ties break differently across
+    engines, and ``round`` is half-to-even in pandas but half-away in Polars.
+    """
+    return (expr.fill_null(0.0) * 100 + 0.5).floor().cast(nw.Int64)
+
+
+def with_row_order(frame: nw.DataFrame[Any] | nw.LazyFrame[Any], name: str) -> Any:
+    """Remember an eager frame's row order before joins (Polars joins do not keep it)."""
+    if isinstance(frame, nw.DataFrame):
+        return frame.with_row_index(name)
+    return frame
+
+
+def restore_row_order(frame: nw.DataFrame[Any] | nw.LazyFrame[Any], name: str) -> Any:
+    """Put an eager frame back in the order :func:`with_row_order` recorded."""
+    if isinstance(frame, nw.DataFrame):
+        return frame.sort(name).drop(name)
+    return frame
+
+
+def to_native(
+    frame: nw.DataFrame[Any] | nw.LazyFrame[Any],
+    pandas_dtypes: Mapping[str, str],
+    *,
+    fresh_index: bool = False,
+) -> Any:
+    """Back to the caller's frame type, with stable pandas dtypes.
+
+    On pandas an integer column holding a null comes out of narwhals as float64
+    (and narwhals cannot cast NaN to int), and one computed from a nullable
+    column comes out nullable. So the documented dtype of each output column is
+    set here, whatever the data: ``Int64`` (nullable) for counts that may be
+    unknown, ``int64``/``bool``/``float64`` for those that never are.
+    `fresh_index` gives a new table (filtered, sorted or built from pieces) a
+    0..n-1 pandas index rather than labels left over from its source.
+    """
+    if fresh_index:
+        frame = nw.maybe_reset_index(frame)
+    native = frame.to_native()
+    if frame.implementation.is_pandas_like():
+        wanted = {c: t for c, t in pandas_dtypes.items() if c in native.columns and str(native[c].dtype) != t}
+        if wanted:
+            native = native.astype(wanted)
+    return native
+
+
+#: A column of ones that :func:`ordinal_rank` counts; add it with :data:`COUNTER_EXPR`.
+COUNTER = "__reconnect_one"
+COUNTER_EXPR = nw.lit(1).alias(COUNTER)
+
+
+def ordinal_rank(order_by: list[str], partition_by: str | None = None) -> nw.Expr:
+    """1, 2, 3, ... in the order of `order_by` (non-null keys), within `partition_by`.
+
+    ``rank`` is avoided on purpose: its tie rules differ across engines; here the
+    last key (always `client_id`) makes the order total and deterministic.
+
+    The frame must hold :data:`COUNTER` (a column of ones). Counting a column that
+    is also a key goes wrong on pandas: narwhals (2.29) turns the counted column
+    into booleans *before* sorting by it when ``over`` has a ``partition_by``.
+    """
+    counter = nw.col(COUNTER).cum_count()
+    window = (
+        counter.over(partition_by, order_by=order_by) if partition_by else counter.over(order_by=order_by)
+    )
+    return window.cast(nw.Int64)

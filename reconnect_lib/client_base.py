@@ -1,0 +1,304 @@
+"""Client base: one row per client with what is known about their activity.
+
+The first stage after loading. It takes the client list and, when there are
+any, the transaction and contact histories, and returns the client list with
+first/last activity, revenue, tenure and how long each client has been dormant,
+all measured on an explicit ``as_of`` date.
+
+Written once over narwhals: a pandas frame in gives a pandas frame out, a Polars
+frame in gives a Polars frame out.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal, TypeVar, get_args
+
+import narwhals as nw
+
+from . import _frames as fr
+from .schema import (
+    AMOUNT,
+    CLIENT_DATE_COLUMNS,
+    CLIENT_ID,
+    CLIENT_SINCE,
+    DATE,
+    DAYS_DORMANT,
+    DAYS_SINCE_CONTACT,
+    DAYS_SINCE_PURCHASE,
+    DORMANT_SINCE,
+    FIRST_ACTIVITY,
+    FIRST_PURCHASE,
+    LAST_ACTIVITY,
+    LAST_CONTACT,
+    LAST_PURCHASE,
+    N_PURCHASES,
+    TENURE_DAYS,
+    TOTAL_REVENUE,
+    YEARLY_REVENUE,
+)
+
+FrameT = TypeVar("FrameT")
+
+MeasureFrom = Literal["latest", "contact", "purchase"]
+MEASURE_FROM_CHOICES: tuple[str, ...] = get_args(MeasureFrom)
+
+DAYS_PER_YEAR = 365.25
+
+#: Columns :func:`client_base` adds, in output order (the three summary columns a
+#: client list may already carry keep their place instead).
+CLIENT_BASE_COLUMNS: tuple[str, ...] = (
+    FIRST_PURCHASE,
+    LAST_PURCHASE,
+    LAST_CONTACT,
+    FIRST_ACTIVITY,
+    LAST_ACTIVITY,
+    N_PURCHASES,
+    TOTAL_REVENUE,
+    YEARLY_REVENUE,
+    TENURE_DAYS,
+    DAYS_SINCE_CONTACT,
+    DAYS_SINCE_PURCHASE,
+    DORMANT_SINCE,
+    DAYS_DORMANT,
+)
+_SUMMARY_COLUMNS = (LAST_CONTACT, LAST_PURCHASE, TOTAL_REVENUE)
+
+#: Output dtypes on pandas (dates are datetime64[us] at midnight).
+PANDAS_DTYPES: dict[str, str] = {
+    FIRST_PURCHASE: "datetime64[us]",
+    LAST_PURCHASE: "datetime64[us]",
+    LAST_CONTACT: "datetime64[us]",
+    FIRST_ACTIVITY: "datetime64[us]",
+    LAST_ACTIVITY: "datetime64[us]",
+    DORMANT_SINCE: "datetime64[us]",
+    N_PURCHASES: "Int64",
+    TOTAL_REVENUE: "float64",
+    YEARLY_REVENUE: "float64",
+    TENURE_DAYS: "Int64",
+    DAYS_SINCE_CONTACT: "Int64",
+    DAYS_SINCE_PURCHASE: "Int64",
+    DAYS_DORMANT: "Int64",
+}
+
+_ROW = "__reconnect_row"
+_H_FIRST_PURCHASE = "__h_first_purchase"
+_H_LAST_PURCHASE = "__h_last_purchase"
+_H_N_PURCHASES = "__h_n_purchases"
+_H_REVENUE = "__h_revenue"
+_H_FIRST_CONTACT = "__h_first_contact"
+_H_LAST_CONTACT = "__h_last_contact"
+
+_HINT_LOAD = "pass the tables returned by reconnect_lib.load (they carry the canonical column names)"
+
+
+def check_measure_from(measure_from: object) -> MeasureFrom:
+    """Validate `measure_from`, raising a ConfigError that lists the choices."""
+    fr.check_choice("measure_from", measure_from, MEASURE_FROM_CHOICES)
+    return measure_from  # type: ignore[return-value]
+
+
+def _history(native: Any, what: str, columns: tuple[str, ...], dtype: Any, id_dtype: Any, as_of: date) -> Any:
+    """A history table with dates normalised, keeping only rows dated on or before `as_of`.
+
+    ``client_id`` takes the client list's dtype, so that an empty table (whose
+    id column has no type to speak of) still joins.
+    """
+    frame = fr.as_frame(native, what)
+    fr.require_columns(frame, columns, what, _HINT_LOAD)
+    frame = frame.select(*columns).with_columns(fr.to_date(DATE, dtype), nw.col(CLIENT_ID).cast(id_dtype))
+    return frame.filter(~nw.col(DATE).is_null() & (nw.col(DATE) <= fr.date_lit(as_of, dtype)))
+
+
+def client_base(
+    clients: FrameT,
+    transactions: Any = None,
+    contacts: Any = None,
+    *,
+    as_of: date,
+    measure_from: MeasureFrom = "latest",
+) -> FrameT:
+    """One row per client with first/last activity, revenue, tenure and dormancy.
+
+    Every client of `clients` is kept, in the same order, with every column it
+    carried; none is added. Histories only count up to `as_of` (rows dated after
+    it are ignored), so a report rerun for a past week gives the same numbers.
+
+    Parameters
+    ----------
+    clients : pandas or Polars DataFrame
+        The client list: ``client_id`` plus any of the client columns of
+        :mod:`reconnect_lib.schema`. It may already carry the summary columns
+        ``last_contact``, ``last_purchase`` (dates) and ``total_revenue``.
+    transactions : DataFrame, optional
+        ``client_id``, ``date``, ``amount`` (refunds negative). Same engine as
+        `clients`.
+    contacts : DataFrame, optional
+        ``client_id``, ``date`` (any channel). Same engine as `clients`.
+    as_of : datetime.date
+        The day everything is measured on. Never the clock.
+    measure_from : {"latest", "contact", "purchase"}
+        What dormancy counts from: the later of the last contact and the last
+        purchase (``"latest"``), or only one of them.
+
+    Returns
+    -------
+    DataFrame
+        Same type as `clients`. Date columns (``client_since`` and those the
+        list carried too) are normalised to midnight: ``datetime64[us]`` on
+        pandas, ``Date`` on Polars. Columns added (pandas dtype):
+
+        - ``first_purchase``, ``last_purchase`` (datetime64): first and last day
+          with a positive amount. If the list carried ``last_purchase`` the
+          later of list and history wins.
+        - ``last_contact`` (datetime64): the later of the list's and the
+          contact history's.
+        - ``first_activity``, ``last_activity`` (datetime64): earliest and latest
+          known purchase or contact, from history and list alike (refunds are
+          not activity).
+        - ``n_purchases`` (Int64): distinct days with a positive amount; 0 for a
+          client with no transactions; **null for everyone when no transactions
+          table is given** (unknown, not zero: the value stage then scores
+          frequency as unknown rather than as "never bought").
+        - ``total_revenue`` (float64): net sum of amounts, refunds included. When
+          a transactions table is given it wins for every client (0.0 for a
+          client without transactions), so totals reconcile with that file; the
+          list's ``total_revenue`` is used only without one; null if neither.
+        - ``yearly_revenue`` (float64): ``total_revenue`` per year of tenure,
+          with tenure floored at one year (a client of three months is not
+          credited four times their spend) and one year when tenure is unknown.
+        - ``tenure_days`` (Int64): ``as_of`` minus ``client_since``, or minus
+          ``first_activity`` when ``client_since`` is missing.
+        - ``days_since_contact``, ``days_since_purchase`` (Int64).
+        - ``dormant_since`` (datetime64): per `measure_from`, the later of last
+          contact and last purchase, or just one of them; ``client_since`` when
+          those are all missing; null only when nothing at all is known (the
+          dormancy stage puts such clients in the oldest bucket).
+        - ``days_dormant`` (Int64): whole days from ``dormant_since`` to `as_of`.
+
+        A date in the client list later than `as_of` cannot be rewound and gives
+        a negative day count. Columns the list carried under one of these names
+        (other than the three summary columns) are recomputed. On pandas the
+        result has a fresh 0..n-1 index (the joins do not keep the list's).
+
+    Raises
+    ------
+    ConfigError
+        `measure_from` is not one of the choices, or `as_of` is not a date.
+    InputError
+        A table lacks a required column.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from datetime import date
+    >>> clients = pd.DataFrame({"client_id": ["c1", "c2"],
+    ...                         "client_since": pd.to_datetime(["2020-01-01", None])})
+    >>> tx = pd.DataFrame({"client_id": ["c1", "c1"], "amount": [100.0, -20.0],
+    ...                    "date": pd.to_datetime(["2023-06-01", "2023-07-01"])})
+    >>> base = client_base(clients, tx, as_of=date(2024, 6, 1))
+    >>> base[["client_id", "total_revenue", "days_dormant"]]
+      client_id  total_revenue  days_dormant
+    0        c1           80.0           366
+    1        c2            0.0          <NA>
+    """
+    measure_from = check_measure_from(measure_from)
+    as_of = fr.check_as_of(as_of)
+    frame = fr.as_frame(clients, "clients")
+    fr.require_columns(frame, [CLIENT_ID], "clients", _HINT_LOAD)
+    dtype = fr.date_dtype(frame)
+    id_dtype = frame.collect_schema()[CLIENT_ID]
+    today = fr.date_lit(as_of, dtype)
+
+    carried = frame.collect_schema().names()
+    recomputed = [c for c in CLIENT_BASE_COLUMNS if c in carried and c not in _SUMMARY_COLUMNS]
+    frame = frame.drop(recomputed) if recomputed else frame
+    kept = [c for c in carried if c not in recomputed]
+    frame = frame.with_columns(*(fr.to_date(c, dtype) for c in CLIENT_DATE_COLUMNS if c in kept))
+    frame = fr.with_row_order(frame, _ROW)
+
+    has_tx = transactions is not None
+    if has_tx:
+        tx = _history(transactions, "transactions", (CLIENT_ID, DATE, AMOUNT), dtype, id_dtype, as_of)
+        purchases = (
+            tx.filter(nw.col(AMOUNT) > 0)
+            .group_by(CLIENT_ID)
+            .agg(
+                nw.col(DATE).min().alias(_H_FIRST_PURCHASE),
+                nw.col(DATE).max().alias(_H_LAST_PURCHASE),
+                nw.col(DATE).n_unique().alias(_H_N_PURCHASES),
+            )
+        )
+        revenue = tx.group_by(CLIENT_ID).agg(nw.col(AMOUNT).sum().alias(_H_REVENUE))
+        frame = frame.join(purchases, on=CLIENT_ID, how="left").join(revenue, on=CLIENT_ID, how="left")
+    has_contacts = contacts is not None
+    if has_contacts:
+        ct = _history(contacts, "contacts", (CLIENT_ID, DATE), dtype, id_dtype, as_of)
+        touched = ct.group_by(CLIENT_ID).agg(
+            nw.col(DATE).min().alias(_H_FIRST_CONTACT),
+            nw.col(DATE).max().alias(_H_LAST_CONTACT),
+        )
+        frame = frame.join(touched, on=CLIENT_ID, how="left")
+
+    no_date = nw.lit(None, dtype=dtype)
+
+    def later_of(listed: str, history: str, has_history: bool) -> nw.Expr:
+        sources = [s for s, ok in ((listed, listed in kept), (history, has_history)) if ok]
+        if not sources:
+            return no_date
+        return nw.max_horizontal(*sources) if len(sources) > 1 else nw.col(sources[0])
+
+    # The earliest activity known from any source: the histories' first dates and
+    # the dates the list carried (read before they are merged with the histories).
+    first_sources = [c for c in (LAST_PURCHASE, LAST_CONTACT) if c in kept]
+    first_sources += [_H_FIRST_PURCHASE] if has_tx else []
+    first_sources += [_H_FIRST_CONTACT] if has_contacts else []
+    if not first_sources:
+        first_activity = no_date
+    else:
+        first_activity = (
+            nw.min_horizontal(*first_sources) if len(first_sources) > 1 else nw.col(first_sources[0])
+        )
+
+    if has_tx:
+        revenue_expr = nw.col(_H_REVENUE).fill_null(0.0).cast(nw.Float64)
+    elif TOTAL_REVENUE in kept:
+        revenue_expr = nw.col(TOTAL_REVENUE).cast(nw.Float64)
+    else:
+        revenue_expr = nw.lit(None, dtype=nw.Float64)
+    n_purchases_expr = nw.col(_H_N_PURCHASES).fill_null(0).cast(nw.Int64) if has_tx else fr.null_int(frame)
+
+    frame = frame.with_columns(
+        (nw.col(_H_FIRST_PURCHASE) if has_tx else no_date).alias(FIRST_PURCHASE),
+        later_of(LAST_PURCHASE, _H_LAST_PURCHASE, has_tx).alias(LAST_PURCHASE),
+        later_of(LAST_CONTACT, _H_LAST_CONTACT, has_contacts).alias(LAST_CONTACT),
+        n_purchases_expr.alias(N_PURCHASES),
+        revenue_expr.alias(TOTAL_REVENUE),
+        first_activity.alias(FIRST_ACTIVITY),
+    )
+    frame = frame.with_columns(nw.max_horizontal(LAST_PURCHASE, LAST_CONTACT).alias(LAST_ACTIVITY))
+    measured = {
+        "latest": nw.col(LAST_ACTIVITY),
+        "contact": nw.col(LAST_CONTACT),
+        "purchase": nw.col(LAST_PURCHASE),
+    }[measure_from]
+    # (narwhals' pandas `coalesce` does not broadcast a literal: only coalesce columns)
+    has_since = CLIENT_SINCE in kept
+    dormant_since = nw.coalesce(measured, nw.col(CLIENT_SINCE)) if has_since else measured
+    tenure_from = (
+        nw.coalesce(nw.col(CLIENT_SINCE), nw.col(FIRST_ACTIVITY)) if has_since else nw.col(FIRST_ACTIVITY)
+    )
+    frame = frame.with_columns(
+        dormant_since.alias(DORMANT_SINCE),
+        fr.days_between(today, tenure_from).alias(TENURE_DAYS),
+        fr.days_between(today, nw.col(LAST_CONTACT)).alias(DAYS_SINCE_CONTACT),
+        fr.days_between(today, nw.col(LAST_PURCHASE)).alias(DAYS_SINCE_PURCHASE),
+    )
+    years = (nw.col(TENURE_DAYS).fill_null(0) / DAYS_PER_YEAR).clip(lower_bound=1.0)
+    frame = frame.with_columns(
+        fr.days_between(today, nw.col(DORMANT_SINCE)).alias(DAYS_DORMANT),
+        (nw.col(TOTAL_REVENUE) / years).alias(YEARLY_REVENUE),
+    )
+    frame = fr.restore_row_order(frame, _ROW)
+    added = [c for c in CLIENT_BASE_COLUMNS if c not in kept]
+    return fr.to_native(frame.select(*kept, *added), PANDAS_DTYPES)

@@ -1,0 +1,94 @@
+"""Shared test setup: hypothesis profiles and pandas/Polars parametrisation.
+
+Hypothesis profiles (as pandera does): ``default`` is quick for a developer's
+run, ``ci`` is thorough. Pick one with the environment variable
+``HYPOTHESIS_PROFILE`` (``HYPOTHESIS_PROFILE=ci pytest``).
+
+Fixtures for tests that run on both engines:
+
+- ``engine``: ``"pandas"`` or ``"polars"`` (a test using it runs once per engine);
+- ``to_engine``: converts a pandas frame built in a test to the engine's frame
+  type (Polars dates become ``pl.Date``, as reconnect_lib.load produces them);
+- ``convert``: the same conversion as a function ``convert(frame, engine)``
+  (session-scoped, so hypothesis tests can use it);
+- ``records``: any frame as a list of plain-Python row dicts (dates as
+  ``datetime.date``, missing values as ``None``, floats rounded to 9 places), so
+  outputs of different engines compare with ``==`` (session-scoped).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+from collections.abc import Callable
+from typing import Any
+
+import narwhals as nw
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile("default", max_examples=50, deadline=None)
+settings.register_profile(
+    "ci",
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+ENGINES = ("pandas", "polars")
+
+
+def pandas_to_engine(frame: pd.DataFrame, engine: str) -> Any:
+    """`frame` as the given engine's frame (a copy for pandas)."""
+    if engine == "pandas":
+        return frame.copy()
+    if engine == "polars":
+        import polars as pl
+
+        out = pl.from_pandas(frame)
+        dates = [name for name, dtype in out.schema.items() if isinstance(dtype, pl.Datetime)]
+        return out.with_columns(pl.col(c).cast(pl.Date) for c in dates)
+    raise ValueError(f"unknown engine {engine!r}")
+
+
+def _plain(value: Any) -> Any:
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dt.datetime):  # also pandas.Timestamp
+        return value.date()
+    if hasattr(value, "item") and not isinstance(value, str | bytes):  # numpy scalar
+        return _plain(value.item())
+    if isinstance(value, float):
+        return round(value, 9)
+    return value
+
+
+def frame_records(frame: Any) -> list[dict[str, Any]]:
+    """Any eager frame as plain-Python row dicts, comparable across engines."""
+    rows = nw.from_native(frame, eager_only=True).rows(named=True)
+    return [{k: _plain(v) for k, v in row.items()} for row in rows]
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def to_engine(engine: str) -> Callable[[pd.DataFrame], Any]:
+    return lambda frame: pandas_to_engine(frame, engine)
+
+
+@pytest.fixture(scope="session")
+def convert() -> Callable[[pd.DataFrame, str], Any]:
+    return pandas_to_engine
+
+
+@pytest.fixture(scope="session")
+def records() -> Callable[[Any], list[dict[str, Any]]]:
+    return frame_records
