@@ -17,6 +17,7 @@ Example
 
 from __future__ import annotations
 
+import os
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -175,14 +176,18 @@ def parse_config(raw: dict[str, Any], *, source: Path | None = None) -> Campaign
     base = source.parent.resolve()
 
     def resolve(p: Path | None) -> Path | None:
-        return None if p is None else (p if p.is_absolute() else base / p)
+        return None if p is None else Path(os.path.normpath(p if p.is_absolute() else base / p))
 
     data = cfg.data.model_copy(
         update={k: resolve(getattr(cfg.data, k)) for k in ("clients", "transactions", "contacts", "outcomes")}
     )
     database = cfg.outcomes.database
     prefix = "sqlite:///"
-    if database.startswith(prefix) and not database.startswith(prefix + "/") and database != prefix + ":memory:":
+    if (
+        database.startswith(prefix)
+        and not database.startswith(prefix + "/")
+        and database != prefix + ":memory:"
+    ):
         database = prefix + str(base / database[len(prefix) :])
     return cfg.model_copy(
         update={
@@ -209,7 +214,7 @@ def load_config(path: str | Path) -> CampaignConfig:
         raise ConfigError(
             "campaign file not found",
             file=str(path),
-            hint="pass --config with the path of a campaign.toml, e.g. data/sample/consulting-firm/campaign.toml",
+            hint="pass --config with a campaign.toml path, e.g. data/sample/consulting-firm/campaign.toml",
         ) from err
     try:
         raw = tomllib.loads(text)

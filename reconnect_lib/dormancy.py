@@ -418,3 +418,84 @@ def check_labels(frame: Any, labels: Sequence[str]) -> None:
             expected=f"one of {', '.join(repr(label) for label in labels)}",
             hint=_HINT_EDGES,
         )
+
+
+def base_summary(scored: Any, *, edges_months: Sequence[int] = DEFAULT_EDGES_MONTHS) -> dict[str, Any]:
+    """The headline numbers of a scored client base, as plain Python values.
+
+    The overview report's narrative is written from these, and its tests check
+    them against the library, so a report and a test can never disagree.
+
+    Parameters
+    ----------
+    scored : pandas or Polars DataFrame
+        The output of :func:`reconnect_lib.value.value_scores`.
+    edges_months : sequence of int
+        The edges `scored` was bucketed with.
+
+    Returns
+    -------
+    dict
+        ``clients``; ``due`` (dormant past the due threshold) and ``due_share``;
+        ``do_not_contact``; ``due_contactable`` (due and not do-not-contact);
+        ``oldest_bucket`` (its label) and ``oldest_bucket_clients``;
+        ``total_revenue``; ``value_at_stake_due`` and ``expected_value_due``
+        (sums over the contactable due clients: what reconnecting is about).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from reconnect_lib.value import value_scores
+    >>> base = pd.DataFrame({"client_id": ["a", "b"], "days_dormant": [10, 1200],
+    ...                      "n_purchases": [3, 1], "total_revenue": [900.0, 100.0],
+    ...                      "yearly_revenue": [300.0, 20.0]})
+    >>> n = base_summary(value_scores(dormancy_buckets(base)))
+    >>> n["clients"], n["due"], n["oldest_bucket_clients"], n["value_at_stake_due"]
+    (2, 1, 1, 20.0)
+    """
+    labels = bucket_labels(edges_months)
+    frame = fr.as_frame(scored, "scored")
+    fr.require_columns(
+        frame, [DORMANCY_BUCKET, DUE, TOTAL_REVENUE, VALUE_AT_STAKE, EXPECTED_VALUE], "scored", _HINT_BUCKETED
+    )
+    present = set(frame.collect_schema().names())
+    dnc = (
+        nw.col(DO_NOT_CONTACT).fill_null(False).cast(nw.Boolean)
+        if DO_NOT_CONTACT in present
+        else nw.lit(False)
+    )
+    due = nw.col(DUE).fill_null(False).cast(nw.Boolean)
+    # Flags become columns first so that every summary below is a plain column sum.
+    flags = frame.with_columns(
+        due.cast(nw.Int64).alias("__due"),
+        dnc.cast(nw.Int64).alias("__dnc"),
+        (due & ~dnc).alias("__reach"),
+        (nw.col(DORMANCY_BUCKET) == labels[-1]).cast(nw.Int64).alias("__oldest"),
+    )
+    reach = nw.col("__reach")
+
+    def total(column: str) -> nw.Expr:
+        return (
+            nw.when(reach).then(nw.col(column).fill_null(0.0)).otherwise(0.0).cast(nw.Float64).alias(column)
+        )
+
+    row = flags.with_columns(total(VALUE_AT_STAKE), total(EXPECTED_VALUE)).select(
+        nw.len().cast(nw.Int64).alias("clients"),
+        nw.col("__due").sum().alias("due"),
+        nw.col("__dnc").sum().alias("do_not_contact"),
+        reach.cast(nw.Int64).sum().alias("due_contactable"),
+        nw.col("__oldest").sum().alias("oldest_bucket_clients"),
+        nw.col(TOTAL_REVENUE).fill_null(0.0).sum().alias("total_revenue"),
+        nw.col(VALUE_AT_STAKE).sum().alias("value_at_stake_due"),
+        nw.col(EXPECTED_VALUE).sum().alias("expected_value_due"),
+    )
+    if isinstance(row, nw.LazyFrame):
+        row = row.collect()
+    numbers = {k: v[0] for k, v in row.to_dict(as_series=False).items()}
+    numbers = {
+        k: (int(v) if k not in ("total_revenue", "value_at_stake_due", "expected_value_due") else float(v))
+        for k, v in numbers.items()
+    }
+    numbers["due_share"] = numbers["due"] / numbers["clients"] if numbers["clients"] else 0.0
+    numbers["oldest_bucket"] = labels[-1]
+    return numbers

@@ -37,9 +37,11 @@ from .schema import (
     BUCKET_ORDER,
     BUCKET_RANK,
     CLIENT_ID,
+    CLIENTS,
     CONTACTED,
     DAYS_DORMANT,
     DORMANCY_BUCKET,
+    DUE,
     EXPECTED_VALUE,
     F_SCORE,
     M_SCORE,
@@ -638,3 +640,59 @@ PANDAS_DTYPES: dict[str, str] = {
     BUCKET_RANK: "int64",
     PRIORITY_RANK: "int64",
 }
+
+
+def segment_table(scored: Any) -> Any:
+    """Clients, revenue and value per RFM segment, largest revenue first.
+
+    Parameters
+    ----------
+    scored : pandas or Polars DataFrame
+        The output of :func:`value_scores`.
+
+    Returns
+    -------
+    DataFrame
+        Same engine as `scored`, one row per segment present: ``rfm_segment``,
+        ``clients`` (int64), ``due`` (int64), ``total_revenue``,
+        ``value_at_stake``, ``expected_value`` (float64); sorted by
+        ``total_revenue`` descending, then segment name.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from reconnect_lib.dormancy import dormancy_buckets
+    >>> base = pd.DataFrame({"client_id": ["a", "b", "c"], "days_dormant": [10, 400, 1500],
+    ...                      "n_purchases": [9, 2, 1], "total_revenue": [900.0, 200.0, 50.0],
+    ...                      "yearly_revenue": [300.0, 50.0, 5.0]})
+    >>> segment_table(value_scores(dormancy_buckets(base)))["clients"].sum()
+    np.int64(3)
+    """
+    frame = fr.as_frame(scored, "scored")
+    fr.require_columns(
+        frame,
+        [RFM_SEGMENT, DUE, TOTAL_REVENUE, VALUE_AT_STAKE, EXPECTED_VALUE],
+        "scored",
+        "pass the output of value_scores",
+    )
+    sums = (TOTAL_REVENUE, VALUE_AT_STAKE, EXPECTED_VALUE)
+    # Plain column sums after one with_columns: narwhals runs these natively on pandas.
+    table = (
+        frame.with_columns(
+            nw.col(DUE).fill_null(False).cast(nw.Int64),
+            *(nw.col(c).fill_null(0.0).cast(nw.Float64) for c in sums),
+        )
+        .group_by(RFM_SEGMENT)
+        .agg(nw.len().alias(CLIENTS), nw.col(DUE).sum(), *(nw.col(c).sum() for c in sums))
+        .with_columns(nw.col(CLIENTS).cast(nw.Int64), nw.col(DUE).cast(nw.Int64))
+    )
+    if isinstance(table, nw.DataFrame):
+        table = table.sort([TOTAL_REVENUE, RFM_SEGMENT], descending=[True, False])
+    dtypes = {
+        CLIENTS: "int64",
+        DUE: "int64",
+        TOTAL_REVENUE: "float64",
+        VALUE_AT_STAKE: "float64",
+        EXPECTED_VALUE: "float64",
+    }
+    return fr.to_native(table, dtypes, fresh_index=True)

@@ -1,0 +1,207 @@
+"""The ``reconnect`` command: parse arguments, read campaign.toml, call the library, render.
+
+Nothing here decides a number; every figure comes from a library function.
+This is the only place that reads the clock (the default ``--as-of``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from . import __version__
+from .errors import ReconnectError
+
+FORMATS = ("table", "csv", "json")
+
+
+def _today() -> date:
+    return date.today()
+
+
+def _as_of_option(f):
+    return click.option(
+        "--as-of",
+        "as_of",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        help="Date to compute as of (YYYY-MM-DD). Default: [campaign] as_of, else today.",
+    )(f)
+
+
+def _config_option(f):
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        required=True,
+        help="Path of the campaign.toml.",
+    )(f)
+
+
+def _campaign(config_path: Path, as_of):
+    from .config import load_config
+    from .pipeline import scored_base
+
+    cfg = load_config(config_path)
+    day = as_of.date() if as_of else (cfg.campaign.as_of or _today())
+    return scored_base(cfg, as_of=day)
+
+
+def _money(x: float) -> str:
+    return f"{x:,.0f}"
+
+
+def render_bucket_table(table: pd.DataFrame, *, title: str) -> None:
+    """Print the bucket table with a totals row as a readable terminal table."""
+    from rich.console import Console
+    from rich.table import Table
+
+    has_value = "value_at_stake" in table.columns
+    t = Table(title=title, title_justify="left")
+    t.add_column("Dormancy", style="bold", no_wrap=True)
+    for name in ("Clients", "Due", "Do not contact", "Revenue", "Share"):
+        t.add_column(name, justify="right")
+    if has_value:
+        t.add_column("Value at stake / yr", justify="right")
+        t.add_column("Expected win-back / yr", justify="right")
+    for row in table.itertuples(index=False):
+        cells = [
+            str(row.dormancy_bucket),
+            f"{row.clients:,}",
+            f"{row.due:,}",
+            f"{row.do_not_contact:,}",
+            _money(row.total_revenue),
+            f"{row.share_of_revenue:.1%}",
+        ]
+        if has_value:
+            cells += [_money(row.value_at_stake), _money(row.expected_value)]
+        t.add_row(*cells)
+    totals = [
+        "Total",
+        f"{table['clients'].sum():,}",
+        f"{table['due'].sum():,}",
+        f"{table['do_not_contact'].sum():,}",
+        _money(table["total_revenue"].sum()),
+        f"{table['share_of_revenue'].sum():.0%}",
+    ]
+    if has_value:
+        totals += [_money(table["value_at_stake"].sum()), _money(table["expected_value"].sum())]
+    t.add_section()
+    t.add_row(*totals, style="bold")
+    console = Console()
+    if not console.is_terminal:  # a pipe or a log file: do not squeeze the table into 80 columns
+        console = Console(width=140)
+    console.print(t)
+
+
+def _emit(frame: pd.DataFrame, fmt: str) -> None:
+    if fmt == "csv":
+        click.echo(frame.to_csv(index=False), nl=False)
+    else:
+        click.echo(frame.to_json(orient="records", date_format="iso", indent=2))
+
+
+class _UserError(click.ClickException):
+    exit_code = 2
+
+    def format_message(self) -> str:
+        return self.message
+
+
+class _Group(click.Group):
+    """Turns a library error into one readable message and exit code 2, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ReconnectError as err:
+            raise _UserError(str(err)) from err
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="reconnect")
+def main() -> None:
+    """Win back a business's past clients: buckets, scores, plans and reports."""
+
+
+@main.command()
+@click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--firm",
+    type=click.Choice(["consulting-firm", "financial-planner"]),
+    required=True,
+    help="Which sample business to generate.",
+)
+@click.option(
+    "--seed", type=int, default=2026, show_default=True, help="Random seed (same seed, same files)."
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default="2026-11-23",
+    show_default=True,
+    help="The sample's as-of date: nothing is dated after it.",
+)
+@click.option(
+    "--reports-folder",
+    default="../../../reports",
+    show_default=True,
+    help="Report folder for campaign.toml, relative to OUTDIR (the default suits data/sample/<firm>).",
+)
+def sample(outdir: Path, firm: str, seed: int, as_of, reports_folder: str) -> None:
+    """Write a sample firm's data and campaign.toml into OUTDIR."""
+    from .sample import write_sample
+
+    paths = write_sample(outdir, firm=firm, seed=seed, as_of=as_of.date(), reports_folder=reports_folder)
+    for path in paths.values():
+        click.echo(str(path))
+
+
+@main.command()
+@_config_option
+@_as_of_option
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+def buckets(config_path: Path, as_of, fmt: str) -> None:
+    """Print the dormancy bucket table: clients, value at stake, share of revenue."""
+    campaign = _campaign(config_path, as_of)
+    table = campaign.buckets
+    if fmt != "table":
+        _emit(table, fmt)
+        return
+    name = campaign.config.campaign.name
+    render_bucket_table(table, title=f"{name}: clients by time since last contact, as of {campaign.as_of}")
+    click.echo(str(campaign.inputs.report))
+
+
+@main.group()
+def report() -> None:
+    """Generate a campaign report (papermill + offline HTML) under the reports folder."""
+
+
+@report.command("overview")
+@_config_option
+@_as_of_option
+@click.option("--week", default=None, help="ISO week folder, e.g. 2026-W48. Default: the as-of date's week.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def report_overview(config_path: Path, as_of, week: str | None, quiet: bool) -> None:
+    """The state of the past-client base, for a strategic focus plan."""
+    from .config import load_config
+    from .reports import iso_week, run_report
+
+    cfg = load_config(config_path)
+    day = as_of.date() if as_of else (cfg.campaign.as_of or _today())
+    paths = run_report(
+        "overview",
+        config=cfg.source or config_path,
+        campaign=cfg.campaign.name,
+        reports_folder=cfg.reports.folder,
+        week=week or iso_week(day),
+        as_of=day,
+        progress=not quiet,
+    )
+    click.echo(f"Report: {paths.html}")

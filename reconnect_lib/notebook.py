@@ -1,0 +1,164 @@
+"""Small display helpers for the notebooks under ``notebooks/``.
+
+Notebooks call the library and show what it returns; these helpers only decide
+*how* a figure or a paragraph is displayed so that the same output works in
+JupyterLab and in the offline HTML report.
+
+Why not ``fig.show()``: since plotly 6.1 a kernel defaults to the
+``plotly_mimetype`` renderer, which nbconvert cannot draw (blank charts), and
+plotly's ``notebook`` renderer adds a MathJax script from a CDN to every figure.
+:func:`show` publishes both the plotly JSON (for JupyterLab) and self-contained
+HTML (for the report), with plotly.js inline in the first figure of the
+notebook only, and no global renderer setting is touched.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+
+import plotly.graph_objects as go
+
+_plotlyjs_sent = False
+
+
+def figure_bundle(fig: go.Figure, *, include_plotlyjs: bool) -> dict[str, object]:
+    """The MIME bundle :func:`show` displays for ``fig``.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+    include_plotlyjs : bool
+        Embed plotly.js (about 4.6 MB) in the HTML part. Needed once per page.
+
+    Returns
+    -------
+    dict
+        ``application/vnd.plotly.v1+json`` and ``text/html`` representations.
+
+    Examples
+    --------
+    >>> import plotly.graph_objects as go
+    >>> bundle = figure_bundle(go.Figure(go.Bar(x=[1], y=[2])), include_plotlyjs=False)
+    >>> sorted(bundle)
+    ['application/vnd.plotly.v1+json', 'text/html']
+    """
+    div = fig.to_html(
+        include_plotlyjs=include_plotlyjs,
+        full_html=False,
+        include_mathjax=False,
+        config={"displaylogo": False, "responsive": True},
+    )
+    return {
+        "application/vnd.plotly.v1+json": fig.to_plotly_json(),
+        "text/html": div,
+    }
+
+
+def show(fig: go.Figure) -> None:
+    """Display a plotly figure so it draws in JupyterLab and in the offline report."""
+    from IPython.display import display
+
+    global _plotlyjs_sent
+    display(figure_bundle(fig, include_plotlyjs=not _plotlyjs_sent), raw=True)
+    _plotlyjs_sent = True
+
+
+def say(markdown: str) -> None:
+    """Display a paragraph of narrative (Markdown) written from computed numbers."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(markdown))
+
+
+def escape(value: object) -> str:
+    """A client-supplied value made safe to place inside narrative Markdown/HTML."""
+    return html.escape(str(value)).replace("*", "&#42;").replace("_", "&#95;").replace("`", "&#96;")
+
+
+def parse_as_of(value: str | date | None) -> date | None:
+    """An ``as_of`` notebook parameter (ISO string, date or empty) as a date.
+
+    papermill passes dates as ISO strings, so notebooks take strings and parse them here.
+
+    >>> parse_as_of("2026-11-23")
+    datetime.date(2026, 11, 23)
+    >>> parse_as_of("") is None
+    True
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+_CLIENT_COLUMNS = {
+    "priority_rank": "Rank",
+    "name": "Name",
+    "company": "Company",
+    "dormancy_bucket": "Dormancy",
+    "days_dormant": "Days silent",
+    "rfm_segment": "Segment",
+    "value_at_stake": "Value / yr",
+    "win_back_chance": "Chance",
+    "expected_value": "Expected / yr",
+    "account_owner": "Owner",
+}
+_KEEP_UP_COLUMNS = {
+    "crosses_on": "Due on",
+    "weeks_until_due": "Weeks left",
+    "name": "Name",
+    "company": "Company",
+    "days_dormant": "Days silent",
+    "value_at_stake": "Value / yr",
+    "account_owner": "Owner",
+}
+
+
+def bucket_view(buckets):
+    """The bucket table as a readable, escaped table for a notebook or report."""
+    shown = buckets.drop(columns=["bucket_order"], errors="ignore").rename(
+        columns={
+            "dormancy_bucket": "Dormancy",
+            "clients": "Clients",
+            "due": "Due",
+            "do_not_contact": "Do not contact",
+            "total_revenue": "Revenue",
+            "share_of_revenue": "Share of revenue",
+            "value_at_stake": "Value at stake / yr",
+            "expected_value": "Expected win-back / yr",
+        }
+    )
+    money = [c for c in ("Revenue", "Value at stake / yr", "Expected win-back / yr") if c in shown.columns]
+    return (
+        shown.style.hide(axis="index")
+        .format(escape="html")
+        .format("{:,.0f}", subset=money)
+        .format("{:.1%}", subset=["Share of revenue"])
+        .format("{:,}", subset=["Clients", "Due", "Do not contact"])
+    )
+
+
+def client_view(clients, *, n: int = 15, keep_up: bool = False, due_only: bool = False):
+    """The first ``n`` clients (by priority rank, or by due date for a keep-up list), escaped.
+
+    ``due_only`` shows only clients due for contact who have not asked to be left alone.
+    """
+    columns = _KEEP_UP_COLUMNS if keep_up else _CLIENT_COLUMNS
+    order = "crosses_on" if keep_up else "priority_rank"
+    if due_only:
+        clients = clients[clients["due"] & ~clients["do_not_contact"].fillna(False).astype(bool)]
+    head = clients.sort_values([order, "client_id"]).head(n)
+    shown = head[[c for c in columns if c in head.columns]].rename(columns=columns)
+    formats = {
+        "Value / yr": "{:,.0f}",
+        "Expected / yr": "{:,.0f}",
+        "Chance": "{:.0%}",
+        "Due on": lambda d: f"{d:%d %b %Y}",
+    }
+    style = shown.style.hide(axis="index").format(escape="html", na_rep="")
+    for column, fmt in formats.items():
+        if column in shown.columns:
+            style = style.format(fmt, subset=[column], na_rep="")
+    return style

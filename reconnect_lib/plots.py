@@ -1,0 +1,127 @@
+"""Plotly figures from stage outputs.
+
+Each function takes a frame a stage returned and draws it; nothing here
+computes a number a stage should have computed. Every figure shares one
+style (:data:`STYLE`) and a title that says what it shows.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from . import schema as s
+
+#: Colours from recent (calm) to long dormant (warm), one per bucket in order.
+BUCKET_COLOURS = ("#2a9d8f", "#8ab17d", "#e9c46a", "#f4a261", "#e76f51", "#b5452b", "#7f2f1d")
+ACCENT = "#264653"
+
+STYLE = go.layout.Template(
+    layout=go.Layout(
+        font={"family": "Inter, Segoe UI, Helvetica, Arial, sans-serif", "size": 13, "color": "#222"},
+        title={"x": 0.0, "xanchor": "left", "font": {"size": 17}},
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        margin={"l": 60, "r": 30, "t": 70, "b": 50},
+        xaxis={"showgrid": False, "linecolor": "#999", "ticks": "outside"},
+        yaxis={"gridcolor": "#eee", "zeroline": False},
+        legend={"orientation": "h", "y": -0.18},
+        hoverlabel={"bgcolor": "white"},
+    )
+)
+
+
+def _colours(n: int) -> list[str]:
+    return [BUCKET_COLOURS[min(i, len(BUCKET_COLOURS) - 1)] for i in range(n)]
+
+
+def dormancy_chart(buckets: pd.DataFrame) -> go.Figure:
+    """Clients per dormancy bucket, with the yearly value at stake in each.
+
+    Parameters
+    ----------
+    buckets : DataFrame
+        :func:`reconnect_lib.dormancy.bucket_table` output (buckets in order).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Bars of clients per bucket; if ``value_at_stake`` is present, a second
+        panel of the yearly value at stake per bucket.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"dormancy_bucket": ["active (< 6 months)", "6–12 months"],
+    ...                   "clients": [5, 7], "due": [0, 7]})
+    >>> list(dormancy_chart(t).data[0].y)
+    [5, 7]
+    """
+    labels = buckets[s.DORMANCY_BUCKET].astype(str).tolist()
+    colours = _colours(len(labels))
+    has_value = s.VALUE_AT_STAKE in buckets.columns
+    titles = ("Clients", "Value at stake per year") if has_value else ("Clients",)
+    fig = make_subplots(rows=1, cols=len(titles), subplot_titles=titles, horizontal_spacing=0.1)
+    fig.add_bar(
+        x=labels,
+        y=buckets["clients"].tolist(),
+        marker_color=colours,
+        name="clients",
+        text=[f"{c:,}" for c in buckets["clients"]],
+        textposition="outside",
+        cliponaxis=False,
+        hovertemplate="%{x}: %{y:,} clients<extra></extra>",
+        row=1,
+        col=1,
+    )
+    title = "Clients by time since they last heard from us or bought"
+    if has_value:
+        fig.add_bar(
+            x=labels,
+            y=buckets[s.VALUE_AT_STAKE].tolist(),
+            marker_color=colours,
+            name="value at stake per year",
+            text=[f"{v:,.0f}" for v in buckets[s.VALUE_AT_STAKE]],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{x}: %{y:,.0f} a year at stake<extra></extra>",
+            row=1,
+            col=2,
+        )
+        title += ", and what they were worth a year"
+    fig.update_layout(template=STYLE, title=title, showlegend=False, bargap=0.3, height=420)
+    fig.update_xaxes(automargin=True)
+    return fig
+
+
+def segment_chart(segments: pd.DataFrame) -> go.Figure:
+    """Clients and revenue per RFM segment, largest revenue first.
+
+    Parameters
+    ----------
+    segments : DataFrame
+        :func:`reconnect_lib.value.segment_table` output: ``rfm_segment``,
+        ``clients``, ``total_revenue``.
+    """
+    ordered = segments.sort_values("total_revenue", ascending=True)
+    fig = go.Figure(
+        go.Bar(
+            x=ordered["total_revenue"].tolist(),
+            y=ordered[s.RFM_SEGMENT].astype(str).tolist(),
+            orientation="h",
+            marker_color=ACCENT,
+            customdata=ordered["clients"].tolist(),
+            text=[f"{c:,} clients" for c in ordered["clients"]],
+            textposition="auto",
+            hovertemplate="%{y}: %{x:,.0f} revenue from %{customdata:,} clients<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        template=STYLE,
+        title="Revenue by client segment (recency, frequency, monetary value)",
+        xaxis_title="total revenue",
+        height=max(320, 40 * len(ordered) + 120),
+        margin={"l": 160},
+    )
+    fig.update_yaxes(automargin=True)
+    return fig

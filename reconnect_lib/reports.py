@@ -1,0 +1,209 @@
+"""Run a parameterized notebook with papermill and export it as offline HTML.
+
+A report lands in ``<reports folder>/<campaign>/<ISO week>/`` as the executed
+``.ipynb`` beside an ``.html`` with the code hidden and a ``.json`` of the
+headline numbers the notebook computed (for machines and tests). The HTML carries
+everything it needs (plotly.js inline, no CDN scripts), so it opens with no
+network.
+
+A run executes into a temporary folder and only then replaces the files of
+that week, so a failing run leaves the last good report in place; the failed
+notebook is kept under ``<campaign>/failed/`` for debugging and the error names
+the failing cell.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from .errors import ReconnectError
+
+ReportKind = Literal["overview", "weekly"]
+NOTEBOOKS: dict[str, str] = {
+    "overview": "client_base_overview.ipynb",
+    "weekly": "weekly_campaign_report.ipynb",
+}
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+_ISO_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+
+
+class ReportError(ReconnectError):
+    """A report notebook failed to run or to export."""
+
+
+@dataclass(frozen=True)
+class ReportPaths:
+    """Where a generated report was written."""
+
+    notebook: Path
+    html: Path
+    numbers: Path
+
+
+def iso_week(day: date) -> str:
+    """The ISO week of ``day`` as ``YYYY-Www``.
+
+    >>> iso_week(date(2026, 11, 23))
+    '2026-W48'
+    """
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def week_start(week: str) -> date:
+    """The Monday of an ISO week written ``YYYY-Www``.
+
+    >>> week_start("2026-W48")
+    datetime.date(2026, 11, 23)
+    """
+    m = _ISO_WEEK.match(week)
+    if not m:
+        raise ReconnectError(
+            f"{week!r} is not an ISO week",
+            expected="YYYY-Www, e.g. 2026-W48",
+        )
+    try:
+        return date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
+    except ValueError as err:
+        raise ReconnectError(f"{week!r} is not an ISO week: {err}", expected="YYYY-Www") from err
+
+
+def notebooks_dir() -> Path:
+    """The folder holding the report notebooks (``notebooks/`` of the checkout)."""
+    candidate = Path(__file__).resolve().parents[1] / "notebooks"
+    if not candidate.is_dir():
+        raise ReportError(
+            "the report notebooks were not found",
+            file=str(candidate),
+            hint="run reports from a checkout of reconnect_lib (pip install -e .) or pass notebooks_dir=",
+        )
+    return candidate
+
+
+def export_html(notebook: Path, html_path: Path) -> Path:
+    """Export an executed notebook to offline HTML with code hidden.
+
+    Uses nbconvert's JupyterLab template minus everything it would fetch from a
+    CDN (require.js, MathJax, mermaid, the widget renderer).
+    """
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        extra_template_basedirs=[str(TEMPLATE_DIR)],
+        template_name="offline_report",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    nb = nbformat.read(notebook, as_version=4)
+    nb.metadata.pop("widgets", None)  # widget views do not survive a static export
+    body, _ = exporter.from_notebook_node(nb)
+    html_path.write_text(body, encoding="utf-8")
+    return html_path
+
+
+def run_report(
+    kind: ReportKind,
+    *,
+    config: Path,
+    campaign: str,
+    reports_folder: Path,
+    week: str,
+    as_of: date,
+    extra_parameters: Mapping[str, object] | None = None,
+    notebooks: Path | None = None,
+    progress: bool = True,
+    timeout: int = 600,
+) -> ReportPaths:
+    """Execute a report notebook for one campaign week and export it.
+
+    Parameters
+    ----------
+    kind : {"overview", "weekly"}
+    config : Path
+        campaign.toml, passed to the notebook as an absolute path.
+    campaign : str
+        Campaign name: the sub-folder of ``reports_folder``.
+    reports_folder : Path
+    week : str
+        ISO week (``YYYY-Www``): the sub-folder the report lands in.
+    as_of : date
+        Passed to the notebook as an ISO string.
+    extra_parameters : mapping, optional
+        More notebook parameters.
+    notebooks : Path, optional
+        Folder of the notebooks; default :func:`notebooks_dir`.
+    progress : bool
+        Show papermill's progress bar.
+    timeout : int
+        Per-cell timeout in seconds.
+
+    Returns
+    -------
+    ReportPaths
+
+    Raises
+    ------
+    ReportError
+        With the failing cell's error; the previous report stays in place.
+    """
+    import papermill as pm
+
+    if kind not in NOTEBOOKS:
+        raise ReportError(f"unknown report {kind!r}", expected=" or ".join(NOTEBOOKS))
+    week_start(week)  # validates the week
+    source = (notebooks or notebooks_dir()) / NOTEBOOKS[kind]
+    stem = source.stem
+    campaign_dir = Path(reports_folder) / campaign
+    final_dir = campaign_dir / week
+    campaign_dir.mkdir(parents=True, exist_ok=True)
+    parameters = {
+        "config": str(Path(config).resolve()),
+        "as_of": as_of.isoformat(),
+        "week": week,
+        **(extra_parameters or {}),
+    }
+    with tempfile.TemporaryDirectory(prefix=f".tmp-{week}-", dir=campaign_dir) as tmp:
+        tmp_nb = Path(tmp) / source.name
+        tmp_html = Path(tmp) / f"{stem}.html"
+        tmp_json = Path(tmp) / f"{stem}.json"
+        parameters["sidecar"] = str(tmp_json)
+        try:
+            pm.execute_notebook(
+                str(source),
+                str(tmp_nb),
+                parameters=parameters,
+                kernel_name="python3",
+                progress_bar=progress,
+                cwd=str(source.parent),
+                execution_timeout=timeout,
+            )
+        except pm.PapermillExecutionError as err:
+            failed = campaign_dir / "failed" / f"{week}-{source.name}"
+            failed.parent.mkdir(parents=True, exist_ok=True)
+            if tmp_nb.exists():
+                shutil.move(str(tmp_nb), failed)
+            raise ReportError(
+                f"the {kind} report failed in cell {err.exec_count}: {err.ename}: {err.evalue}",
+                file=str(source),
+                hint=f"the failed notebook is kept at {failed}; the previous report is unchanged",
+            ) from err
+        export_html(tmp_nb, tmp_html)
+        final_dir.mkdir(parents=True, exist_ok=True)
+        # Each os.replace is atomic: a reader sees the old file or the new one, never half.
+        os.replace(tmp_nb, final_dir / source.name)
+        os.replace(tmp_html, final_dir / f"{stem}.html")
+        if tmp_json.exists():
+            os.replace(tmp_json, final_dir / f"{stem}.json")
+    return ReportPaths(
+        notebook=final_dir / source.name, html=final_dir / f"{stem}.html", numbers=final_dir / f"{stem}.json"
+    )

@@ -1,0 +1,102 @@
+"""The composed pipeline on the sample firms: the field reports' numbers come out."""
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+import reconnect_lib as rl
+from reconnect_lib.errors import ConfigError
+
+SAMPLE = Path(__file__).parents[1] / "data" / "sample"
+
+
+@pytest.fixture(scope="module")
+def consulting():
+    return rl.scored_base(SAMPLE / "consulting-firm" / "campaign.toml")
+
+
+@pytest.fixture(scope="module")
+def planner():
+    return rl.scored_base(SAMPLE / "financial-planner" / "campaign.toml")
+
+
+def test_consulting_firm_has_over_500_clients_most_of_them_due(consulting):
+    table = consulting.buckets
+    assert table["clients"].sum() == len(consulting.scored) > 500
+    assert table["due"].sum() > 400
+    # some have not been contacted or bought for over 3 years
+    assert table.loc[table["dormancy_bucket"] == "3 years and more", "clients"].item() > 50
+    assert table["share_of_revenue"].sum() == pytest.approx(1.0)
+
+
+def test_financial_planner_has_3000_clients_lapsed_before_the_campaign(planner):
+    assert len(planner.scored) == 3000
+    start = date(2026, 3, 2)  # the campaign's first day (see data/sample/financial-planner/README.md)
+    inputs = planner.inputs  # loaded as of the sample's as-of date; history after `start` is ignored below
+    base = rl.client_base(
+        inputs.clients, inputs.transactions, inputs.contacts, as_of=start - timedelta(days=1)
+    )
+    assert rl.dormancy_buckets(base)["due"].all()
+
+
+def test_every_client_in_exactly_one_bucket_and_ranks_are_permutations(consulting):
+    scored = consulting.scored
+    assert scored["client_id"].is_unique
+    assert sorted(scored["priority_rank"]) == list(range(1, len(scored) + 1))
+    labels = rl.bucket_labels()
+    assert set(scored["dormancy_bucket"]) <= set(labels)
+
+
+def test_base_summary_agrees_with_the_scored_frame(consulting):
+    scored = consulting.scored
+    n = rl.base_summary(scored)
+    reachable = scored[scored["due"] & ~scored["do_not_contact"]]
+    assert n["clients"] == len(scored)
+    assert n["due"] == int(scored["due"].sum())
+    assert n["due_contactable"] == len(reachable)
+    assert n["value_at_stake_due"] == pytest.approx(reachable["value_at_stake"].sum())
+    assert n["expected_value_due"] == pytest.approx(reachable["expected_value"].sum())
+    assert n["oldest_bucket_clients"] == int((scored["dormancy_bucket"] == "3 years and more").sum())
+
+
+def test_as_of_comes_from_the_argument_then_the_file_never_the_clock(consulting):
+    assert consulting.as_of == date(2026, 11, 23)
+    cfg = consulting.config.model_copy(
+        update={"campaign": consulting.config.campaign.model_copy(update={"as_of": None})}
+    )
+    with pytest.raises(ConfigError, match="no as-of date"):
+        rl.scored_base(cfg)
+    later = rl.scored_base(cfg, as_of=date(2026, 11, 30))
+    shift = (
+        later.scored.set_index("client_id")["days_dormant"]
+        - consulting.scored.set_index("client_id")["days_dormant"]
+    )
+    assert (shift == 7).all()
+
+
+def test_keep_up_list_holds_only_clients_not_yet_due(consulting):
+    keep_up = consulting.keep_up
+    assert not keep_up["due"].any()
+    horizon = consulting.as_of + timedelta(weeks=consulting.config.dormancy.keep_up_weeks)
+    assert (keep_up["crosses_on"].dt.date <= horizon).all()
+
+
+def test_segment_table_covers_every_client(consulting):
+    seg = rl.segment_table(consulting.scored)
+    assert seg["clients"].sum() == len(consulting.scored)
+    assert seg["total_revenue"].sum() == pytest.approx(consulting.scored["total_revenue"].sum())
+    assert list(seg["total_revenue"]) == sorted(seg["total_revenue"], reverse=True)
+
+
+def test_import_pulls_in_no_heavy_optional_engine():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, reconnect_lib\n"
+        "heavy = {'polars', 'duckdb', 'pyspark', 'playwright', 'openpyxl'} & set(sys.modules)\n"
+        "print(sorted(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

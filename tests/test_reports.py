@@ -1,0 +1,85 @@
+"""Report notebooks run with papermill; the HTML works offline; a failing run keeps the last good one."""
+
+import json
+import re
+import shutil
+from datetime import date
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import reconnect_lib as rl
+from reconnect_lib.reports import ReportError, iso_week, notebooks_dir, run_report, week_start
+
+SAMPLE = Path(__file__).parents[1] / "data" / "sample"
+pytestmark = pytest.mark.slow
+
+
+def overview(firm: str, reports: Path, **kwargs):
+    cfg = rl.load_config(SAMPLE / firm / "campaign.toml")
+    return cfg, run_report(
+        "overview",
+        config=cfg.source,
+        campaign=cfg.campaign.name,
+        reports_folder=reports,
+        week=iso_week(cfg.campaign.as_of),
+        as_of=cfg.campaign.as_of,
+        progress=False,
+        **kwargs,
+    )
+
+
+@pytest.mark.parametrize("firm", ["consulting-firm", "financial-planner"])
+def test_overview_numbers_match_the_library(firm, tmp_path):
+    cfg, paths = overview(firm, tmp_path)
+    assert paths.html == tmp_path / firm / "2026-W48" / "client_base_overview.html"
+    reported = json.loads(paths.numbers.read_text())
+    expected = rl.base_summary(rl.scored_base(cfg).scored)
+    assert reported == pytest.approx(expected)
+    html = paths.html.read_text(encoding="utf-8")
+    # the narrative carries the library's numbers
+    assert f"<strong>{expected['clients']:,} clients</strong>" in html
+    assert f"<strong>{expected['due']:,}</strong>" in html
+
+
+def test_overview_html_is_offline_and_hides_code(tmp_path):
+    _, paths = overview("consulting-firm", tmp_path)
+    html = paths.html.read_text(encoding="utf-8")
+    external = re.findall(r"<script[^>]+src=\"(https?:[^\"]+)\"", html)
+    assert external == []
+    assert "cdn" not in " ".join(re.findall(r"<(?:script|link)[^>]*>", html)).lower()
+    assert html.count('class="plotly-graph-div"') == 2
+    assert html.count("Plotly.newPlot") == 2
+    assert "scored_base(" not in html  # code cells are hidden
+
+
+def test_rerun_replaces_the_week_and_a_failure_keeps_the_last_good_report(tmp_path):
+    _, good = overview("consulting-firm", tmp_path)
+    good_html = good.html.read_text(encoding="utf-8")
+    broken = tmp_path / "notebooks"
+    broken.mkdir()
+    nb = nbformat.read(notebooks_dir() / "client_base_overview.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('boom in a late cell')"))
+    nbformat.write(nb, broken / "client_base_overview.ipynb")
+    with pytest.raises(ReportError) as info:
+        overview("consulting-firm", tmp_path, notebooks=broken)
+    message = str(info.value)
+    assert "RuntimeError: boom in a late cell" in message
+    assert "previous report is unchanged" in message
+    failed = tmp_path / "consulting-firm" / "failed" / "2026-W48-client_base_overview.ipynb"
+    assert failed.exists()
+    assert good.html.read_text(encoding="utf-8") == good_html
+    leftovers = [p.name for p in (tmp_path / "consulting-firm").iterdir()]
+    assert sorted(leftovers) == ["2026-W48", "failed"]  # no temporary folder left behind
+    shutil.rmtree(broken)
+
+
+def test_iso_weeks():
+    assert iso_week(date(2026, 11, 23)) == "2026-W48"
+    assert iso_week(date(2027, 1, 1)) == "2026-W53"
+    assert week_start("2026-W53") == date(2026, 12, 28)
+    with pytest.raises(rl.ReconnectError, match="not an ISO week"):
+        week_start("2026-48")
+    with pytest.raises(rl.ReconnectError, match="not an ISO week"):
+        week_start("2025-W53")
