@@ -26,10 +26,10 @@ report: $(VENV)/.installed
 	$(BIN)/reconnect report overview --config $(CONFIG)
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check reconnect_lib tests benchmarks
+	$(BIN)/ruff check .
 
 test: $(VENV)/.installed-test
-	$(BIN)/ruff check reconnect_lib tests benchmarks
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 clean:
