@@ -1,7 +1,7 @@
-"""The ``reconnect`` command: parse arguments, read campaign.toml, call the library, render.
+"""The ``reconnect`` group, its shared options, and the client-base commands.
 
 Nothing here decides a number; every figure comes from a library function.
-This is the only place that reads the clock (the default ``--as-of``).
+This package is the only place that reads the clock (the default ``--as-of``).
 """
 
 from __future__ import annotations
@@ -12,17 +12,18 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from . import __version__
-from .errors import ReconnectError
+from .. import __version__
+from ..errors import ReconnectError
 
 FORMATS = ("table", "csv", "json")
 
 
-def _today() -> date:
+def today() -> date:
+    """The default as-of date: the only read of the clock in reconnect_lib."""
     return date.today()
 
 
-def _as_of_option(f):
+def as_of_option(f):
     return click.option(
         "--as-of",
         "as_of",
@@ -32,7 +33,7 @@ def _as_of_option(f):
     )(f)
 
 
-def _config_option(f):
+def config_option(f):
     return click.option(
         "--config",
         "config_path",
@@ -42,12 +43,12 @@ def _config_option(f):
     )(f)
 
 
-def _campaign(config_path: Path, as_of):
-    from .config import load_config
-    from .pipeline import scored_base
+def campaign_from(config_path: Path, as_of):
+    from ..config import load_config
+    from ..pipeline import scored_base
 
     cfg = load_config(config_path)
-    day = as_of.date() if as_of else (cfg.campaign.as_of or _today())
+    day = as_of.date() if as_of else (cfg.campaign.as_of or today())
     return scored_base(cfg, as_of=day)
 
 
@@ -98,7 +99,8 @@ def render_bucket_table(table: pd.DataFrame, *, title: str) -> None:
     console.print(t)
 
 
-def _emit(frame: pd.DataFrame, fmt: str) -> None:
+def emit(frame: pd.DataFrame, fmt: str) -> None:
+    """Write a frame to stdout as CSV or JSON records."""
     if fmt == "csv":
         click.echo(frame.to_csv(index=False), nl=False)
     else:
@@ -155,7 +157,7 @@ def main() -> None:
 )
 def sample(outdir: Path, firm: str, seed: int, as_of, reports_folder: str) -> None:
     """Write a sample firm's data and campaign.toml into OUTDIR."""
-    from .sample import write_sample
+    from ..sample import write_sample
 
     paths = write_sample(outdir, firm=firm, seed=seed, as_of=as_of.date(), reports_folder=reports_folder)
     for path in paths.values():
@@ -163,15 +165,15 @@ def sample(outdir: Path, firm: str, seed: int, as_of, reports_folder: str) -> No
 
 
 @main.command()
-@_config_option
-@_as_of_option
+@config_option
+@as_of_option
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 def buckets(config_path: Path, as_of, fmt: str) -> None:
     """Print the dormancy bucket table: clients, value at stake, share of revenue."""
-    campaign = _campaign(config_path, as_of)
+    campaign = campaign_from(config_path, as_of)
     table = campaign.buckets
     if fmt != "table":
-        _emit(table, fmt)
+        emit(table, fmt)
         return
     name = campaign.config.campaign.name
     render_bucket_table(table, title=f"{name}: clients by time since last contact, as of {campaign.as_of}")
@@ -184,17 +186,17 @@ def report() -> None:
 
 
 @report.command("overview")
-@_config_option
-@_as_of_option
+@config_option
+@as_of_option
 @click.option("--week", default=None, help="ISO week folder, e.g. 2026-W48. Default: the as-of date's week.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def report_overview(config_path: Path, as_of, week: str | None, quiet: bool) -> None:
     """The state of the past-client base, for a strategic focus plan."""
-    from .config import load_config
-    from .reports import iso_week, run_report
+    from ..config import load_config
+    from ..reports import iso_week, run_report
 
     cfg = load_config(config_path)
-    day = as_of.date() if as_of else (cfg.campaign.as_of or _today())
+    day = as_of.date() if as_of else (cfg.campaign.as_of or today())
     paths = run_report(
         "overview",
         config=cfg.source or config_path,

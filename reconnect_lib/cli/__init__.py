@@ -1,0 +1,10 @@
+"""The ``reconnect`` command line: parse arguments, read campaign.toml, call the library, render.
+
+One module per area registers its commands on :data:`main`; importing them
+here is what makes them part of the command.
+"""
+
+from . import base
+from .base import main
+
+__all__ = ["base", "main"]
