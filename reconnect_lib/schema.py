@@ -149,3 +149,13 @@ REASONS: Final[tuple[str, ...]] = (
     "circumstances",
     "other",
 )
+
+# --- derived client status (outcomes → plan) and the plan itself ------------------
+STATUS: Final = "status"  # a client's current status, derived from the outcome log
+LAST_LOGGED_CONTACT: Final = "last_logged_contact"  # latest contact recorded in the outcome log
+WON_BACK_FLAG: Final = "is_won_back"  # per client: won back (logged or seen in purchases)
+OPEN_PROBLEM: Final = "open_problem"  # a problem raised and not yet fixed
+HOLDOUT: Final = "holdout"  # set aside, not contacted, to measure lift
+WEEK_START: Final = "week_start"  # Monday of the ISO week
+ACTION: Final = "action"  # letter, follow_up_call, gift, call, email
+PLANNED_ON: Final = "planned_on"  # the day an action is planned for
