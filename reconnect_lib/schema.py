@@ -159,3 +159,62 @@ HOLDOUT: Final = "holdout"  # set aside, not contacted, to measure lift
 WEEK_START: Final = "week_start"  # Monday of the ISO week
 ACTION: Final = "action"  # letter, follow_up_call, gift, call, email
 PLANNED_ON: Final = "planned_on"  # the day an action is planned for
+
+# --- outcome log (reconnect_lib.outcomes) -------------------------------------------
+SUPERSEDES: Final = "supersedes"  # the event_id a correction replaces
+SOURCE: Final = "source"  # where an event came from: "python", "cli", "import:<file> row <n>"
+RECORDED_AT: Final = "recorded_at"  # when the store received it (set by the database)
+#: Kind of an event that withdraws the event it supersedes, replacing it with nothing
+#: (an event recorded for the wrong client). Not a thing that happened to a client,
+#: so it is not one of EVENT_KINDS.
+RETRACTED: Final = "retracted"
+#: Kinds that show the client was reached (a ``no_answer`` is an attempt, not a contact).
+CONTACT_KINDS: Final[tuple[str, ...]] = tuple(k for k in EVENT_KINDS if k != "no_answer")
+#: Kinds that show the client answered, whatever the answer.
+RESPONSE_KINDS: Final[tuple[str, ...]] = tuple(k for k in EVENT_KINDS if k not in ("contacted", "no_answer"))
+#: Kinds that close a client as lost to this campaign.
+LOST_KINDS: Final[tuple[str, ...]] = ("moved_on", "change_of_circumstances", "declined")
+
+# --- derived client status: the values of STATUS, highest precedence first ----------
+Status = Literal["do_not_contact", "won_back", "problem_open", "lost", "replied", "contacted"]
+STATUSES: Final[tuple[str, ...]] = (
+    "do_not_contact",
+    "won_back",
+    "problem_open",
+    "lost",
+    "replied",
+    "contacted",
+)
+
+# --- win-back metrics (reconnect_lib.metrics) ----------------------------------------
+FIRST_CONTACT: Final = "first_contact"  # day a client was first reached
+WON_BACK_ON: Final = "won_back_on"  # day a client was won back (logged renewal or attributed purchase)
+WON_BY: Final = "won_by"  # "logged" (a renewed event) or "purchase" (seen only in the transactions)
+DAYS_FOLLOWED: Final = "days_followed"  # first contact to win-back, or to as_of when not (yet) won
+RATE: Final = "win_back_rate"
+RATE_LOW: Final = "rate_low"  # lower end of the rate's interval (Wilson)
+RATE_HIGH: Final = "rate_high"
+REVENUE_RECOVERED: Final = "revenue_recovered"
+REVENUE_PER_CONTACTED: Final = "revenue_per_contacted"
+SHARE: Final = "share"
+STAGE: Final = "stage"  # funnel stage
+SHARE_OF_PREVIOUS: Final = "share_of_previous"
+DAYS: Final = "days"  # days since first contact (time to win-back)
+SHARE_WON_BACK: Final = "share_won_back"  # Kaplan–Meier share won back by `days`
+SHARE_LOW: Final = "share_low"
+SHARE_HIGH: Final = "share_high"
+AT_RISK: Final = "at_risk"  # clients still followed (not won back, not censored) at `days`
+HOLDOUT_CLIENTS: Final = "holdout_clients"  # hold-out clients measured (not contacted on purpose)
+HOLDOUT_WON_BACK: Final = "holdout_won_back"  # of which came back on their own
+HOLDOUT_RATE: Final = "holdout_rate"
+LIFT: Final = "lift"  # contacted rate minus hold-out rate
+LIFT_LOW: Final = "lift_low"  # interval of the difference (Newcombe)
+LIFT_HIGH: Final = "lift_high"
+
+# --- contact plan (reconnect_lib.plan) and its exports (reconnect_lib.exports) --------
+PLAN_ORDER: Final = "plan_order"  # a client's place in the campaign's contact queue, 1 = first
+WEEK_ORDER: Final = "week_order"  # place of an action among the week's actions of its kind, 1 = first
+MODE: Final = "mode"  # "catch_up" (due now) or "keep_up" (contacted before crossing the due mark)
+CONTACT_ON: Final = "contact_on"  # day of the client's first contact (letter, email or call) in the plan
+FOLLOW_UP_ON: Final = "follow_up_on"  # day of the follow-up call the letter promises
+GIFT_ON: Final = "gift_on"  # day the promised gift goes out

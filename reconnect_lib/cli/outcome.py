@@ -1,0 +1,362 @@
+"""``reconnect outcome ...``: record what contacts brought, import staff sheets, summarise.
+
+Parses arguments, reads campaign.toml, calls :mod:`reconnect_lib.outcomes` and
+:mod:`reconnect_lib.metrics`, renders. Every number comes from those modules.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from .. import schema as s
+from . import base
+from .base import FORMATS, as_of_option, config_option, emit, main
+
+
+def _config(config_path: Path):
+    from ..config import load_config
+
+    return load_config(config_path)
+
+
+def _as_of(cfg, as_of) -> date:
+    return as_of.date() if as_of else (cfg.campaign.as_of or base.today())
+
+
+def _console():
+    from rich.console import Console
+
+    console = Console()
+    if not console.is_terminal:  # a pipe or a log file: do not squeeze the tables into 80 columns
+        console = Console(width=140)
+    return console
+
+
+def _words(value: object) -> str:
+    return "" if value is None or value is pd.NA else str(value).replace("_", " ")
+
+
+def _pct(x: float) -> str:
+    return "–" if pd.isna(x) else f"{100 * x:.1f} %"
+
+
+def _interval(low: float, high: float) -> str:
+    return "–" if pd.isna(low) else f"{100 * low:.1f}–{100 * high:.1f} %"
+
+
+def _money(x: float) -> str:
+    return "–" if pd.isna(x) else f"{x:,.0f}"
+
+
+@main.group()
+def outcome() -> None:
+    """Record what each contact brought, import staff sheets, and summarise the win-back."""
+
+
+@outcome.command("record")
+@config_option
+@click.option("--client", "client_id", required=True, help="The client's id, e.g. C00001.")
+@click.option("--kind", required=True, help=f"What happened: {', '.join(s.EVENT_KINDS)}.")
+@click.option("--channel", required=True, help=f"How: {', '.join(s.CHANNELS)}.")
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The day it happened (YYYY-MM-DD). Default: today.",
+)
+@click.option("--amount", type=float, default=None, help="Amount recovered, if any.")
+@click.option("--reason", default=None, help=f"Why, if given: {', '.join(s.REASONS)}.")
+@click.option("--note", default=None, help="A free note.")
+@click.option("--by", "recorded_by", default=None, help="Who records it.")
+@click.option("--campaign", default=None, help="Campaign name. Default: [campaign] name of campaign.toml.")
+@click.option("--supersedes", default=None, help="The event_id this event corrects.")
+def record(
+    config_path: Path,
+    client_id: str,
+    kind: str,
+    channel: str,
+    day,
+    amount: float | None,
+    reason: str | None,
+    note: str | None,
+    recorded_by: str | None,
+    campaign: str | None,
+    supersedes: str | None,
+) -> None:
+    """Record one event in the campaign's outcome log."""
+    from ..outcomes import OutcomeStore, configured_client_ids
+
+    cfg = _config(config_path)
+    now = base.today()
+    when = day.date() if day else now
+    ids = configured_client_ids(cfg, as_of=max(now, cfg.campaign.as_of or now))
+    with OutcomeStore.from_config(cfg) as store:
+        event_id = store.record(
+            client_id,
+            kind,
+            date=when,
+            channel=channel,
+            campaign=campaign or cfg.campaign.name,
+            amount=amount,
+            reason=reason,
+            note=note,
+            recorded_by=recorded_by,
+            supersedes=supersedes,
+            as_of=now,
+            client_ids=ids,
+            source="cli",
+        )
+    fixed = f", correcting {supersedes}" if supersedes else ""
+    click.echo(f"Recorded {event_id}: {client_id} {_words(kind)} by {channel} on {when}{fixed}.")
+
+
+@outcome.command("retract")
+@config_option
+@click.argument("event_id")
+@click.option("--by", "recorded_by", default=None, help="Who retracts it.")
+@click.option("--note", default=None, help="Why, e.g. 'recorded for the wrong client'.")
+def retract(config_path: Path, event_id: str, recorded_by: str | None, note: str | None) -> None:
+    """Withdraw an event recorded by mistake (it stays in the log, out of every count)."""
+    from ..outcomes import OutcomeStore
+
+    cfg = _config(config_path)
+    with OutcomeStore.from_config(cfg) as store:
+        retraction = store.retract(
+            event_id, date=base.today(), recorded_by=recorded_by, note=note, source="cli"
+        )
+    click.echo(f"Retracted {event_id} ({retraction}).")
+
+
+@outcome.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@config_option
+@as_of_option
+def import_(file: Path, config_path: Path, as_of) -> None:
+    """Import a staff spreadsheet of events (CSV, Excel, Parquet); rows already recorded are skipped.
+
+    A bad row stops the whole file, naming the row and the column: nothing of it is recorded.
+    """
+    from ..outcomes import OutcomeStore, configured_client_ids
+
+    cfg = _config(config_path)
+    day = _as_of(cfg, as_of)
+    data = cfg.data
+    ids = configured_client_ids(cfg, as_of=day)
+    with OutcomeStore.from_config(cfg) as store:
+        result = store.import_file(
+            file,
+            as_of=day,
+            client_ids=ids,
+            date_format=data.date_format,
+            dayfirst=data.dayfirst,
+            decimal=data.decimal,
+            delimiter=data.delimiter,
+            encoding=data.encoding,
+            sheet=data.sheet,
+        )
+    click.echo(str(result))
+
+
+@outcome.command("events")
+@config_option
+@as_of_option
+@click.option("--client", "client_id", default=None, help="Only this client's events.")
+@click.option("--all", "include_superseded", is_flag=True, help="Also superseded and retracted events.")
+@click.option("--limit", type=int, default=50, show_default=True, help="Latest events shown in a table.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+def events(
+    config_path: Path, as_of, client_id: str | None, include_superseded: bool, limit: int, fmt: str
+) -> None:
+    """List the events of the outcome log (current ones by default), oldest first."""
+    from ..outcomes import OutcomeStore, empty_events, store_exists
+
+    cfg = _config(config_path)
+    day = _as_of(cfg, as_of)
+    if not store_exists(cfg.outcomes.database):  # looking creates no database
+        frame = empty_events()
+    else:
+        with OutcomeStore.from_config(cfg) as store:
+            frame = store.events(day, include_superseded=include_superseded, client_id=client_id)
+    if fmt != "table":
+        emit(frame, fmt)
+        return
+    from rich.table import Table
+
+    shown = frame.tail(limit)
+    title = f"{cfg.campaign.name}: {len(frame):,} events as of {day}"
+    if len(shown) < len(frame):
+        title += f" (the latest {len(shown):,}; --limit or --format csv for more)"
+    t = Table(title=title, title_justify="left")
+    for name in ("Event", "Date", "Client", "Kind", "Channel", "Amount", "Reason", "By", "Corrects"):
+        t.add_column(name, justify="right" if name == "Amount" else "left")
+    for row in shown.itertuples(index=False):
+        t.add_row(
+            str(row.event_id),
+            f"{row.date:%Y-%m-%d}",
+            str(row.client_id),
+            _words(row.kind),
+            _words(row.channel),
+            "" if pd.isna(row.amount) else f"{row.amount:,.2f}",
+            _words(row.reason),
+            _words(row.recorded_by),
+            _words(row.supersedes),
+        )
+    _console().print(t)
+
+
+@outcome.command("summary")
+@config_option
+@as_of_option
+@click.option(
+    "--plan",
+    "plan_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The contact plan (plan.csv of `reconnect plan`, or any CSV, Excel, Parquet with client_id): "
+    "adds the funnel's first stage.",
+)
+@click.option(
+    "--holdout",
+    "holdout_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The hold-out clients (holdout.csv of `reconnect plan`: client_id, optionally the planned day): "
+    "adds the lift over them.",
+)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+def summary(config_path: Path, as_of, plan_path: Path | None, holdout_path: Path | None, fmt: str) -> None:
+    """Win-back rates with intervals, revenue, reasons, funnel, time to win-back and lift.
+
+    The history file of [data] outcomes, if any, is imported first (idempotently).
+    """
+    from ..load import read_table
+    from ..metrics import outcome_report
+
+    cfg = _config(config_path)
+    day = _as_of(cfg, as_of)
+    plan = read_table(plan_path) if plan_path is not None else None
+    holdout = read_table(holdout_path) if holdout_path is not None else None
+    result = outcome_report(cfg, as_of=day, plan=plan, holdout=holdout)
+    if fmt == "json":
+        payload = {
+            "campaign": cfg.campaign.name,
+            "as_of": day.isoformat(),
+            "attribution_days": result.attribution_days,
+            "statement": result.statement,
+            "lift_statement": result.lift_statement,
+            "notes": list(result.notes),
+            "tables": {
+                name: json.loads(table.to_json(orient="records", date_format="iso"))
+                for name, table in result.tables().items()
+            },
+        }
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    if fmt == "csv":
+        long = pd.concat(
+            [table.assign(table=name) for name, table in result.tables().items()], ignore_index=True
+        )
+        emit(long[["table", *[c for c in long.columns if c != "table"]]], "csv")
+        return
+    _render_summary(result, name=cfg.campaign.name)
+
+
+_GROUP_TITLES = {
+    s.DORMANCY_BUCKET: "By dormancy when the campaign began",
+    s.CHANNEL: "By channel of the first contact",
+    s.WEEK: "By week of the first contact",
+    s.ACCOUNT_OWNER: "By account owner",
+}
+
+
+def _rate_table(table: pd.DataFrame, *, title: str, label: str | None):
+    from rich.table import Table
+
+    t = Table(title=title, title_justify="left")
+    if label:
+        t.add_column(label, style="bold", no_wrap=True)
+    for name in ("Contacted", "Won back", "Rate", "95 % interval", "Revenue recovered", "Per contacted"):
+        t.add_column(name, justify="right")
+    for row in table.to_dict("records"):
+        cells = [_words(row[label_col]) for label_col in table.columns[:1]] if label else []
+        t.add_row(
+            *cells,
+            f"{row[s.CONTACTED]:,}",
+            f"{row[s.WON_BACK]:,}",
+            _pct(row[s.RATE]),
+            _interval(row[s.RATE_LOW], row[s.RATE_HIGH]),
+            _money(row[s.REVENUE_RECOVERED]),
+            _money(row[s.REVENUE_PER_CONTACTED]),
+        )
+    return t
+
+
+def _render_summary(result, *, name: str) -> None:
+    from rich.table import Table
+
+    console = _console()
+    console.print(_rate_table(result.overall, title=f"{name}: win-back as of {result.as_of}", label=None))
+    console.print(result.statement)
+    console.print()
+    for group, table in result.by.items():
+        console.print(
+            _rate_table(table, title=_GROUP_TITLES.get(group, group), label=_words(group).capitalize())
+        )
+        console.print()
+    reasons = Table(title="Reasons given", title_justify="left")
+    reasons.add_column("Reason", style="bold")
+    reasons.add_column("Clients", justify="right")
+    reasons.add_column("Share", justify="right")
+    for row in result.reasons.itertuples(index=False):
+        reasons.add_row(_words(row.reason), f"{row.clients:,}", _pct(row.share))
+    console.print(reasons)
+    console.print()
+    funnel = Table(title="Funnel", title_justify="left")
+    funnel.add_column("Stage", style="bold")
+    funnel.add_column("Clients", justify="right")
+    funnel.add_column("Of previous", justify="right")
+    for row in result.funnel.itertuples(index=False):
+        funnel.add_row(row.stage, f"{row.clients:,}", _pct(row.share_of_previous))
+    console.print(funnel)
+    console.print()
+    km = Table(title="Time from first contact to win-back (Kaplan–Meier)", title_justify="left")
+    km.add_column("Within", style="bold")
+    km.add_column("Won back", justify="right")
+    km.add_column("95 % interval", justify="right")
+    km.add_column("Still followed", justify="right")
+    for row in result.time_to_win_back.itertuples(index=False):
+        km.add_row(
+            f"{row.days} days",
+            _pct(row.share_won_back),
+            _interval(row.share_low, row.share_high),
+            f"{row.at_risk:,}",
+        )
+    console.print(km)
+    console.print("A client contacted recently counts for the time followed, not as lost.")
+    console.print()
+    if result.lift is not None:
+        row = result.lift.iloc[0]
+        lift = Table(title="Lift over the hold-out group", title_justify="left")
+        for col in ("Contacted", "Rate", "Hold-out", "Rate ", "Lift (points)", "95 % interval"):
+            lift.add_column(col, justify="right")
+        lift.add_row(
+            f"{int(row[s.CONTACTED]):,}",
+            _pct(row[s.RATE]),
+            f"{int(row[s.HOLDOUT_CLIENTS]):,}",
+            _pct(row[s.HOLDOUT_RATE]),
+            "–" if pd.isna(row[s.LIFT]) else f"{100 * row[s.LIFT]:+.1f}",
+            "–"
+            if pd.isna(row[s.LIFT_LOW])
+            else f"{100 * row[s.LIFT_LOW]:+.1f} to {100 * row[s.LIFT_HIGH]:+.1f}",
+        )
+        console.print(lift)
+        console.print(result.lift_statement)
+        console.print()
+    for note in result.notes:
+        console.print(f"Note: {note}", highlight=False)

@@ -1,0 +1,1290 @@
+"""The outcome log: an append-only store of every contact and what it brought.
+
+Every contact and every result is an *event*: who (``client_id``), when
+(``date``), ``campaign``, ``channel`` (:data:`~reconnect_lib.schema.CHANNELS`),
+``kind`` (:data:`~reconnect_lib.schema.EVENT_KINDS`), an optional ``amount``
+recovered, a ``reason`` (:data:`~reconnect_lib.schema.REASONS`, or none), a free
+``note``, who recorded it (``recorded_by``) and a unique ``event_id``.
+
+Events live in one ``events`` table of a real database reached through
+SQLAlchemy: a SQLite file by default (``[outcomes] database`` in campaign.toml,
+a path relative to that file), or any SQLAlchemy URL, e.g. a team's PostgreSQL
+(``postgresql+psycopg://user:password@host/db``; a bare ``postgresql://`` is
+read with psycopg too).
+
+The rules that keep it trustworthy:
+
+- **Append-only.** The store never updates or deletes a row (the database
+  refuses to: triggers abort any UPDATE or DELETE). A correction is a new
+  event naming the one it replaces in ``supersedes``; the replaced event stays
+  in the table but drops out of current views (:meth:`OutcomeStore.events`).
+  An event can be superseded once (a unique constraint), so corrections form a
+  chain, never a fork. :meth:`OutcomeStore.retract` withdraws an event
+  recorded by mistake: a correction of kind ``"retracted"`` that replaces it
+  with nothing.
+- **All or nothing.** :meth:`OutcomeStore.record_many` and
+  :meth:`OutcomeStore.import_file` validate every row first and write in one
+  transaction: a bad row is reported (file, column, rows, values, what was
+  expected, how to fix it) and nothing of the batch is written. A process
+  killed mid-write leaves the database as it was before the batch.
+- **Idempotent imports.** Each imported row carries a key made from its
+  content (and from its position among identical rows), so importing the same
+  file, or a longer version of it, twice records nothing new. A row that gives
+  an ``event_id`` already recorded with other content is an error: corrections
+  are new events.
+- **Concurrent writers.** Writes are serialised by the database: SQLite in WAL
+  mode with ``BEGIN IMMEDIATE`` and a busy timeout; PostgreSQL with a
+  transaction-scoped advisory lock. Two processes recording at once both keep
+  every event.
+
+A client's current status is never stored: it is derived from the events by
+:func:`reconnect_lib.metrics.client_status`.
+
+Example
+-------
+>>> from datetime import date
+>>> store = OutcomeStore("sqlite://")  # in memory; a file path or server URL in real use
+>>> first = store.record("C00001", "contacted", date=date(2026, 3, 2), channel="phone")
+>>> wrong = store.record("C00001", "moved_on", date=date(2026, 3, 9), channel="phone", reason="money")
+>>> fixed = store.record("C00001", "renewed", date=date(2026, 3, 9), channel="phone",
+...                      amount=1200, supersedes=wrong)
+>>> store.events()[["client_id", "kind", "amount"]]
+  client_id       kind  amount
+0    C00001  contacted     NaN
+1    C00001    renewed  1200.0
+>>> len(store.events(include_superseded=True))
+3
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.pool import StaticPool
+
+from . import schema as s
+from .column_maps import normalise_name
+from .config import CampaignConfig
+from .errors import InputError, Problem, ReconnectError, StoreError
+from .load import CHANNEL_SYNONYMS, load_clients, read_table
+
+__all__ = [
+    "EVENT_COLUMNS",
+    "EVENT_DTYPES",
+    "INPUT_COLUMNS",
+    "ImportResult",
+    "OutcomeStore",
+    "configured_client_ids",
+    "empty_events",
+    "store_exists",
+    "sync_configured_history",
+]
+
+TABLE = "events"
+
+#: Columns of :meth:`OutcomeStore.events`, in order.
+EVENT_COLUMNS: tuple[str, ...] = (
+    s.EVENT_ID,
+    s.CLIENT_ID,
+    s.DATE,
+    s.CAMPAIGN,
+    s.CHANNEL,
+    s.KIND,
+    s.AMOUNT,
+    s.REASON,
+    s.NOTE,
+    s.RECORDED_BY,
+    s.SUPERSEDES,
+    s.SOURCE,
+    s.RECORDED_AT,
+)
+
+#: pandas dtypes of :meth:`OutcomeStore.events`.
+EVENT_DTYPES: dict[str, str] = {
+    **{c: "string" for c in EVENT_COLUMNS},
+    s.DATE: "datetime64[ns]",
+    s.AMOUNT: "float64",
+    s.RECORDED_AT: "datetime64[ns, UTC]",
+}
+
+#: Columns an imported file or a frame given to :meth:`OutcomeStore.record_many`
+#: may have (``client_id``, ``date``, ``kind`` and ``channel`` are required).
+INPUT_COLUMNS: tuple[str, ...] = (
+    s.EVENT_ID,
+    s.CLIENT_ID,
+    s.DATE,
+    s.CAMPAIGN,
+    s.CHANNEL,
+    s.KIND,
+    s.AMOUNT,
+    s.REASON,
+    s.NOTE,
+    s.RECORDED_BY,
+    s.SUPERSEDES,
+)
+REQUIRED_COLUMNS: tuple[str, ...] = (s.CLIENT_ID, s.DATE, s.KIND, s.CHANNEL)
+
+# Other names a staff spreadsheet may give a column (matched ignoring case, spaces
+# and punctuation).
+COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
+    s.EVENT_ID: ("event id", "id", "event"),
+    s.CLIENT_ID: ("client", "client no", "client number", "customer", "customer id", "customer no"),
+    s.DATE: ("day", "when", "event date", "contact date"),
+    s.CAMPAIGN: (),
+    s.CHANNEL: ("via", "medium", "method"),
+    s.KIND: ("outcome", "result", "event type", "type", "what happened"),
+    s.AMOUNT: ("amount recovered", "recovered", "value", "revenue"),
+    s.REASON: ("why", "reason lost"),
+    s.NOTE: ("notes", "comment", "comments"),
+    s.RECORDED_BY: ("recorded by", "by", "who", "staff", "caller"),
+    s.SUPERSEDES: ("corrects", "replaces"),
+}
+
+# Words staff write for each kind and reason, besides the vocabulary itself.
+KIND_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "contacted": ("contact", "reached", "spoke", "sent"),
+    "no_answer": ("no answer", "no reply", "voicemail", "unreachable"),
+    "replied": ("reply", "answered", "responded"),
+    "renewed": ("renewal", "bought again", "signed up again", "won back", "won"),
+    "moved_on": ("moved on", "lost", "left"),
+    "change_of_circumstances": ("change of circumstances", "circumstances changed"),
+    "problem_raised": ("problem", "complaint", "problem raised"),
+    "problem_fixed": ("problem fixed", "fixed", "resolved"),
+    "declined": ("no thanks", "not interested", "refused"),
+    "do_not_contact": ("do not contact", "asked not to be contacted", "dnc", "opt out", "unsubscribe"),
+    s.RETRACTED: ("retract", "withdrawn", "void"),
+}
+REASON_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "fixable_problem": ("fixable problem", "fixable", "problem"),
+    "competitor": ("competition", "better placed competitor", "went elsewhere"),
+    "money": ("price", "cost", "budget", "too expensive"),
+    "invoicing_mistakes": (
+        "invoicing mistakes",
+        "invoicing",
+        "invoice mistakes",
+        "billing",
+        "billing errors",
+    ),
+    "owner_not_involved": ("owner no longer involved", "owner not involved", "owner"),
+    "moved": ("relocated", "moved away"),
+    "circumstances": ("change of circumstances", "circumstances changed"),
+    "other": (),
+}
+
+_KIND_OF = {normalise_name(w): k for k, words in KIND_SYNONYMS.items() for w in (k, *words)}
+_REASON_OF = {normalise_name(w): r for r, words in REASON_SYNONYMS.items() for w in (r, *words)}
+_CHANNEL_OF = {normalise_name(w): ch for ch, words in CHANNEL_SYNONYMS.items() for w in (ch, *words)}
+_COLUMN_OF = {normalise_name(w): c for c, words in COLUMN_SYNONYMS.items() for w in (c, *words)}
+
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T][\d:.]*)?$")
+_DAY_FIRST = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_CURRENCY = re.compile(r"[£$€\s]|GBP|EUR|USD", re.IGNORECASE)
+_EARLIEST = date(1900, 1, 1)
+_CHUNK = 500  # ids per IN (...) list: well under every database's parameter limit
+_LOCK_KEY = 0x7265636F  # PostgreSQL advisory lock serialising writers ("reco")
+
+_METADATA = sa.MetaData()
+EVENTS = sa.Table(
+    TABLE,
+    _METADATA,
+    # Insertion order: orders same-day events and shows the table only ever grows.
+    sa.Column(
+        "seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True
+    ),
+    sa.Column(s.EVENT_ID, sa.String(64), nullable=False),
+    sa.Column(s.CLIENT_ID, sa.String(200), nullable=False),
+    sa.Column(s.DATE, sa.Date(), nullable=False),
+    sa.Column(s.CAMPAIGN, sa.String(200)),
+    sa.Column(s.CHANNEL, sa.String(20), nullable=False),
+    sa.Column(s.KIND, sa.String(40), nullable=False),
+    sa.Column(s.AMOUNT, sa.Double()),
+    sa.Column(s.REASON, sa.String(40)),
+    sa.Column(s.NOTE, sa.Text()),
+    sa.Column(s.RECORDED_BY, sa.String(200)),
+    # Checked at commit, so a batch may correct an event of the same batch in any order.
+    sa.Column(
+        s.SUPERSEDES,
+        sa.String(64),
+        sa.ForeignKey(f"{TABLE}.{s.EVENT_ID}", deferrable=True, initially="DEFERRED"),
+    ),
+    sa.Column(s.SOURCE, sa.String(500)),
+    sa.Column("import_key", sa.String(64)),
+    # Set by the database: an audit stamp, never used in a computation.
+    sa.Column(s.RECORDED_AT, sa.DateTime(timezone=True), server_default=sa.func.current_timestamp()),
+    sa.UniqueConstraint(s.EVENT_ID, name="uq_events_event_id"),
+    sa.UniqueConstraint(s.SUPERSEDES, name="uq_events_supersedes"),
+    sa.UniqueConstraint("import_key", name="uq_events_import_key"),
+    sa.Index("ix_events_client_date", s.CLIENT_ID, s.DATE),
+)
+
+_APPEND_ONLY = "the outcome log is append-only: record a correction that supersedes the event instead"
+_SQLITE_TRIGGERS = [
+    f"CREATE TRIGGER IF NOT EXISTS {TABLE}_no_{op.lower()} BEFORE {op} ON {TABLE} "
+    f"BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END"
+    for op in ("UPDATE", "DELETE")
+]
+_POSTGRES_TRIGGERS = [
+    "CREATE OR REPLACE FUNCTION reconnect_events_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+    f"$$ BEGIN RAISE EXCEPTION '{_APPEND_ONLY}'; END $$",
+    f"CREATE TRIGGER {TABLE}_append_only BEFORE UPDATE OR DELETE ON {TABLE} "
+    "FOR EACH ROW EXECUTE FUNCTION reconnect_events_append_only()",
+    f"CREATE TRIGGER {TABLE}_no_truncate BEFORE TRUNCATE ON {TABLE} "
+    "FOR EACH STATEMENT EXECUTE FUNCTION reconnect_events_append_only()",
+]
+
+
+# --- results -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What one import (or :meth:`OutcomeStore.record_many`) did.
+
+    ``recorded`` rows were new and are now in the store (their ids in
+    ``event_ids``); ``already_recorded`` rows were in it from an earlier import;
+    ``blank`` rows had no value at all and were set aside; ``ignored`` lists
+    file columns that are not part of an event.
+    """
+
+    file: str
+    rows: int
+    recorded: int
+    already_recorded: int
+    blank: int = 0
+    event_ids: tuple[str, ...] = ()
+    ignored: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        text = (
+            f"{Path(self.file).name}: {self.rows:,} rows read, {self.recorded:,} recorded, "
+            f"{self.already_recorded:,} already recorded"
+        )
+        if self.blank:
+            text += f", {self.blank:,} blank set aside"
+        if self.ignored:
+            text += "; columns not used: " + ", ".join(self.ignored)
+        return text
+
+
+# --- parsing rows --------------------------------------------------------------------
+
+
+def _blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    try:
+        return bool(pd.isna(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+
+
+def _text(value: object) -> str | None:
+    if _blank(value):
+        return None
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        value = int(value)  # an id Excel stored as a number: 1001.0 -> "1001"
+    return " ".join(str(value).split())
+
+
+def _date(value: object, *, date_format: str | None, dayfirst: bool) -> date | None:
+    """The date in a cell, or None when it is not one."""
+    if isinstance(value, pd.Timestamp | datetime):
+        return None if pd.isna(value) else value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, np.datetime64):
+        return None if np.isnat(value) else pd.Timestamp(value).date()
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if date_format:
+        try:
+            return datetime.strptime(text, date_format).date()
+        except ValueError:
+            pass
+    match = _ISO_DATE.match(text)
+    if match is None and dayfirst:
+        day_first = _DAY_FIRST.match(text)
+        if day_first is not None:
+            match_parts = (day_first.group(3), day_first.group(2), day_first.group(1))
+            try:
+                return date(*map(int, match_parts))
+            except ValueError:
+                return None
+    if match is None:
+        return None
+    try:
+        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None
+
+
+class _Bad:
+    """Marks a cell that could not be read."""
+
+
+_BAD = _Bad()
+
+
+def _amount(value: object, *, decimal: str | None) -> float | _Bad | None:
+    if _blank(value):
+        return None
+    if isinstance(value, bool | np.bool_):
+        return _BAD
+    if isinstance(value, int | float | np.integer | np.floating):
+        number = float(value)
+    elif isinstance(value, str):
+        text = _CURRENCY.sub("", value)
+        text = text.replace(".", "").replace(",", ".") if decimal == "," else text.replace(",", "")
+        try:
+            number = float(text)
+        except ValueError:
+            return _BAD
+    else:
+        return _BAD
+    return number if math.isfinite(number) else _BAD
+
+
+def _word(value: object, table: Mapping[str, str]) -> str | _Bad | None:
+    text = _text(value)
+    if text is None:
+        return None
+    return table.get(normalise_name(text), _BAD)
+
+
+def _choices(values: Sequence[str]) -> str:
+    return ", ".join(values)
+
+
+@dataclass
+class _Parsed:
+    records: list[dict[str, Any]]  # one per non-blank row, canonical values
+    rows: list[int]  # their 1-based data-row numbers
+    problems: list[Problem]
+    blank: int
+    ignored: tuple[str, ...]
+
+
+def _match_columns(
+    columns: Sequence[str], file: str | None
+) -> tuple[dict[str, str], tuple[str, ...], list[Problem]]:
+    """canonical -> file column, the file columns not used, and problems."""
+    found: dict[str, list[str]] = defaultdict(list)
+    ignored = []
+    for col in columns:
+        canonical = _COLUMN_OF.get(normalise_name(col))
+        if canonical is None:
+            ignored.append(str(col))
+        else:
+            found[canonical].append(str(col))
+    problems = [
+        Problem(
+            f"columns {', '.join(repr(c) for c in cols)} all read as `{canonical}`",
+            file=file,
+            expected="one column per field",
+            hint="rename or remove all but one of them",
+        )
+        for canonical, cols in found.items()
+        if len(cols) > 1
+    ]
+    missing = [c for c in REQUIRED_COLUMNS if c not in found]
+    if missing:
+        problems.append(
+            Problem(
+                f"missing column{'s' if len(missing) > 1 else ''} " + ", ".join(f"`{c}`" for c in missing),
+                file=file,
+                expected="columns " + ", ".join(INPUT_COLUMNS) + f" ({', '.join(REQUIRED_COLUMNS)} required)",
+                hint="name the columns as listed (case and spaces do not matter), e.g. "
+                "client_id, date, channel, kind, amount, reason, note, recorded_by",
+            )
+        )
+    return {c: cols[0] for c, cols in found.items()}, tuple(ignored), problems
+
+
+def _parse(
+    frame: pd.DataFrame,
+    *,
+    file: str | None,
+    as_of: date | None,
+    client_ids: Collection[str] | None,
+    date_format: str | None = None,
+    dayfirst: bool = False,
+    decimal: str | None = None,
+    show_rows: bool = True,
+) -> _Parsed:
+    """Every row of `frame` as a canonical event, and every problem found (rows 1-based)."""
+    columns, ignored, problems = _match_columns(list(frame.columns), file)
+    if problems:
+        return _Parsed([], [], problems, 0, ignored)
+    bad: dict[tuple[str, str], list[tuple[int, object]]] = defaultdict(list)
+    records: list[dict[str, Any]] = []
+    rows: list[int] = []
+    blank = 0
+    known = None if client_ids is None else {str(c) for c in client_ids}
+    data = frame[list(columns.values())].to_dict("records")
+    for number, raw in enumerate(data, 1):
+        cell = {canonical: raw[label] for canonical, label in columns.items()}
+        if all(_blank(v) for v in cell.values()):
+            blank += 1
+            continue
+        rec: dict[str, Any] = {}
+        for col in (s.EVENT_ID, s.CLIENT_ID, s.CAMPAIGN, s.NOTE, s.RECORDED_BY, s.SUPERSEDES):
+            rec[col] = _text(cell.get(col))
+        if rec[s.CLIENT_ID] is None:
+            bad[(s.CLIENT_ID, "blank")].append((number, cell.get(s.CLIENT_ID)))
+        elif known is not None and rec[s.CLIENT_ID] not in known:
+            bad[(s.CLIENT_ID, "unknown")].append((number, rec[s.CLIENT_ID]))
+        day = _date(cell[s.DATE], date_format=date_format, dayfirst=dayfirst)
+        if day is None:
+            bad[(s.DATE, "blank" if _blank(cell[s.DATE]) else "not_a_date")].append((number, cell[s.DATE]))
+        elif day < _EARLIEST:
+            bad[(s.DATE, "early")].append((number, cell[s.DATE]))
+        elif as_of is not None and day > as_of:
+            bad[(s.DATE, "late")].append((number, cell[s.DATE]))
+        rec[s.DATE] = day
+        for col, table in ((s.KIND, _KIND_OF), (s.CHANNEL, _CHANNEL_OF), (s.REASON, _REASON_OF)):
+            value = _word(cell.get(col), table)
+            if value is _BAD or (value is None and col != s.REASON):
+                bad[(col, "blank" if value is None else "unknown")].append((number, cell.get(col)))
+            rec[col] = value if isinstance(value, str) else None
+        if rec[s.KIND] == s.RETRACTED and rec[s.SUPERSEDES] is None:
+            bad[(s.SUPERSEDES, "retract")].append((number, cell.get(s.SUPERSEDES)))
+        amount = _amount(cell.get(s.AMOUNT), decimal=decimal)
+        if isinstance(amount, _Bad):
+            bad[(s.AMOUNT, "not_a_number")].append((number, cell.get(s.AMOUNT)))
+            amount = None
+        elif amount is not None and amount < 0:
+            bad[(s.AMOUNT, "negative")].append((number, cell.get(s.AMOUNT)))
+        rec[s.AMOUNT] = amount
+        if rec[s.SUPERSEDES] is not None and rec[s.SUPERSEDES] == rec[s.EVENT_ID]:
+            bad[(s.SUPERSEDES, "self")].append((number, rec[s.SUPERSEDES]))
+        records.append(rec)
+        rows.append(number)
+    ids = Counter(r[s.EVENT_ID] for r in records if r[s.EVENT_ID] is not None)
+    for number, rec in zip(rows, records, strict=True):
+        if rec[s.EVENT_ID] is not None and ids[rec[s.EVENT_ID]] > 1:
+            bad[(s.EVENT_ID, "repeated")].append((number, rec[s.EVENT_ID]))
+    targets = Counter(r[s.SUPERSEDES] for r in records if r[s.SUPERSEDES] is not None)
+    for number, rec in zip(rows, records, strict=True):
+        if rec[s.SUPERSEDES] is not None and targets[rec[s.SUPERSEDES]] > 1:
+            bad[(s.SUPERSEDES, "twice")].append((number, rec[s.SUPERSEDES]))
+    problems = [
+        _problem(col, code, found, columns.get(col, col), file=file, as_of=as_of, show_rows=show_rows)
+        for (col, code), found in bad.items()
+    ]
+    return _Parsed(records, rows, problems, blank, ignored)
+
+
+_KINDS_EXPECTED = _choices(s.EVENT_KINDS)
+_MESSAGES: dict[tuple[str, str], tuple[str, str, str | None]] = {
+    # (column, code): (message, expected, hint)
+    (s.CLIENT_ID, "blank"): ("no client id", "the id of the client the event is about", None),
+    (s.CLIENT_ID, "unknown"): (
+        "client id not in the client list",
+        "a client_id of the campaign's client list",
+        "check for typos or leading zeros, or add the client to the client list first",
+    ),
+    (s.DATE, "blank"): ("no date", "the day the event happened", None),
+    (s.DATE, "not_a_date"): (
+        "not a date",
+        "dates as YYYY-MM-DD",
+        "write the dates as YYYY-MM-DD, or set date_format (or dayfirst = true) under [data] "
+        "in campaign.toml",
+    ),
+    (s.DATE, "early"): (
+        "date before 1900",
+        "dates from 1900 on",
+        "a date such as 1899-12-30 is usually a placeholder for 'no date': correct it",
+    ),
+    (s.KIND, "blank"): ("no kind", f"one of {_KINDS_EXPECTED}", None),
+    (s.KIND, "unknown"): (
+        "not an event kind",
+        f"one of {_KINDS_EXPECTED}",
+        "words such as 'no answer', 'bought again' or 'asked not to be contacted' are read too",
+    ),
+    (s.CHANNEL, "blank"): ("no channel", f"one of {_choices(s.CHANNELS)}", "use 'other' when none fits"),
+    (s.CHANNEL, "unknown"): (
+        "not a channel",
+        f"one of {_choices(s.CHANNELS)}",
+        "use 'other' when none fits; words such as 'call', 'e-mail' or 'post' are read too",
+    ),
+    (s.REASON, "unknown"): (
+        "not a reason",
+        f"one of {_choices(s.REASONS)}, or a blank cell",
+        "put anything else in the note and the reason 'other'",
+    ),
+    (s.AMOUNT, "not_a_number"): ("not an amount", "a number such as 1200 or 1,200.50, or a blank cell", None),
+    (s.AMOUNT, "negative"): (
+        "negative amount",
+        "the amount recovered: 0 or more",
+        "record refunds in the transactions, not in the outcome log",
+    ),
+    (s.SUPERSEDES, "retract"): (
+        "a retraction that names no event",
+        "the event_id of the event to withdraw in `supersedes`",
+        None,
+    ),
+    (s.SUPERSEDES, "self"): ("an event that supersedes itself", "the event_id of another event", None),
+    (s.SUPERSEDES, "twice"): (
+        "the same event corrected twice",
+        "one correction per event",
+        "to correct a correction, supersede the correction",
+    ),
+    (s.EVENT_ID, "repeated"): ("event_id given to more than one row", "a unique event_id per row", None),
+}
+
+
+def _problem(
+    column: str,
+    code: str,
+    found: list[tuple[int, object]],
+    label: str,
+    *,
+    file: str | None,
+    as_of: date | None,
+    show_rows: bool,
+) -> Problem:
+    if code == "late":
+        message, expected, hint = (
+            f"date after the as-of date {as_of}",
+            f"dates on or before {as_of}",
+            "events are things that happened: correct the date, or run with a later --as-of",
+        )
+    else:
+        message, expected, hint = _MESSAGES[(column, code)]
+    return Problem(
+        message,
+        file=file,
+        column=label,
+        rows=[n for n, _ in found] if show_rows else (),
+        values=[v for _, v in found if not _blank(v)],
+        expected=expected,
+        hint=hint,
+    )
+
+
+def _content_keys(records: Sequence[Mapping[str, Any]]) -> list[str]:
+    """A key per record from its content and its position among identical records."""
+    seen: Counter[str] = Counter()
+    keys = []
+    for rec in records:
+        parts = []
+        for col in INPUT_COLUMNS:
+            value = rec.get(col)
+            if value is None:
+                parts.append("\x00")
+            elif col == s.AMOUNT:
+                parts.append(f"{float(value):.6f}")
+            elif col == s.DATE:
+                parts.append(value.isoformat())
+            else:
+                parts.append(str(value))
+        content = "\x1f".join(parts)
+        seen[content] += 1
+        keys.append(hashlib.sha256(f"{content}\x1e{seen[content]}".encode()).hexdigest())
+    return keys
+
+
+def _new_id() -> str:
+    return "ev-" + uuid.uuid4().hex[:16]
+
+
+def _chunks(values: Sequence[str]) -> Iterator[list[str]]:
+    for start in range(0, len(values), _CHUNK):
+        yield list(values[start : start + _CHUNK])
+
+
+# --- the store -----------------------------------------------------------------------
+
+
+def _engine_url(url: str | sa.URL) -> sa.URL:
+    try:
+        parsed = sa.make_url(url)
+    except ArgumentError as err:
+        raise StoreError(
+            f"{str(url)!r} is not a database URL",
+            expected="a SQLAlchemy URL such as sqlite:///outcomes.sqlite or "
+            "postgresql+psycopg://user:password@host/database",
+            hint="set [outcomes] database in campaign.toml",
+        ) from err
+    if parsed.drivername == "postgresql":  # psycopg 3 is the driver reconnect_lib installs
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+class OutcomeStore:
+    """The append-only outcome log in a database.
+
+    Parameters
+    ----------
+    url : str or sqlalchemy.URL
+        A SQLAlchemy URL: ``sqlite:///path/outcomes.sqlite`` (created when
+        missing; its folder must exist), ``sqlite://`` for a throwaway store in
+        memory, or a server such as ``postgresql+psycopg://user:pw@host/db``.
+        The ``events`` table (and the triggers that keep it append-only) is
+        created on first use.
+
+    Raises
+    ------
+    StoreError
+        The database cannot be reached or opened, or holds an ``events`` table
+        that is not an outcome log.
+
+    Examples
+    --------
+    >>> with OutcomeStore("sqlite://") as store:
+    ...     store.events().columns.tolist()[:6]
+    ['event_id', 'client_id', 'date', 'campaign', 'channel', 'kind']
+    """
+
+    def __init__(self, url: str | sa.URL) -> None:
+        self.url = _engine_url(url)
+        self._sqlite = self.url.get_backend_name() == "sqlite"
+        self._postgres = self.url.get_backend_name() == "postgresql"
+        try:
+            if self._sqlite and self.url.database in (None, "", ":memory:"):
+                # One shared connection, or every connection would see its own empty database.
+                self.engine = sa.create_engine(
+                    self.url, poolclass=StaticPool, connect_args={"check_same_thread": False}
+                )
+            elif self._sqlite:
+                self.engine = sa.create_engine(self.url, connect_args={"timeout": 60})
+            else:
+                self.engine = sa.create_engine(self.url, pool_pre_ping=True)
+        except (ArgumentError, NoSuchModuleError, ImportError) as err:
+            raise StoreError(
+                f"cannot use database {self.url.render_as_string(hide_password=True)}: {err}",
+                hint='for PostgreSQL install the driver: pip install "reconnect_lib[postgres]"',
+            ) from err
+        if self._sqlite:
+            _sqlite_transactions(self.engine)
+        self._create()
+
+    # -- plumbing --
+
+    def __repr__(self) -> str:
+        return f"OutcomeStore({self.url.render_as_string(hide_password=True)!r})"
+
+    def __enter__(self) -> OutcomeStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    @classmethod
+    def from_config(cls, config: CampaignConfig) -> OutcomeStore:
+        """The store named by ``[outcomes] database`` of a campaign."""
+        return cls(config.outcomes.database)
+
+    def _where(self) -> str:
+        return self.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def _transaction(self, *, write: bool) -> Iterator[Connection]:
+        """A transaction; a write one holds the store's write lock until it ends."""
+        try:
+            with self.engine.connect() as conn:
+                if write and self._sqlite:
+                    conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+                with conn.begin():
+                    if write and self._postgres:
+                        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_LOCK_KEY)))
+                    yield conn
+        except ReconnectError:
+            raise
+        except SQLAlchemyError as err:
+            raise StoreError(
+                f"outcome store {self._where()}: {_reason(err)}",
+                hint="check [outcomes] database in campaign.toml and that the database is reachable; "
+                "nothing of this operation was written",
+            ) from err
+
+    def _create(self) -> None:
+        with self._transaction(write=True) as conn:
+            inspector = sa.inspect(conn)
+            if inspector.has_table(TABLE):
+                have = {c["name"] for c in inspector.get_columns(TABLE)}
+                want = {c.name for c in EVENTS.columns}
+                if not want <= have:
+                    raise StoreError(
+                        f"the `{TABLE}` table of {self._where()} is not an outcome log "
+                        f"(missing columns {', '.join(sorted(want - have))})",
+                        hint="point [outcomes] database at a database of its own",
+                    )
+                return
+            _METADATA.create_all(conn)
+            for statement in (
+                _POSTGRES_TRIGGERS if self._postgres else _SQLITE_TRIGGERS if self._sqlite else ()
+            ):
+                conn.exec_driver_sql(statement)
+
+    # -- writing --
+
+    def record(
+        self,
+        client_id: str,
+        kind: str,
+        *,
+        date: date,
+        channel: str,
+        campaign: str | None = None,
+        amount: float | None = None,
+        reason: str | None = None,
+        note: str | None = None,
+        recorded_by: str | None = None,
+        supersedes: str | None = None,
+        as_of: date | None = None,
+        client_ids: Collection[str] | None = None,
+        source: str = "python",
+    ) -> str:
+        """Record one event and return its ``event_id``.
+
+        Parameters
+        ----------
+        client_id, kind, date, channel
+            Who, what (:data:`~reconnect_lib.schema.EVENT_KINDS`), when, and how
+            (:data:`~reconnect_lib.schema.CHANNELS`). Synonyms are read too
+            ("call" is a phone, "bought again" is renewed).
+        campaign, amount, reason, note, recorded_by
+            Optional: the campaign's name, the amount recovered (0 or more),
+            a reason (:data:`~reconnect_lib.schema.REASONS`), a free note and
+            who recorded it.
+        supersedes
+            The ``event_id`` this event corrects: it replaces that event in
+            every current view. Each event can be corrected once.
+        as_of
+            When given, a date after it is refused.
+        client_ids
+            When given, a client id not among them is refused.
+        source
+            Where the event came from (kept with it).
+
+        Raises
+        ------
+        InputError
+            A value is missing or not valid, or `supersedes` names an unknown
+            or already corrected event; nothing is written.
+
+        Examples
+        --------
+        >>> from datetime import date
+        >>> store = OutcomeStore("sqlite://")
+        >>> store.record("C1", "bought again", date=date(2026, 3, 2), channel="call").startswith("ev-")
+        True
+        >>> store.events().loc[0, ["kind", "channel"]].tolist()
+        ['renewed', 'phone']
+        """
+        row = {
+            s.CLIENT_ID: client_id,
+            s.DATE: date,
+            s.CAMPAIGN: campaign,
+            s.CHANNEL: channel,
+            s.KIND: kind,
+            s.AMOUNT: amount,
+            s.REASON: reason,
+            s.NOTE: note,
+            s.RECORDED_BY: recorded_by,
+            s.SUPERSEDES: supersedes,
+        }
+        parsed = _parse(
+            pd.DataFrame([row], dtype=object), file=None, as_of=as_of, client_ids=client_ids, show_rows=False
+        )
+        if parsed.problems:
+            raise InputError.from_problems(parsed.problems)
+        rec = parsed.records[0]
+        rec[s.EVENT_ID] = _new_id()
+        rec[s.SOURCE] = source
+        rec["import_key"] = None
+        self._append([rec], [1], file=None, show_rows=False)
+        return rec[s.EVENT_ID]
+
+    def retract(
+        self,
+        event_id: str,
+        *,
+        date: date,
+        recorded_by: str | None = None,
+        note: str | None = None,
+        source: str = "python",
+    ) -> str:
+        """Withdraw an event recorded by mistake; return the retraction's ``event_id``.
+
+        The event stays in the table (append-only) but leaves every current
+        view, replaced by nothing. `date` is the day of the retraction.
+
+        Examples
+        --------
+        >>> from datetime import date
+        >>> store = OutcomeStore("sqlite://")
+        >>> oops = store.record("C2", "renewed", date=date(2026, 3, 2), channel="email")
+        >>> _ = store.retract(oops, date=date(2026, 3, 3), note="wrong client")
+        >>> len(store.events()), len(store.events(include_superseded=True))
+        (0, 2)
+        """
+        with self._transaction(write=False) as conn:
+            target = conn.execute(
+                sa.select(EVENTS.c[s.CLIENT_ID], EVENTS.c[s.CHANNEL], EVENTS.c[s.CAMPAIGN]).where(
+                    EVENTS.c[s.EVENT_ID] == event_id
+                )
+            ).first()
+        if target is None:
+            raise InputError(
+                f"no event {event_id!r} to retract",
+                column=s.SUPERSEDES,
+                hint="list the events with `reconnect outcome events --config ...` to find its id",
+            )
+        rec = {
+            s.EVENT_ID: _new_id(),
+            s.CLIENT_ID: target[0],
+            s.DATE: date,
+            s.CAMPAIGN: target[2],
+            s.CHANNEL: target[1],
+            s.KIND: s.RETRACTED,
+            s.AMOUNT: None,
+            s.REASON: None,
+            s.NOTE: note,
+            s.RECORDED_BY: recorded_by,
+            s.SUPERSEDES: event_id,
+            s.SOURCE: source,
+            "import_key": None,
+        }
+        self._append([rec], [1], file=None, show_rows=False)
+        return rec[s.EVENT_ID]
+
+    def record_many(
+        self,
+        frame: pd.DataFrame,
+        *,
+        as_of: date | None = None,
+        client_ids: Collection[str] | None = None,
+        source: str = "python",
+        file: str | None = None,
+        date_format: str | None = None,
+        dayfirst: bool = False,
+        decimal: str | None = None,
+    ) -> ImportResult:
+        """Record every row of a frame as an event, all in one transaction, or none.
+
+        Rows recorded before (same content, same position among identical
+        rows) are skipped, so recording the same frame twice records nothing
+        new. A row without ``event_id`` gets one derived from its content.
+
+        Parameters
+        ----------
+        frame : pandas.DataFrame
+            Columns as :data:`INPUT_COLUMNS` (``client_id``, ``date``, ``kind``,
+            ``channel`` required; names matched ignoring case and spaces, with a
+            few synonyms such as "Outcome" for ``kind``). Not modified.
+        as_of, client_ids
+            As in :meth:`record`.
+        source, file
+            Kept with each event (``"<source> row <n>"``) and used in messages.
+        date_format, dayfirst, decimal
+            How dates and amounts are written, as under ``[data]`` in campaign.toml.
+
+        Returns
+        -------
+        ImportResult
+
+        Raises
+        ------
+        InputError
+            Every problem of every row at once (column, rows, values, what was
+            expected, how to fix it); nothing is written.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> store = OutcomeStore("sqlite://")
+        >>> sheet = pd.DataFrame({"Client": ["C1", "C2"], "Date": ["2026-03-02", "2026-03-03"],
+        ...                       "Channel": ["phone", "email"], "Outcome": ["no answer", "replied"]})
+        >>> print(store.record_many(sheet))
+        frame: 2 rows read, 2 recorded, 0 already recorded
+        >>> print(store.record_many(sheet))
+        frame: 2 rows read, 0 recorded, 2 already recorded
+        """
+        if not isinstance(frame, pd.DataFrame):
+            raise InputError(
+                f"cannot record events from a {type(frame).__name__}", expected="a pandas DataFrame"
+            )
+        parsed = _parse(
+            frame.reset_index(drop=True),
+            file=file,
+            as_of=as_of,
+            client_ids=client_ids,
+            date_format=date_format,
+            dayfirst=dayfirst,
+            decimal=decimal,
+        )
+        if parsed.problems:
+            raise InputError.from_problems(parsed.problems, file=file)
+        keys = _content_keys(parsed.records)
+        for rec, key, number in zip(parsed.records, keys, parsed.rows, strict=True):
+            rec["import_key"] = key
+            rec[s.EVENT_ID] = rec[s.EVENT_ID] or "ev-" + key[:16]
+            rec[s.SOURCE] = f"{source} row {number}"
+        new, skipped = self._append(parsed.records, parsed.rows, file=file, show_rows=True)
+        return ImportResult(
+            file=file or "frame",
+            rows=len(frame),
+            recorded=len(new),
+            already_recorded=skipped,
+            blank=parsed.blank,
+            event_ids=tuple(new),
+            ignored=parsed.ignored,
+        )
+
+    def import_file(
+        self,
+        path: str | Path,
+        *,
+        as_of: date | None = None,
+        client_ids: Collection[str] | None = None,
+        date_format: str | None = None,
+        dayfirst: bool = False,
+        decimal: str | None = None,
+        delimiter: str | None = None,
+        encoding: str | None = None,
+        sheet: str | int | None = None,
+    ) -> ImportResult:
+        """Import a staff spreadsheet (CSV, Excel or Parquet) of events, idempotently.
+
+        Read with :func:`reconnect_lib.load.read_table`, validated row by row,
+        then written in one transaction (see :meth:`record_many`): importing
+        the same file twice records nothing new, and a file with a bad row
+        changes nothing.
+
+        Raises
+        ------
+        InputError
+            The file cannot be read, or names every bad row and column at once.
+
+        Examples
+        --------
+        >>> store = OutcomeStore("sqlite://")
+        >>> store.import_file("outcomes-week-12.xlsx", client_ids=known_ids)  # doctest: +SKIP
+        """
+        path = Path(path)
+        frame = read_table(path, delimiter=delimiter, encoding=encoding, decimal=decimal, sheet=sheet)
+        return self.record_many(
+            frame,
+            as_of=as_of,
+            client_ids=client_ids,
+            source=f"import:{path.name}",
+            file=str(path),
+            date_format=date_format,
+            dayfirst=dayfirst,
+            decimal=decimal,
+        )
+
+    def _append(
+        self, records: list[dict[str, Any]], rows: list[int], *, file: str | None, show_rows: bool
+    ) -> tuple[list[str], int]:
+        """Insert the records not already stored; check the ones that correct others. One transaction."""
+        with self._transaction(write=True) as conn:
+            keys = [r["import_key"] for r in records if r["import_key"] is not None]
+            stored_keys = self._existing(conn, EVENTS.c.import_key, keys)
+            ids = [r[s.EVENT_ID] for r in records]
+            stored_ids = dict(
+                row
+                for chunk in _chunks(ids)
+                for row in conn.execute(
+                    sa.select(EVENTS.c[s.EVENT_ID], EVENTS.c.import_key).where(
+                        EVENTS.c[s.EVENT_ID].in_(chunk)
+                    )
+                )
+            )
+            bad: dict[str, list[tuple[int, object]]] = defaultdict(list)
+            fresh: list[tuple[int, dict[str, Any]]] = []
+            skipped = 0
+            for number, rec in zip(rows, records, strict=True):
+                if rec["import_key"] is not None and rec["import_key"] in stored_keys:
+                    skipped += 1
+                elif rec[s.EVENT_ID] in stored_ids:
+                    bad["conflict"].append((number, rec[s.EVENT_ID]))
+                else:
+                    fresh.append((number, rec))
+            targets = [r[s.SUPERSEDES] for _, r in fresh if r[s.SUPERSEDES] is not None]
+            present = self._existing(conn, EVENTS.c[s.EVENT_ID], targets) | {r[s.EVENT_ID] for _, r in fresh}
+            corrected = self._existing(conn, EVENTS.c[s.SUPERSEDES], targets)
+            for number, rec in fresh:
+                target = rec[s.SUPERSEDES]
+                if target is None:
+                    continue
+                if target not in present:
+                    bad["no_target"].append((number, target))
+                elif target in corrected:
+                    bad["corrected"].append((number, target))
+            if bad:
+                raise InputError.from_problems(
+                    [_store_problem(code, found, file, show_rows) for code, found in bad.items()], file=file
+                )
+            if fresh:
+                conn.execute(
+                    sa.insert(EVENTS), [{c.name: rec.get(c.name) for c in _WRITTEN} for _, rec in fresh]
+                )
+        return [rec[s.EVENT_ID] for _, rec in fresh], skipped
+
+    @staticmethod
+    def _existing(conn: Connection, column: sa.Column, values: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in _chunks(sorted(set(values))):
+            found.update(conn.execute(sa.select(column).where(column.in_(chunk))).scalars())
+        return found
+
+    # -- reading --
+
+    def events(
+        self,
+        as_of: date | None = None,
+        *,
+        include_superseded: bool = False,
+        client_id: str | None = None,
+    ) -> pd.DataFrame:
+        """The events, oldest first (by date, then by when they were recorded).
+
+        Parameters
+        ----------
+        as_of : date, optional
+            Only events dated on or before it.
+        include_superseded : bool
+            Also the events later corrections replaced, and the retractions
+            themselves: the whole table, as recorded. By default only current
+            events: corrections stand in for what they correct, whatever the
+            correction's own date.
+        client_id : str, optional
+            Only this client's events.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns :data:`EVENT_COLUMNS` with dtypes :data:`EVENT_DTYPES`
+            (text as ``string``, ``date`` as ``datetime64[ns]``, ``amount`` as
+            ``float64``, ``recorded_at`` in UTC) and a fresh RangeIndex.
+        """
+        query = sa.select(*(EVENTS.c[c] for c in EVENT_COLUMNS)).order_by(EVENTS.c[s.DATE], EVENTS.c.seq)
+        if as_of is not None:
+            query = query.where(EVENTS.c[s.DATE] <= _as_date(as_of))
+        if client_id is not None:
+            query = query.where(EVENTS.c[s.CLIENT_ID] == str(client_id))
+        if not include_superseded:
+            later = EVENTS.alias("later")
+            query = query.where(
+                EVENTS.c[s.KIND] != s.RETRACTED,
+                ~sa.exists().where(later.c[s.SUPERSEDES] == EVENTS.c[s.EVENT_ID]),
+            )
+        with self._transaction(write=False) as conn:
+            rows = conn.execute(query).all()
+        return _events_frame(rows)
+
+    def count(self) -> int:
+        """Rows in the table, superseded ones included: it only ever grows."""
+        with self._transaction(write=False) as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(EVENTS)).scalar_one())
+
+
+_WRITTEN = [c for c in EVENTS.columns if c.name not in ("seq", s.RECORDED_AT)]
+
+
+def _store_problem(code: str, found: list[tuple[int, object]], file: str | None, show_rows: bool) -> Problem:
+    message, column, expected, hint = {
+        "conflict": (
+            "event_id already recorded with different content",
+            s.EVENT_ID,
+            "a new event_id for a new event",
+            "the log is append-only: to correct an event, record a new one (new event_id) "
+            "with supersedes = the old event_id",
+        ),
+        "no_target": (
+            "supersedes an event that is not in the log",
+            s.SUPERSEDES,
+            "the event_id of a recorded event",
+            "list the events with `reconnect outcome events --config ...` to find the id",
+        ),
+        "corrected": (
+            "supersedes an event that was already corrected",
+            s.SUPERSEDES,
+            "an event not yet superseded",
+            "to correct a correction, supersede the correction",
+        ),
+    }[code]
+    return Problem(
+        message,
+        file=file,
+        column=column,
+        rows=[n for n, _ in found] if show_rows else (),
+        values=[v for _, v in found],
+        expected=expected,
+        hint=hint,
+    )
+
+
+def _reason(err: SQLAlchemyError) -> str:
+    orig = getattr(err, "orig", None)
+    text = str(orig if orig is not None else err).strip().splitlines()
+    return text[0] if text else type(err).__name__
+
+
+def _as_date(value: object) -> date:
+    if isinstance(value, datetime | pd.Timestamp):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    raise InputError(f"as_of = {value!r} is not a date", expected="a datetime.date")
+
+
+def store_exists(url: str | sa.URL) -> bool:
+    """Whether a store may already hold events: False only for a SQLite file not yet created.
+
+    Read-only callers check this first, so that looking never creates a database file.
+
+    Examples
+    --------
+    >>> store_exists("sqlite:////no/such/outcomes.sqlite"), store_exists("postgresql://host/db")
+    (False, True)
+    """
+    parsed = _engine_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return True
+    return parsed.database not in (None, "", ":memory:") and Path(parsed.database).exists()
+
+
+def empty_events() -> pd.DataFrame:
+    """An events frame with no events: the columns and dtypes of :meth:`OutcomeStore.events`."""
+    return _events_frame([])
+
+
+def _events_frame(rows: Sequence[Sequence[Any]]) -> pd.DataFrame:
+    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in EVENT_COLUMNS]
+    data: dict[str, Any] = {}
+    for name, values in zip(EVENT_COLUMNS, columns, strict=True):
+        if name == s.RECORDED_AT:
+            data[name] = pd.to_datetime(pd.Series(list(values), dtype=object), utc=True).astype(
+                EVENT_DTYPES[name]
+            )
+        elif name == s.DATE:
+            data[name] = pd.to_datetime(pd.Series(list(values), dtype=object)).astype(EVENT_DTYPES[name])
+        else:
+            data[name] = pd.Series(list(values), dtype=object).astype(EVENT_DTYPES[name])
+    return pd.DataFrame(data)
+
+
+def _sqlite_transactions(engine: Engine) -> None:
+    """Let SQLAlchemy, not the sqlite3 module, start transactions (SQLAlchemy's documented recipe).
+
+    Every connection waits up to 60 s for a lock, uses WAL (readers do not block
+    the writer) and enforces foreign keys; a write transaction starts with
+    ``BEGIN IMMEDIATE`` so it takes the write lock up front, instead of failing
+    when it tries to upgrade a read lock another writer also holds.
+    """
+
+    @sa_event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout = 60000")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+
+    @sa_event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('sqlite_begin', 'DEFERRED')}")
+
+
+# --- the campaign's history ---------------------------------------------------------
+
+
+def configured_client_ids(config: CampaignConfig, *, as_of: date) -> set[str]:
+    """The client ids of a campaign's client list (to check events name known clients)."""
+    data = config.data
+    column_map = data.column_map
+    if column_map.endswith(".toml") and config.source is not None and not Path(column_map).is_absolute():
+        column_map = str(config.source.parent / column_map)
+    clients = load_clients(
+        data.clients,
+        as_of=as_of,
+        column_map=column_map,
+        columns=data.columns.get("clients"),
+        date_format=data.date_format,
+        dayfirst=data.dayfirst,
+        decimal=data.decimal,
+        delimiter=data.delimiter,
+        encoding=data.encoding,
+        sheet=data.sheet,
+    )
+    return set(clients[s.CLIENT_ID].astype(str))
+
+
+def sync_configured_history(
+    config: CampaignConfig,
+    *,
+    as_of: date,
+    store: OutcomeStore | None = None,
+    client_ids: Collection[str] | None = None,
+) -> ImportResult | None:
+    """Bring the history file of ``[data] outcomes`` into the campaign's store, idempotently.
+
+    Rows already in the store are skipped, so this runs before every summary
+    and a fresh clone's sample database fills itself on first use.
+
+    Parameters
+    ----------
+    config : CampaignConfig
+    as_of : date
+        Events dated after it are refused.
+    store : OutcomeStore, optional
+        Default: the store of ``[outcomes] database`` (opened and closed here).
+    client_ids : collection of str, optional
+        Known client ids; read from the client list when omitted.
+
+    Returns
+    -------
+    ImportResult or None
+        None when the campaign names no history file.
+    """
+    path = config.data.outcomes
+    if path is None:
+        return None
+    if client_ids is None:
+        client_ids = configured_client_ids(config, as_of=as_of)
+    data = config.data
+    own = store is None
+    target = OutcomeStore.from_config(config) if store is None else store
+    try:
+        return target.import_file(
+            path,
+            as_of=as_of,
+            client_ids=client_ids,
+            date_format=data.date_format,
+            dayfirst=data.dayfirst,
+            decimal=data.decimal,
+            delimiter=data.delimiter,
+            encoding=data.encoding,
+            sheet=data.sheet,
+        )
+    finally:
+        if own:
+            target.close()
