@@ -1,0 +1,184 @@
+"""The ``plan`` command: this week's contact plan, call sheet, mail merge and letters.
+
+Parses the options, builds the plan with :func:`reconnect_lib.plan.plan_from_config`,
+writes the week's files with :func:`reconnect_lib.exports.write_week` and prints
+the summary the plan computed. Nothing here decides a number.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .base import as_of_option, config_option, main, today
+
+
+def outcome_status(campaign: Any) -> Any:
+    """The status frame the plan reads from the outcome log, or None.
+
+    The hook where the outcome log joins the plan: return one row per client in
+    the log with the columns of :data:`reconnect_lib.plan.STATUS_COLUMNS`.
+    Until outcome tracking is wired in, the plan runs without it; the contact
+    history (``contacts.csv``) already feeds ``last_contact`` in the scored base.
+    """
+    return None
+
+
+def firm_name(campaign_name: str) -> str:
+    """A readable firm name from a campaign name: ``consulting-firm`` -> ``Consulting Firm``."""
+    return " ".join(word.capitalize() for word in campaign_name.replace("_", "-").split("-") if word)
+
+
+@main.command("plan")
+@config_option
+@as_of_option
+@click.option(
+    "--week", default=None, help="ISO week to write, e.g. 2026-W48. Default: the plan's first week."
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for the week's files. Default: <reports folder>/<campaign>/<week>/plan/.",
+)
+@click.option(
+    "--template",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Your letter template (Jinja2): a copy of reconnect_lib/templates/letter/letter.html.j2.",
+)
+@click.option("--firm", default=None, help="The firm's name in letters. Default: from the campaign name.")
+@click.option("--sender", default="", help="Who signs the letters, e.g. 'Daniel Okoye, Director'.")
+def plan_command(
+    config_path: Path,
+    as_of,
+    week: str | None,
+    out_dir: Path | None,
+    template: Path | None,
+    firm: str | None,
+    sender: str,
+) -> None:
+    """Plan the catch-up week by week and write this week's call sheet, mail merge and letters."""
+    from ..config import load_config
+    from ..errors import ConfigError
+    from ..exports import check_template, write_week
+    from ..pipeline import scored_base
+    from ..plan import first_week, plan_from_config, week_monday
+
+    # Check the options before loading any data, so that a typo fails at once.
+    config = load_config(config_path)
+    day = as_of.date() if as_of else (config.campaign.as_of or today())
+    start = first_week(day)
+    week = week or start
+    if week_monday(week) < week_monday(start):
+        raise ConfigError(
+            f"week {week} is before the plan starts ({start}, the week of {day})",
+            expected=f"{start} or later",
+            hint="pass --as-of to plan from an earlier date",
+        )
+    if template is not None:
+        check_template(template)
+
+    campaign = scored_base(config, as_of=day)
+    plan = plan_from_config(
+        campaign.scored, campaign.config, as_of=campaign.as_of, status=outcome_status(campaign)
+    )
+    name = campaign.config.campaign.name
+    folder = out_dir or campaign.config.reports.folder / name / week / "plan"
+    paths = write_week(plan, week, folder, template=template, firm=firm or firm_name(name), sender=sender)
+    render_summary(
+        plan.summary(week),
+        plan,
+        title=f"{name}: contact plan as of {campaign.as_of}",
+        due_after_months=campaign.config.dormancy.due_after_months,
+    )
+    click.echo(f"Files in {folder}:")
+    for path in paths.values():
+        click.echo(f"  {path.name}{'/' if path.is_dir() else ''}")
+
+
+def _unit(primary: tuple[str, ...], count: int) -> str:
+    if primary == ("letter",):
+        return "letter" if count == 1 else "letters"
+    if primary == ("email",):
+        return "e-mail" if count == 1 else "e-mails"
+    if primary == ("phone",):
+        return "call" if count == 1 else "calls"
+    return "first contact" if count == 1 else "first contacts"
+
+
+_ACTION_LABELS = {
+    "letter": "Letters",
+    "email": "E-mails",
+    "call": "Calls (first contact)",
+    "follow_up_call": "Follow-up calls",
+    "gift": "Gifts",
+}
+_REASON_LABELS = {
+    "do_not_contact": "do not contact",
+    "won_back": "won back",
+    "lost": "lost (moved on)",
+    "recently_contacted": "recently contacted",
+    "unreachable": "unreachable",
+    "not_due": "not due",
+    "holdout": "hold-out",
+    "beyond_horizon": "beyond the horizon",
+}
+
+
+def render_summary(summary: dict[str, Any], plan: Any, *, title: str, due_after_months: int = 6) -> None:
+    """Print a plan's week summary: this week per channel, what is left, the forecast, the notes."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    if not console.is_terminal:  # a pipe or a log: do not squeeze lines into 80 columns
+        console = Console(width=140, highlight=False)
+    week = summary["week"]
+    console.print(f"[bold]{title}[/bold]: week {week}, from {summary['week_start']:%A %d %B %Y}")
+    table = Table()
+    table.add_column("This week")
+    table.add_column("Planned", justify="right")
+    for action, count in summary["this_week"].items():
+        if count or (action in ("letter", "follow_up_call") and "letter" in plan.primary):
+            table.add_row(_ACTION_LABELS[action], f"{count:,}")
+    console.print(table)
+
+    capacity = summary["weekly_capacity"]
+    unit = _unit(plan.primary, capacity)
+    lines = [
+        f"Catch-up: {summary['catch_up_clients']:,} due clients to contact; "
+        f"{summary['catch_up_left']:,} left after {week}.",
+    ]
+    if summary["end_week"]:
+        lines.append(
+            f"Forecast: at {capacity:,} {unit} a week the catch-up ends in {summary['end_week']} "
+            f"({summary['weeks_needed']:,} weeks from {plan.start_week})."
+        )
+        needed = summary["capacity_to_finish"]
+        lines.append(
+            f"To finish in {summary['finish_in_weeks']} weeks (by {summary['finish_by_week']}): "
+            f"{needed:,} {_unit(plan.primary, needed)} a week."
+        )
+    else:
+        lines.append("Forecast: nobody is due for contact; the plan is in keep-up mode.")
+    lines.append(
+        f"Keep-up: {summary['keep_up_clients']:,} clients not yet due are planned too, each before "
+        f"{due_after_months} months of silence (right after the catch-up if they lapse during it); "
+        f"keeping everyone under {due_after_months} months takes about "
+        f"{summary['keep_up_per_week']:,} contacts a week once caught up."
+    )
+    excluded = {r: n for r, n in summary["excluded"].items() if n}
+    if excluded:
+        lines.append(
+            "Not planned: " + ", ".join(f"{n:,} {_REASON_LABELS[r]}" for r, n in excluded.items()) + "."
+        )
+    for line in lines:
+        console.print(line, markup=False)
+    if summary["notes"]:
+        console.print("Notes:")
+        for note in summary["notes"]:
+            console.print(f"  - {note}", markup=False)

@@ -1,0 +1,1022 @@
+"""What the staff take away each week: the call sheet, the mail merge and the letters.
+
+Every export is built from a :class:`~reconnect_lib.plan.ContactPlan` and one
+ISO week:
+
+- :func:`call_sheet` (CSV) and :func:`render_call_sheet_html` (a printable page):
+  who to call, their phone, when they were last in touch, what they bought,
+  bucket and value, the letter's promise being followed up, and a few talking
+  points (time since contact, any open problem from the outcome log).
+- :func:`mail_merge`: the week's letters as a CSV a word processor's mail merge
+  reads (Title, FirstName, LastName, Salutation, Company, AddressLine1, ...,
+  plus personal fields such as YearsAsClient, LastPurchase, MonthsSilent and
+  the Promise the letter makes).
+- :func:`render_letters_html` and :func:`write_letters_docx`: letter drafts from
+  a Jinja2 template that follows the six parts of a letter from the heart, as
+  one printable HTML page per letter (A4) and as one .docx per letter for
+  editing. The template (:data:`DEFAULT_LETTER_TEMPLATE`) is a file the
+  consultant copies and edits.
+- :func:`write_week`: all of the above plus the whole plan into one folder,
+  atomically.
+
+Safe to open. A spreadsheet runs a cell that starts with ``=``, ``+``, ``-``,
+``@``, a tab or a carriage return as a formula, so every text field of every CSV
+export goes through :func:`neutralise` (a leading ``'`` makes it text); numbers
+stay numbers. HTML is rendered by Jinja2 with autoescaping on for every
+template, the consultant's own included, so a client called
+``<script>alert(1)</script>`` is printed, never run.
+
+The staff-facing tables (call sheet, mail merge) use readable column headers;
+``plan.csv`` keeps the package's column names for machines.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import re
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from .errors import ConfigError
+from .plan import ContactPlan, week_monday
+from .schema import (
+    ACCOUNT_OWNER,
+    ACTION,
+    ADDRESS_LINE1,
+    ADDRESS_LINE2,
+    CITY,
+    CLIENT_ID,
+    CLIENT_SINCE,
+    COMPANY,
+    CONTACT_ON,
+    COUNTRY,
+    CROSSES_ON,
+    DAYS_DORMANT,
+    DORMANCY_BUCKET,
+    EMAIL,
+    EXPECTED_VALUE,
+    FIRST_PURCHASE,
+    FOLLOW_UP_ON,
+    GIFT_ON,
+    LAST_CONTACT,
+    LAST_PURCHASE,
+    MODE,
+    N_PURCHASES,
+    NAME,
+    NOTE,
+    OPEN_PROBLEM,
+    PHONE,
+    PLAN_ORDER,
+    PLANNED_ON,
+    POSTCODE,
+    REGION,
+    RFM_SEGMENT,
+    TOTAL_REVENUE,
+    VALUE_AT_STAKE,
+    VALUE_SCORE,
+    WEEK,
+    WEEK_ORDER,
+    WEEK_START,
+)
+
+#: The folder of the letter and call-sheet templates shipped with the package.
+TEMPLATE_DIR = Path(__file__).parent / "templates" / "letter"
+#: The default letter: copy it, edit it, pass the copy as ``template=`` (CLI ``--template``).
+DEFAULT_LETTER_TEMPLATE = TEMPLATE_DIR / "letter.html.j2"
+LETTERS_PAGE_TEMPLATE = "letters.html.j2"
+CALL_SHEET_TEMPLATE = "call_sheet.html.j2"
+
+#: What a spreadsheet reads as the start of a formula (OWASP's CSV-injection list).
+FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+
+WrittenChannel = Literal["letter", "email"]
+
+#: Columns of plan.csv: the whole plan, one row per action, for machines.
+PLAN_CSV_COLUMNS: tuple[str, ...] = (
+    WEEK,
+    WEEK_START,
+    PLANNED_ON,
+    "channel",
+    ACTION,
+    WEEK_ORDER,
+    PLAN_ORDER,
+    MODE,
+    CLIENT_ID,
+    NAME,
+    COMPANY,
+    DORMANCY_BUCKET,
+    VALUE_SCORE,
+    EXPECTED_VALUE,
+    CONTACT_ON,
+    FOLLOW_UP_ON,
+    GIFT_ON,
+    CROSSES_ON,
+)
+
+#: Mail-merge fields, in order, and the letter field (template variable) each comes from.
+MAIL_MERGE_FIELDS: dict[str, str] = {
+    "ClientID": "client_id",
+    "Title": "title",
+    "FirstName": "first_name",
+    "LastName": "last_name",
+    "FullName": "full_name",
+    "Salutation": "salutation",
+    "Company": "company",
+    "AddressLine1": "address_line1",
+    "AddressLine2": "address_line2",
+    "City": "city",
+    "Region": "region",
+    "Postcode": "postcode",
+    "Country": "country",
+    "Email": "email",
+    "LetterDate": "letter_date",
+    "ClientSince": "client_since",
+    "YearsAsClient": "years_as_client",
+    "Purchases": "n_purchases",
+    "LastPurchase": "last_purchase",
+    "LastInTouch": "last_in_touch",
+    "MonthsSilent": "months_silent",
+    "SilentFor": "silent_for",
+    "FollowUpCall": "follow_up_call",
+    "FollowUpDate": "follow_up_on",
+    "Gift": "gift",
+    "Promise": "promise",
+    "AccountOwner": "account_owner",
+    "Firm": "firm",
+    "Sender": "sender",
+}
+
+#: Call-sheet columns, in order.
+CALL_SHEET_COLUMNS: tuple[str, ...] = (
+    "Order",
+    "Day",
+    "Action",
+    "ClientID",
+    "Name",
+    "Company",
+    "Phone",
+    "Email",
+    "AccountOwner",
+    "LastInTouch",
+    "SilentFor",
+    "WhatTheyBought",
+    "Bucket",
+    "ValueAtStake",
+    "ExpectedValue",
+    "FollowingUp",
+    "TalkingPoints",
+    "OpenProblem",
+    "Outcome",
+)
+
+_TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "rev", "lord", "lady"}
+_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+_DAYS_PER_MONTH = 365.25 / 12
+
+
+# --- safety --------------------------------------------------------------------------------
+
+
+def neutralise(value: Any) -> Any:
+    """Make a text value safe to open in a spreadsheet; leave anything else as it is.
+
+    A text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+    gets a leading single quote, so the spreadsheet shows it as text instead of
+    running it as a formula.
+
+    Examples
+    --------
+    >>> neutralise('=HYPERLINK("http://x","y")')
+    '\\'=HYPERLINK("http://x","y")'
+    >>> neutralise("Ann Lee"), neutralise(-5), neutralise("-5")
+    ('Ann Lee', -5, "'-5")
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `frame` with :func:`neutralise` applied to every text column; numbers untouched."""
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values):
+            out[column] = values.map(neutralise, na_action="ignore")
+    return out
+
+
+def to_csv_text(frame: pd.DataFrame) -> str:
+    """`frame` as spreadsheet-safe CSV text: neutralised text, ISO dates, ``\\n`` line ends."""
+    out = neutralise_frame(frame)
+    for column in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[column]):
+            out[column] = out[column].dt.strftime("%Y-%m-%d")
+    return out.to_csv(index=False, lineterminator="\n")
+
+
+# --- formatting helpers --------------------------------------------------------------------
+
+
+def _day(value: Any) -> date | None:
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.date()
+    if isinstance(value, date):
+        return value
+    return None
+
+
+def long_date(day: date | None) -> str:
+    """``23 November 2026``.
+
+    >>> long_date(date(2026, 11, 23))
+    '23 November 2026'
+    """
+    return "" if day is None else f"{day.day} {day:%B %Y}"
+
+
+def weekday_date(day: date | None) -> str:
+    """``Monday 30 November``.
+
+    >>> weekday_date(date(2026, 11, 30))
+    'Monday 30 November'
+    """
+    return "" if day is None else f"{day:%A} {day.day} {day:%B}"
+
+
+def month_year(day: date | None) -> str:
+    """``May 2019``.
+
+    >>> month_year(date(2019, 5, 17))
+    'May 2019'
+    """
+    return "" if day is None else f"{day:%B %Y}"
+
+
+def silent_for(days: int | None) -> str:
+    """A friendly length of silence, for a letter.
+
+    Examples
+    --------
+    >>> [silent_for(d) for d in (200, 370, 400, 800)]
+    ['6 months', 'a year', 'more than a year', 'more than two years']
+    >>> silent_for(5000)
+    'more than 13 years'
+    """
+    if days is None:
+        return "a long time"
+    months = int(days // _DAYS_PER_MONTH)
+    if months < 12:
+        return "a month" if months <= 1 else f"{months} months"
+    years = int(days // 365.25)
+    if years == 1 and months == 12:
+        return "a year"
+    if years == 1:
+        return "more than a year"
+    word = _NUMBER_WORDS[years] if years < len(_NUMBER_WORDS) else str(years)
+    return f"more than {word} years"
+
+
+def split_name(name: str | None) -> tuple[str, str, str]:
+    """(title, first name, last name) of a full name, as a mail merge wants them.
+
+    Examples
+    --------
+    >>> split_name("Dr. Ann Marie Lee"), split_name("Cher"), split_name(None)
+    (('Dr', 'Ann', 'Lee'), ('', 'Cher', ''), ('', '', ''))
+    """
+    words = (name or "").split()
+    title = ""
+    if len(words) > 1 and words[0].rstrip(".").lower() in _TITLES:
+        title = words.pop(0).rstrip(".")
+    if not words:
+        return title, "", ""
+    return title, words[0], words[-1] if len(words) > 1 else ""
+
+
+def _text(value: Any) -> str:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    return str(value).strip()
+
+
+def _number(value: Any) -> float | None:
+    if value is None or value is pd.NA:
+        return None
+    number = float(value)
+    return None if math.isnan(number) else number
+
+
+def _money(value: float | None) -> str:
+    return "" if value is None else f"{value:,.0f}"
+
+
+def _promise(call_on: date | None, gift_on: date | None) -> str:
+    call = f"I will call you on {weekday_date(call_on)} to hear how you are and what you need"
+    gift = "a small token of thanks is on its way to you"
+    if call_on and gift_on:
+        return f"{call}, and {gift}."
+    if call_on:
+        return f"{call}."
+    if gift_on:
+        return f"{gift[0].upper()}{gift[1:]}, and I will be in touch again soon."
+    return "I will be in touch again soon, and my door is always open."
+
+
+def _last_in_touch(row: Mapping[str, Any]) -> date | None:
+    days = [_day(row.get(c)) for c in (LAST_CONTACT, LAST_PURCHASE)]
+    known = [d for d in days if d is not None]
+    return max(known) if known else None
+
+
+def _days_silent(row: Mapping[str, Any], on: date) -> int | None:
+    last = _last_in_touch(row)
+    if last is not None:
+        return (on - last).days
+    days = row.get(DAYS_DORMANT)
+    return None if days is None or pd.isna(days) else int(days)
+
+
+# --- letters and mail merge ----------------------------------------------------------------
+
+
+def _week_rows(plan: ContactPlan, week: str, actions: Sequence[str]) -> pd.DataFrame:
+    rows = plan.week(week)
+    rows = rows.loc[rows[ACTION].isin(list(actions))]
+    return rows.sort_values([PLANNED_ON, WEEK_ORDER], kind="stable").reset_index(drop=True)
+
+
+def letter_fields(
+    plan: ContactPlan,
+    week: str,
+    *,
+    channel: WrittenChannel = "letter",
+    firm: str = "our firm",
+    sender: str = "",
+) -> list[dict[str, Any]]:
+    """The fields of each of the week's letters (or e-mails), in the week's order.
+
+    These are the variables of the letter template and, renamed, the columns of
+    :func:`mail_merge`; the template's header lists them.
+
+    Returns
+    -------
+    list of dict
+        One per letter: plain text, numbers or booleans (nothing escaped yet).
+    """
+    _check_channel(channel)
+    fields = []
+    for row in _week_rows(plan, week, [channel]).to_dict("records"):
+        letter_day = _day(row[PLANNED_ON])
+        title, first, last = split_name(_text(row.get(NAME)))
+        company = _text(row.get(COMPANY))
+        if first:
+            salutation = f"Dear {first}"
+        elif company:
+            salutation = f"Dear friends at {company}"
+        else:
+            salutation = "Dear friend"
+        address = [
+            _text(row.get(c))
+            for c in (NAME, COMPANY, ADDRESS_LINE1, ADDRESS_LINE2, CITY, REGION, POSTCODE, COUNTRY)
+        ]
+        since = _day(row.get(CLIENT_SINCE)) or _day(row.get(FIRST_PURCHASE))
+        days = _days_silent(row, letter_day)
+        call_on, gift_on = _day(row.get(FOLLOW_UP_ON)), _day(row.get(GIFT_ON))
+        purchases = row.get(N_PURCHASES)
+        fields.append(
+            {
+                "client_id": _text(row[CLIENT_ID]),
+                "title": title,
+                "first_name": first,
+                "last_name": last,
+                "full_name": _text(row.get(NAME)),
+                "salutation": salutation,
+                "company": company,
+                "address_lines": [line for line in address if line],
+                "address_line1": _text(row.get(ADDRESS_LINE1)),
+                "address_line2": _text(row.get(ADDRESS_LINE2)),
+                "city": _text(row.get(CITY)),
+                "region": _text(row.get(REGION)),
+                "postcode": _text(row.get(POSTCODE)),
+                "country": _text(row.get(COUNTRY)),
+                "email": _text(row.get(EMAIL)),
+                "account_owner": _text(row.get(ACCOUNT_OWNER)),
+                "dormancy_bucket": _text(row.get(DORMANCY_BUCKET)),
+                "letter_date": long_date(letter_day),
+                "client_since": str(since.year) if since else "",
+                "years_as_client": (letter_day - since).days // 365 if since else None,
+                "n_purchases": None if purchases is None or pd.isna(purchases) else int(purchases),
+                "total_revenue": _number(row.get(TOTAL_REVENUE)),
+                "last_purchase": month_year(_day(row.get(LAST_PURCHASE))),
+                "last_in_touch": month_year(_last_in_touch(row)),
+                "months_silent": None if days is None else int(days // _DAYS_PER_MONTH),
+                "silent_for": silent_for(days),
+                "follow_up_call": call_on is not None,
+                "follow_up_on": weekday_date(call_on),
+                "gift": gift_on is not None,
+                "gift_on": weekday_date(gift_on),
+                "promise": _promise(call_on, gift_on),
+                "firm": firm,
+                "sender": sender,
+            }
+        )
+    return fields
+
+
+def mail_merge(
+    plan: ContactPlan,
+    week: str,
+    *,
+    channel: WrittenChannel = "letter",
+    firm: str = "our firm",
+    sender: str = "",
+) -> pd.DataFrame:
+    """The week's letters as a mail-merge table, one row per letter.
+
+    Parameters
+    ----------
+    plan : ContactPlan
+    week : str
+        ISO week, e.g. ``"2026-W48"``.
+    channel : {"letter", "email"}
+        Letters (default) or the week's e-mails (an e-mail merge).
+    firm, sender : str
+        Who writes (the ``Firm`` and ``Sender`` fields).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`MAIL_MERGE_FIELDS` (``ClientID``, ``Title``,
+        ``FirstName``, ``LastName``, ``Salutation``, ``Company``,
+        ``AddressLine1``, ``AddressLine2``, ``City``, ``Region``, ``Postcode``,
+        ``Country``, ..., ``YearsAsClient``, ``LastPurchase``,
+        ``MonthsSilent``, ``FollowUpDate``, ``Promise``, ...). Text is not yet
+        neutralised: :func:`write_week` and :func:`to_csv_text` do that.
+
+    Examples
+    --------
+    >>> from reconnect_lib.plan import contact_plan
+    >>> scored = pd.DataFrame({"client_id": ["a"], "name": ["Dr Ann Lee"], "dormancy_bucket": ["1–2 years"],
+    ...                        "bucket_order": [2], "due": [True], "value_score": [500.0]})
+    >>> plan = contact_plan(scored, as_of=date(2026, 11, 23))
+    >>> merge = mail_merge(plan, "2026-W48", firm="Pike & Okoye")
+    >>> merge[["Title", "LastName", "Salutation", "FollowUpDate", "Firm"]]
+      Title LastName Salutation        FollowUpDate          Firm
+    0    Dr      Lee   Dear Ann  Monday 30 November  Pike & Okoye
+    """
+    fields = letter_fields(plan, week, channel=channel, firm=firm, sender=sender)
+    table = pd.DataFrame(
+        {column: [f[key] for f in fields] for column, key in MAIL_MERGE_FIELDS.items()},
+        columns=list(MAIL_MERGE_FIELDS),
+    )
+    for column in ("YearsAsClient", "Purchases", "MonthsSilent"):
+        table[column] = table[column].astype("Int64")
+    table["TotalRevenue"] = pd.Series([f["total_revenue"] for f in fields], dtype="float64")
+    for column in ("FollowUpCall", "Gift"):
+        table[column] = table[column].map({True: "Yes", False: "No"}).astype("str")
+    return table
+
+
+def _environment(search: Iterable[Path]) -> Any:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    # Autoescape for every template, whatever its file name: a client's name is data, never markup.
+    return Environment(
+        loader=FileSystemLoader([str(p) for p in search]),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _render(template: Path | str | None, name: str | None, contexts: Iterable[dict[str, Any]]) -> list[str]:
+    """Render template `name` (a package template) or the file `template` once per context."""
+    from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError, UndefinedError
+
+    path = Path(template) if template is not None else None
+    if path is not None and not path.is_file():
+        raise ConfigError(
+            "letter template not found",
+            file=str(path),
+            hint=f"copy the default template, {DEFAULT_LETTER_TEMPLATE}, and edit the copy",
+        )
+    env = _environment([path.parent] if path is not None else [TEMPLATE_DIR])
+    file = str(path) if path is not None else str(TEMPLATE_DIR / str(name))
+    try:
+        compiled = env.get_template(path.name if path is not None else str(name))
+        return [compiled.render(**context) for context in contexts]
+    except TemplateSyntaxError as err:
+        raise ConfigError(f"template error on line {err.lineno}: {err.message}", file=file) from err
+    except UndefinedError as err:
+        raise ConfigError(
+            f"template uses an unknown field: {err.message}",
+            file=file,
+            hint="the fields a letter can use are listed at the top of " + str(DEFAULT_LETTER_TEMPLATE),
+        ) from err
+    except TemplateNotFound as err:
+        raise ConfigError(f"template {err.name!r} not found", file=file) from err
+    except TemplateError as err:
+        raise ConfigError(f"template error: {err}", file=file) from err
+
+
+def check_template(template: Path | str) -> Path:
+    """Check that a letter template exists and parses, before any data is loaded.
+
+    Fields the template uses are checked when it is rendered (they depend on
+    the letter); this catches a wrong path or a syntax error at once.
+
+    Raises
+    ------
+    ConfigError
+        The file is missing or is not a valid Jinja2 template (with the line).
+    """
+    path = Path(template)
+    _render(path, None, [])
+    return path
+
+
+def render_letters_html(
+    plan: ContactPlan,
+    week: str,
+    *,
+    template: Path | str | None = None,
+    channel: WrittenChannel = "letter",
+    firm: str = "our firm",
+    sender: str = "",
+) -> str:
+    """The week's letter drafts as one printable HTML page, one A4 page per letter.
+
+    Parameters
+    ----------
+    plan : ContactPlan
+    week : str
+        ISO week.
+    template : path, optional
+        A letter template (Jinja2, one letter); default :data:`DEFAULT_LETTER_TEMPLATE`.
+    channel : {"letter", "email"}
+    firm, sender : str
+        Who writes.
+
+    Returns
+    -------
+    str
+        A complete HTML document (no external resources); every field escaped.
+
+    Raises
+    ------
+    ConfigError
+        The template is missing, malformed, or uses a field that does not exist.
+    """
+    from markupsafe import Markup
+
+    week_monday(week)
+    fields = letter_fields(plan, week, channel=channel, firm=firm, sender=sender)
+    letters = _render(template, "letter.html.j2", fields)
+    (page,) = _render(
+        None,
+        LETTERS_PAGE_TEMPLATE,
+        [{"letters": [Markup(text) for text in letters], "week": week, "firm": firm}],
+    )
+    return page
+
+
+# --- docx ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Paragraph:
+    runs: list[tuple[str, bool, bool]]  # text ("\n" = line break), bold, italic
+    right: bool = False
+    bullet: bool = False
+
+
+class _LetterHTML(HTMLParser):
+    """Paragraphs of a rendered letter: what a .docx needs from its simple HTML."""
+
+    BLOCKS = frozenset(
+        {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "address", "blockquote", "section"}
+    )
+    SKIP = frozenset({"style", "script", "head", "title"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.paragraphs: list[_Paragraph] = []
+        self._current: _Paragraph | None = None
+        self._bold = 0
+        self._italic = 0
+        self._skip = 0
+
+    def _close(self) -> None:
+        if self._current is not None:
+            runs = self._current.runs
+            while runs and runs[-1][0] in (" ", "\n"):
+                runs.pop()
+            if runs:
+                self.paragraphs.append(self._current)
+        self._current = None
+
+    def _open(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        classes = " ".join(v or "" for k, v in attrs if k == "class").split()
+        self._current = _Paragraph([], right="right" in classes, bullet=tag == "li")
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.SKIP:
+            self._skip += 1
+        elif tag in self.BLOCKS:
+            self._close()
+            self._open(tag, attrs)
+        elif tag == "br":
+            self._add("\n")
+        elif tag in ("strong", "b"):
+            self._bold += 1
+        elif tag in ("em", "i"):
+            self._italic += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.SKIP:
+            self._skip = max(0, self._skip - 1)
+        elif tag in self.BLOCKS:
+            self._close()
+        elif tag in ("strong", "b"):
+            self._bold = max(0, self._bold - 1)
+        elif tag in ("em", "i"):
+            self._italic = max(0, self._italic - 1)
+
+    def handle_data(self, data: str) -> None:
+        if self._skip:
+            return
+        text = re.sub(r"\s+", " ", data)
+        if self._current is None:
+            if not text.strip():
+                return
+            self._open("p", [])
+        runs = self._current.runs  # type: ignore[union-attr]
+        if not runs or runs[-1][0] == "\n":
+            text = text.lstrip()
+        if text:
+            self._add(text)
+
+    def _add(self, text: str) -> None:
+        if self._current is None:
+            self._open("p", [])
+        self._current.runs.append((text, self._bold > 0, self._italic > 0))  # type: ignore[union-attr]
+
+    def close(self) -> None:
+        super().close()
+        self._close()
+
+
+def _docx_bytes(html: str, *, title: str, author: str, on: date | None) -> bytes:
+    """A .docx of one rendered letter, byte-identical for the same input."""
+    from datetime import datetime
+
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm, Pt
+
+    parser = _LetterHTML()
+    parser.feed(html)
+    parser.close()
+    document = Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin = section.right_margin = Mm(22)
+    section.top_margin = section.bottom_margin = Mm(20)
+    style = document.styles["Normal"]
+    style.font.name = "Georgia"
+    style.font.size = Pt(11)
+    for para in parser.paragraphs:
+        paragraph = document.add_paragraph(style="List Bullet" if para.bullet else None)
+        if para.right:
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        for text, bold, italic in para.runs:
+            if text == "\n":
+                paragraph.add_run().add_break()
+                continue
+            run = paragraph.add_run(text)
+            run.bold = bold or None
+            run.italic = italic or None
+    props = document.core_properties
+    stamp = datetime(on.year, on.month, on.day) if on else datetime(2000, 1, 1)
+    props.title, props.author, props.last_modified_by = title, author, author
+    props.created = props.modified = stamp
+    props.revision = 1
+    raw = io.BytesIO()
+    document.save(raw)
+    # python-docx stamps each zip member with the current time: rewrite them with a fixed
+    # time so that rerunning a week gives the same bytes.
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            member = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.external_attr = 0o644 << 16
+            target.writestr(member, source.read(info.filename))
+    return out.getvalue()
+
+
+def _safe_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("._") or "client"
+
+
+def write_letters_docx(
+    plan: ContactPlan,
+    week: str,
+    out_dir: Path | str,
+    *,
+    template: Path | str | None = None,
+    channel: WrittenChannel = "letter",
+    firm: str = "our firm",
+    sender: str = "",
+) -> list[Path]:
+    """Write each of the week's letters as an editable .docx (A4) into `out_dir`.
+
+    The letter is the template's rendering (the same text as
+    :func:`render_letters_html`), turned into Word paragraphs: ``<p>`` a
+    paragraph, ``<br>`` a line break, ``<strong>``/``<em>`` bold/italic,
+    ``<li>`` a bullet, ``class="right"`` right-aligned.
+
+    Returns
+    -------
+    list of Path
+        ``NNN-<client_id>.docx`` in the week's order.
+    """
+    week_monday(week)
+    fields = letter_fields(plan, week, channel=channel, firm=firm, sender=sender)
+    letters = _render(template, "letter.html.j2", fields)
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = _week_rows(plan, week, [channel])
+    paths = []
+    for i, (context, html) in enumerate(zip(fields, letters, strict=True)):
+        path = folder / f"{i + 1:03d}-{_safe_name(context['client_id'])}.docx"
+        data = _docx_bytes(
+            html,
+            title=f"Letter to {context['full_name'] or context['company'] or context['client_id']}",
+            author=sender or firm,
+            on=_day(rows.loc[i, PLANNED_ON]),
+        )
+        path.write_bytes(data)
+        paths.append(path)
+    return paths
+
+
+# --- call sheet ----------------------------------------------------------------------------
+
+
+def talking_points(row: Mapping[str, Any], *, on: date) -> list[str]:
+    """A few things to say or ask on the call, from what the plan knows of the client.
+
+    An open problem from the outcome log comes first (with its note when there
+    is one), then the time since the client was last in touch, what they bought,
+    and their RFM segment.
+    """
+    points = []
+    note = _text(row.get(NOTE))
+    if bool(row.get(OPEN_PROBLEM)) is True:
+        points.append(
+            f"Open problem: {note}" if note else "Open problem in the outcome log: ask about it first"
+        )
+    elif note:
+        points.append(f"Note: {note}")
+    days = _days_silent(row, on)
+    last = _last_in_touch(row)
+    if last is not None:
+        points.append(f"Silent for {silent_for(days)} (last in touch {month_year(last)}): apologise for that")
+    purchases = row.get(N_PURCHASES)
+    if purchases is not None and not pd.isna(purchases) and int(purchases) > 0:
+        since = _day(row.get(CLIENT_SINCE)) or _day(row.get(FIRST_PURCHASE))
+        points.append(
+            f"Worked with us {int(purchases)} time{'s' if int(purchases) != 1 else ''}"
+            + (f" since {since.year}" if since else "")
+            + ": ask how that went and what they need now"
+        )
+    segment = _text(row.get(RFM_SEGMENT))
+    if segment:
+        points.append(f"Segment: {segment}")
+    return points
+
+
+def _call_records(plan: ContactPlan, week: str) -> list[dict[str, Any]]:
+    records = []
+    for row in _week_rows(plan, week, ["call", "follow_up_call"]).to_dict("records"):
+        day = _day(row[PLANNED_ON])
+        follow_up = row[ACTION] == "follow_up_call"
+        contact_on = _day(row.get(CONTACT_ON))
+        first = _text(row.get("channel")) if not follow_up else ""
+        if follow_up:
+            gift = " and a small gift" if _day(row.get(GIFT_ON)) else ""
+            following = f"Our letter of {long_date(contact_on)} promised this call{gift}"
+        else:
+            following = "First contact: no letter before this call" if first == "phone" else ""
+        purchases = row.get(N_PURCHASES)
+        bought = []
+        if purchases is not None and not pd.isna(purchases):
+            bought.append(f"{int(purchases)} purchase{'s' if int(purchases) != 1 else ''}")
+        revenue = _number(row.get(TOTAL_REVENUE))
+        if revenue is not None:
+            bought.append(f"{_money(revenue)} in total")
+        last_purchase = _day(row.get(LAST_PURCHASE))
+        if last_purchase:
+            bought.append(f"last {month_year(last_purchase)}")
+        last = _last_in_touch(row)
+        records.append(
+            {
+                "order": int(row[WEEK_ORDER]),
+                "day": f"{day:%a} {long_date(day)}" if day else "",
+                "iso_day": day.isoformat() if day else "",
+                "action": "Follow-up call" if follow_up else "Call",
+                "client_id": _text(row[CLIENT_ID]),
+                "name": _text(row.get(NAME)),
+                "company": _text(row.get(COMPANY)),
+                "phone": _text(row.get(PHONE)),
+                "email": _text(row.get(EMAIL)),
+                "account_owner": _text(row.get(ACCOUNT_OWNER)),
+                "last_in_touch": last.isoformat() if last else "",
+                "silent_for": silent_for(_days_silent(row, day)) if day else "",
+                "bought": ", ".join(bought),
+                "bucket": _text(row.get(DORMANCY_BUCKET)),
+                "value_at_stake": _number(row.get(VALUE_AT_STAKE)),
+                "expected_value": _number(row.get(EXPECTED_VALUE)),
+                "value": _money(_number(row.get(VALUE_AT_STAKE))),
+                "following_up": following,
+                "talking_points": talking_points(row, on=day) if day else [],
+                "open_problem": bool(row.get(OPEN_PROBLEM)) is True,
+            }
+        )
+    return records
+
+
+def call_sheet(plan: ContactPlan, week: str) -> pd.DataFrame:
+    """The week's calls (follow-ups and first calls), one row per call, in the day's order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`CALL_SHEET_COLUMNS`: ``Order``, ``Day`` (ISO date),
+        ``Action``, ``ClientID``, ``Name``, ``Company``, ``Phone``, ``Email``,
+        ``AccountOwner``, ``LastInTouch`` (ISO date), ``SilentFor``,
+        ``WhatTheyBought``, ``Bucket``, ``ValueAtStake`` and ``ExpectedValue``
+        (float64, a year), ``FollowingUp`` (the letter's promise),
+        ``TalkingPoints`` (joined with ``"; "``), ``OpenProblem``
+        (``Yes``/``No``), and an empty ``Outcome`` for the caller.
+
+    Examples
+    --------
+    >>> from reconnect_lib.plan import contact_plan
+    >>> scored = pd.DataFrame({"client_id": ["a"], "name": ["Ann Lee"], "dormancy_bucket": ["1–2 years"],
+    ...                        "bucket_order": [2], "due": [True], "value_score": [500.0]})
+    >>> plan = contact_plan(scored, as_of=date(2026, 11, 23))
+    >>> call_sheet(plan, "2026-W49").loc[0, ["Day", "Name", "FollowingUp"]].tolist()
+    ['2026-11-30', 'Ann Lee', 'Our letter of 23 November 2026 promised this call']
+    """
+    records = _call_records(plan, week)
+    table = pd.DataFrame(
+        {
+            "Order": pd.Series([r["order"] for r in records], dtype="int64"),
+            "Day": [r["iso_day"] for r in records],
+            "Action": [r["action"] for r in records],
+            "ClientID": [r["client_id"] for r in records],
+            "Name": [r["name"] for r in records],
+            "Company": [r["company"] for r in records],
+            "Phone": [r["phone"] for r in records],
+            "Email": [r["email"] for r in records],
+            "AccountOwner": [r["account_owner"] for r in records],
+            "LastInTouch": [r["last_in_touch"] for r in records],
+            "SilentFor": [r["silent_for"] for r in records],
+            "WhatTheyBought": [r["bought"] for r in records],
+            "Bucket": [r["bucket"] for r in records],
+            "ValueAtStake": pd.Series([r["value_at_stake"] for r in records], dtype="float64").round(2),
+            "ExpectedValue": pd.Series([r["expected_value"] for r in records], dtype="float64").round(2),
+            "FollowingUp": [r["following_up"] for r in records],
+            "TalkingPoints": ["; ".join(r["talking_points"]) for r in records],
+            "OpenProblem": ["Yes" if r["open_problem"] else "No" for r in records],
+            "Outcome": [""] * len(records),
+        },
+        columns=list(CALL_SHEET_COLUMNS),
+    )
+    for column in CALL_SHEET_COLUMNS:
+        if column not in ("Order", "ValueAtStake", "ExpectedValue"):
+            table[column] = table[column].astype("str")
+    return table
+
+
+def render_call_sheet_html(plan: ContactPlan, week: str, *, firm: str = "our firm") -> str:
+    """The week's call sheet as a printable HTML page (A4 landscape), every field escaped."""
+    records = _call_records(plan, week)
+    (page,) = _render(
+        None,
+        CALL_SHEET_TEMPLATE,
+        [{"calls": records, "week": week, "week_start": long_date(week_monday(week)), "firm": firm}],
+    )
+    return page
+
+
+# --- one week's folder ---------------------------------------------------------------------
+
+
+def write_week(
+    plan: ContactPlan,
+    week: str,
+    out_dir: Path | str,
+    *,
+    template: Path | str | None = None,
+    firm: str = "our firm",
+    sender: str = "",
+) -> dict[str, Path]:
+    """Write the plan and the week's call sheet, mail merge and letters into `out_dir`, atomically.
+
+    Files: ``plan.csv`` (the whole plan, :data:`PLAN_CSV_COLUMNS`),
+    ``excluded.csv`` (who is not planned and why), ``holdout.csv``,
+    ``call_sheet.csv`` and ``call_sheet.html``, ``mail_merge.csv``,
+    ``letters.html`` and ``letters/NNN-<client_id>.docx``; plus
+    ``email_merge.csv`` when the week has e-mails. CSV files are UTF-8 with a
+    byte-order mark (so a spreadsheet reads accents and dashes right) and every
+    text field neutralised.
+
+    Everything is written into a temporary folder beside `out_dir` first, which
+    then replaces `out_dir` (the old one is renamed away and removed), so a
+    failure leaves the last good week in place. Rerunning gives identical CSV,
+    HTML and .docx bytes.
+
+    Returns
+    -------
+    dict
+        File label (``plan``, ``excluded``, ``holdout``, ``call_sheet``,
+        ``call_sheet_html``, ``mail_merge``, ``letters_html``, ``letters_docx``
+        (the folder), maybe ``email_merge``) -> path inside `out_dir`.
+    """
+    week_monday(week)
+    target = Path(out_dir)
+    parent = target.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".tmp-{target.name}-", dir=parent))
+    try:
+        names = _write_files(plan, week, work, template=template, firm=firm, sender=sender)
+        os.chmod(work, 0o755)
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".tmp-{target.name}-old-", dir=parent))
+            os.replace(target, old / target.name)
+            os.replace(work, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(work, target)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return {label: target / name for label, name in names.items()}
+
+
+def _write_files(
+    plan: ContactPlan, week: str, folder: Path, *, template: Path | str | None, firm: str, sender: str
+) -> dict[str, str]:
+    def csv(name: str, frame: pd.DataFrame) -> str:
+        (folder / name).write_text(to_csv_text(frame), encoding="utf-8-sig", newline="")
+        return name
+
+    def text(name: str, content: str) -> str:
+        (folder / name).write_text(content, encoding="utf-8", newline="")
+        return name
+
+    actions = plan.with_details(plan.actions)
+    columns = [c for c in PLAN_CSV_COLUMNS if c in actions.columns]
+    # Render everything first: a bad template fails before any file is written.
+    letters_html = render_letters_html(plan, week, template=template, firm=firm, sender=sender)
+    names = {
+        "plan": csv("plan.csv", actions[columns]),
+        "excluded": csv("excluded.csv", plan.excluded),
+        "holdout": csv("holdout.csv", plan.holdout),
+        "call_sheet": csv("call_sheet.csv", call_sheet(plan, week)),
+        "call_sheet_html": text("call_sheet.html", render_call_sheet_html(plan, week, firm=firm)),
+        "mail_merge": csv("mail_merge.csv", mail_merge(plan, week, firm=firm, sender=sender)),
+        "letters_html": text("letters.html", letters_html),
+    }
+    write_letters_docx(plan, week, folder / "letters", template=template, firm=firm, sender=sender)
+    names["letters_docx"] = "letters"
+    emails = mail_merge(plan, week, channel="email", firm=firm, sender=sender)
+    if len(emails):
+        names["email_merge"] = csv("email_merge.csv", emails)
+    return names
+
+
+def _check_channel(channel: object) -> None:
+    if channel not in ("letter", "email"):
+        raise ConfigError(f"channel={channel!r} is not a known choice", expected="one of 'letter', 'email'")

@@ -1,0 +1,113 @@
+"""The ``reconnect plan`` command on the sample consulting firm."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from reconnect_lib.cli import main
+from reconnect_lib.cli.plan import firm_name
+
+SAMPLE = Path(__file__).parents[1] / "data" / "sample" / "consulting-firm"
+
+
+@pytest.fixture
+def campaign(tmp_path: Path) -> Path:
+    """A copy of the sample campaign whose reports go into tmp_path/reports."""
+    folder = tmp_path / "firm"
+    folder.mkdir()
+    for name in ("clients.csv", "transactions.csv", "contacts.csv"):
+        shutil.copy(SAMPLE / name, folder / name)
+    text = (SAMPLE / "campaign.toml").read_text(encoding="utf-8")
+    (folder / "campaign.toml").write_text(
+        text.replace('"../../../reports"', '"../reports"'), encoding="utf-8"
+    )
+    return folder / "campaign.toml"
+
+
+def run(*args: str):
+    result = CliRunner().invoke(main, ["plan", *args])
+    assert "Traceback" not in result.output
+    return result
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_plan_prints_the_forecast_writes_the_week_and_reruns_identically(campaign):
+    first = run("--config", str(campaign))
+    assert first.exit_code == 0, first.output
+    out = first.output
+    assert "consulting-firm: contact plan as of 2026-11-23: week 2026-W48" in out
+    assert "Letters" in out
+    assert "Catch-up: 460 due clients to contact; 450 left after 2026-W48." in out
+    assert "at 10 letters a week the catch-up ends in 2027-W40 (46 weeks from 2026-W48)" in out
+    assert "To finish in 26 weeks (by 2027-W20): 18 letters a week." in out
+    assert "Not planned: 17 do not contact, 9 recently contacted." in out
+    assert "hold-out off: 460 due clients to contact, fewer than 1,000" in out
+
+    folder = campaign.parents[1] / "reports" / "consulting-firm" / "2026-W48" / "plan"
+    files = snapshot(folder)
+    assert {"plan.csv", "excluded.csv", "holdout.csv", "call_sheet.csv", "call_sheet.html"} <= set(files)
+    assert {"mail_merge.csv", "letters.html"} <= set(files)
+    assert len([f for f in files if f.startswith("letters/")]) == 10
+    letters = files["letters.html"].decode("utf-8")
+    assert letters.count('<section class="letter"') == 10
+    assert "Consulting Firm" in letters
+    merge = pd.read_csv(folder / "mail_merge.csv", encoding="utf-8-sig")
+    assert len(merge) == 10
+    assert (
+        merge["FollowUpDate"].str.startswith(("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")).all()
+    )
+
+    again = run("--config", str(campaign))
+    assert again.exit_code == 0
+    assert again.output == first.output
+    assert snapshot(folder) == files
+
+
+def test_plan_for_a_later_week_with_options(campaign, tmp_path):
+    template = tmp_path / "short.html.j2"
+    template.write_text("<p>{{ salutation }}, {{ promise }}</p>\n<p>{{ sender }}</p>\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run(
+        "--config", str(campaign), "--week", "2026-W49", "--out", str(out),
+        "--template", str(template), "--firm", "Pike & Okoye", "--sender", "Daniel Okoye",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "week 2026-W49" in result.output
+    assert "450 due clients" not in result.output
+    assert "440 left after 2026-W49" in result.output
+    calls = pd.read_csv(out / "call_sheet.csv", encoding="utf-8-sig")
+    assert len(calls) == 10
+    assert calls["FollowingUp"].str.startswith("Our letter of").all()
+    letters = (out / "letters.html").read_text(encoding="utf-8")
+    assert letters.count("I will call you on") == 10
+    assert "Daniel Okoye" in letters
+    assert "I owe you an apology" not in letters  # the consultant's own template
+
+
+def test_plan_errors_are_one_message_and_exit_2(campaign, tmp_path):
+    early = run("--config", str(campaign), "--week", "2026-W40")
+    assert early.exit_code == 2
+    assert "before the plan starts" in early.output
+    bad = run("--config", str(campaign), "--week", "48")
+    assert bad.exit_code == 2
+    assert "not an ISO week" in bad.output
+    template = tmp_path / "broken.j2"
+    template.write_text("{% if %}", encoding="utf-8")
+    broken = run("--config", str(campaign), "--template", str(template), "--out", str(tmp_path / "o"))
+    assert broken.exit_code == 2
+    assert "broken.j2" in broken.output
+    assert "template error on line 1" in broken.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_firm_name_from_the_campaign_name():
+    assert firm_name("consulting-firm") == "Consulting Firm"
+    assert firm_name("acme_2026") == "Acme 2026"

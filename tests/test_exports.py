@@ -1,0 +1,428 @@
+"""Tests for reconnect_lib.exports: call sheet, mail merge, letters, and safety against hostile fields."""
+
+from __future__ import annotations
+
+import csv
+import doctest
+import io
+from datetime import date, timedelta
+from pathlib import Path
+
+import docx
+import pandas as pd
+import pytest
+
+import reconnect_lib.exports as exports_module
+from reconnect_lib.dormancy import bucket_labels
+from reconnect_lib.errors import ConfigError
+from reconnect_lib.exports import (
+    CALL_SHEET_COLUMNS,
+    DEFAULT_LETTER_TEMPLATE,
+    FORMULA_PREFIXES,
+    MAIL_MERGE_FIELDS,
+    call_sheet,
+    mail_merge,
+    neutralise,
+    neutralise_frame,
+    render_call_sheet_html,
+    render_letters_html,
+    split_name,
+    to_csv_text,
+    write_letters_docx,
+    write_week,
+)
+from reconnect_lib.plan import ContactPlan, contact_plan
+from reconnect_lib.schema import (
+    ACCOUNT_OWNER,
+    ADDRESS_LINE1,
+    ADDRESS_LINE2,
+    BUCKET_ORDER,
+    CITY,
+    CLIENT_ID,
+    CLIENT_SINCE,
+    COMPANY,
+    COUNTRY,
+    DAYS_DORMANT,
+    DO_NOT_CONTACT,
+    DORMANCY_BUCKET,
+    DORMANT_SINCE,
+    DUE,
+    EMAIL,
+    EXPECTED_VALUE,
+    LAST_CONTACT,
+    LAST_LOGGED_CONTACT,
+    LAST_PURCHASE,
+    N_PURCHASES,
+    NAME,
+    NOTE,
+    OPEN_PROBLEM,
+    PHONE,
+    POSTCODE,
+    REGION,
+    RFM_SEGMENT,
+    STATUS,
+    TOTAL_REVENUE,
+    VALUE_AT_STAKE,
+    VALUE_SCORE,
+    WON_BACK_FLAG,
+)
+
+ROOT = Path(__file__).parents[1]
+AS_OF = date(2026, 11, 23)
+WEEK1, WEEK2 = "2026-W48", "2026-W49"
+LABELS = bucket_labels()
+HOSTILE_NAME = '=HYPERLINK("http://x","y")'
+SCRIPT = "<script>alert(1)</script>"
+
+
+def client(i: int, **fields) -> dict:
+    days = 400 + 10 * i
+    row = {
+        CLIENT_ID: f"C{i:03d}",
+        NAME: f"Ann Lee{i}",
+        COMPANY: f"Lee {i} Ltd",
+        EMAIL: f"ann{i}@example.com",
+        PHONE: f"0113 496 {i:04d}",
+        ADDRESS_LINE1: f"{i} High Street",
+        ADDRESS_LINE2: None,
+        CITY: "Leeds",
+        REGION: "West Yorkshire",
+        POSTCODE: "LS1 1AA",
+        COUNTRY: "United Kingdom",
+        ACCOUNT_OWNER: "Daniel Okoye",
+        CLIENT_SINCE: pd.Timestamp("2018-03-01"),
+        LAST_CONTACT: pd.Timestamp(AS_OF - timedelta(days=days)),
+        LAST_PURCHASE: pd.Timestamp(AS_OF - timedelta(days=days + 30)),
+        DORMANT_SINCE: pd.Timestamp(AS_OF - timedelta(days=days)),
+        N_PURCHASES: 4,
+        TOTAL_REVENUE: 12_000.0 + i,
+        DAYS_DORMANT: days,
+        DORMANCY_BUCKET: LABELS[2],
+        BUCKET_ORDER: 2,
+        DUE: True,
+        DO_NOT_CONTACT: False,
+        RFM_SEGMENT: "At Risk",
+        VALUE_AT_STAKE: 3_000.0 - i,
+        EXPECTED_VALUE: 1_000.0 - i,
+        VALUE_SCORE: 1_000.0 - i,
+    }
+    row.update(fields)
+    return row
+
+
+def scored(rows: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows)
+    for column in (N_PURCHASES, DAYS_DORMANT):
+        frame[column] = frame[column].astype("Int64")
+    return frame
+
+
+def status_of(rows: list[dict]) -> pd.DataFrame:
+    defaults = {STATUS: "problem_open", LAST_LOGGED_CONTACT: pd.NaT, WON_BACK_FLAG: False}
+    defaults |= {OPEN_PROBLEM: False, DO_NOT_CONTACT: False}
+    frame = pd.DataFrame([{**defaults, **r} for r in rows])
+    frame[LAST_LOGGED_CONTACT] = pd.to_datetime(frame[LAST_LOGGED_CONTACT])
+    return frame
+
+
+@pytest.fixture
+def plan() -> ContactPlan:
+    rows = [client(i) for i in range(1, 7)]
+    rows[0].update({NAME: HOSTILE_NAME, COMPANY: SCRIPT, ADDRESS_LINE1: "@SUM(A1:A9)", CITY: "+44 Leeds"})
+    rows[1].update({NAME: None, COMPANY: "-Dash & Co", POSTCODE: "\tLS2", EMAIL: "\r=cmd|' /C calc'!A0"})
+    rows[2].update({NAME: "Dr. Priya Shah"})
+    rows[3].update({NAME: None, COMPANY: None})
+    rows[4].update({NAME: "\t@x"})
+    status = status_of(
+        [
+            {CLIENT_ID: "C003", OPEN_PROBLEM: True, NOTE: "Invoice 1042 was wrong <b>twice</b>"},
+            {CLIENT_ID: "C004", STATUS: "replied", NOTE: "=1+1"},
+        ]
+    )
+    return contact_plan(
+        scored(rows), as_of=AS_OF, status=status, capacity={"letter": 4, "phone": 10}, gift=True
+    )
+
+
+# --- neutralising formulas --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("prefix", FORMULA_PREFIXES)
+def test_every_formula_prefix_is_neutralised(prefix):
+    assert neutralise(prefix + "1+1") == "'" + prefix + "1+1"
+
+
+def test_neutralise_leaves_safe_text_and_numbers_alone():
+    assert neutralise("Ann Lee") == "Ann Lee"
+    assert neutralise("a=b") == "a=b"
+    assert neutralise(-3.5) == -3.5
+    assert neutralise(None) is None
+    frame = pd.DataFrame(
+        {"n": [-1, 2], "x": [-1.5, None], "t": ["=a", None], "d": pd.to_datetime(["2026-01-01"] * 2)}
+    )
+    out = neutralise_frame(frame)
+    assert out["n"].tolist() == [-1, 2]
+    assert out["x"].dtype == "float64"
+    assert out["t"].tolist()[0] == "'=a"
+    assert pd.isna(out["t"].tolist()[1])
+    assert to_csv_text(frame).splitlines() == ["n,x,t,d", "-1,-1.5,'=a,2026-01-01", "2,,,2026-01-01"]
+    pd.testing.assert_frame_equal(frame, pd.DataFrame(frame))  # input untouched
+
+
+def _cells(path: Path) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+
+
+def test_hostile_fields_are_safe_in_every_csv_and_escaped_in_html(plan, tmp_path):
+    paths = write_week(plan, WEEK1, tmp_path / "w48", firm="Pike & Okoye")
+    write_week(plan, WEEK2, tmp_path / "w49", firm="Pike & Okoye")
+    seen = set()
+    for folder in ("w48", "w49"):
+        for path in (tmp_path / folder).glob("*.csv"):
+            header, *rows = _cells(path)
+            for row in rows:
+                for column, cell in zip(header, row, strict=True):
+                    seen.add(cell)
+                    assert not cell.startswith(FORMULA_PREFIXES), (path.name, column, cell)
+    assert "'" + HOSTILE_NAME in seen
+    assert "'@SUM(A1:A9)" in seen
+    assert "'-Dash & Co" in seen
+    assert "'\t@x" in seen  # plan.csv keeps the name as it came
+    assert "'=cmd|' /C calc'!A0" in seen  # the call sheet's e-mail, stripped of its carriage return
+    merge = _cells(paths["mail_merge"])
+    assert merge[0] == [*MAIL_MERGE_FIELDS, "TotalRevenue"]
+    for name in ("letters_html", "call_sheet_html"):
+        text = paths[name].read_text(encoding="utf-8")
+        assert "<script>" not in text
+        assert "<b>twice" not in text
+    letters = paths["letters_html"].read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in letters
+    assert "=HYPERLINK(&#34;http://x&#34;,&#34;y&#34;)" in letters
+    calls = (tmp_path / "w49" / "call_sheet.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;" in calls
+    assert "Invoice 1042 was wrong &lt;b&gt;twice&lt;/b&gt;" in calls
+    # the .docx holds the name as plain text
+    first = docx.Document(str(sorted(paths["letters_docx"].glob("*.docx"))[0]))
+    text = "\n".join(p.text for p in first.paragraphs)
+    assert HOSTILE_NAME in text
+    assert SCRIPT in text
+
+
+# --- mail merge and letters --------------------------------------------------------------
+
+
+def test_mail_merge_has_the_fields_a_word_processor_expects(plan):
+    merge = mail_merge(plan, WEEK1, firm="Pike & Okoye", sender="Dan")
+    assert list(merge.columns) == [*MAIL_MERGE_FIELDS, "TotalRevenue"]
+    assert len(merge) == 4
+    row = merge.set_index("ClientID").loc["C003"]
+    assert (row["Title"], row["FirstName"], row["LastName"], row["Salutation"]) == (
+        "Dr",
+        "Priya",
+        "Shah",
+        "Dear Priya",
+    )
+    assert merge.set_index("ClientID").loc["C002", "Salutation"] == "Dear friends at -Dash & Co"
+    assert merge.set_index("ClientID").loc["C004", "Salutation"] == "Dear friend"
+    assert row["LetterDate"] == "25 November 2026"
+    assert row["FollowUpDate"] == "Wednesday 2 December"
+    assert row["Promise"] == (
+        "I will call you on Wednesday 2 December to hear how you are and what you need, "
+        "and a small token of thanks is on its way to you."
+    )
+    assert row["YearsAsClient"] == 8
+    assert row["ClientSince"] == "2018"
+    assert row["MonthsSilent"] == 14  # 432 days from the last contact to the letter
+    assert row["SilentFor"] == "more than a year"
+    assert (row["FollowUpCall"], row["Gift"], row["Firm"], row["Sender"]) == (
+        "Yes",
+        "Yes",
+        "Pike & Okoye",
+        "Dan",
+    )
+    assert str(merge["MonthsSilent"].dtype) == "Int64"
+
+
+def test_split_name():
+    assert split_name("Mrs Jane Anne Doe") == ("Mrs", "Jane", "Doe")
+    assert split_name("Dr") == ("", "Dr", "")
+    assert split_name("  ") == ("", "", "")
+
+
+def test_letters_follow_the_six_parts_one_printable_page_each(plan):
+    html = render_letters_html(plan, WEEK1, firm="Pike & Okoye", sender="Daniel Okoye")
+    assert html.count('<section class="letter"') == 4
+    assert "size: A4" in html
+    assert "break-after: page" in html
+    for part in (
+        "I owe you an apology",  # 1. apology for the silence
+        "A good deal has changed",  # 2. what has changed
+        "From now on",  # 3. how things will be different
+        "Clients like you are the",  # 4. why the client matters
+        "Would you tell me how we did",  # 5. a request for support
+        "I will call you on",  # 6. a closing that commits to an action
+    ):
+        assert html.count(part) == 4, part
+    assert "Dear Priya," in html
+    assert "Pike &amp; Okoye" in html
+    assert "http" not in html.replace("http://x", "")  # no external resources
+
+
+def test_a_week_without_letters_still_renders(plan):
+    html = render_letters_html(plan, "2027-W10")
+    assert "No letters are planned for 2027-W10" in html
+    assert mail_merge(plan, "2027-W10").empty
+    assert list(call_sheet(plan, "2027-W10").columns) == list(CALL_SHEET_COLUMNS)
+
+
+def test_a_consultants_template_is_used_and_escaped(plan, tmp_path):
+    mine = tmp_path / "my letter.txt"
+    mine.write_text("<p>Hello {{ full_name }} from {{ firm }}: {{ promise }}</p>\n", encoding="utf-8")
+    html = render_letters_html(plan, WEEK1, template=mine, firm="A&B")
+    assert "Hello =HYPERLINK(&#34;http://x&#34;,&#34;y&#34;) from A&amp;B" in html
+    files = write_letters_docx(plan, WEEK1, tmp_path / "docx", template=mine, firm="A&B")
+    assert (
+        docx.Document(str(files[0]))
+        .paragraphs[0]
+        .text.startswith(f"Hello {HOSTILE_NAME} from A&B: I will call")
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{{ shoe_size }}", "unknown field"),
+        ("{% if %}", "template error on line 1"),
+    ],
+)
+def test_a_broken_template_is_a_config_error(plan, tmp_path, text, message):
+    mine = tmp_path / "letter.html.j2"
+    mine.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message) as err:
+        render_letters_html(plan, WEEK1, template=mine)
+    assert str(mine.name) in str(err.value)
+
+
+def test_a_missing_template_says_where_the_default_is(plan, tmp_path):
+    with pytest.raises(ConfigError, match="letter template not found") as err:
+        render_letters_html(plan, WEEK1, template=tmp_path / "nope.j2")
+    assert str(DEFAULT_LETTER_TEMPLATE) in str(err.value)
+
+
+def test_docx_letters_are_editable_a4_paragraphs(plan, tmp_path):
+    files = write_letters_docx(plan, WEEK1, tmp_path, firm="Pike & Okoye", sender="Dan")
+    assert [f.name for f in files] == ["001-C001.docx", "002-C002.docx", "003-C003.docx", "004-C004.docx"]
+    document = docx.Document(str(files[2]))
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    texts = [p.text for p in document.paragraphs]
+    assert texts[0] == "Pike & Okoye"
+    assert texts[1].split("\n")[:3] == ["Dr. Priya Shah", "Lee 3 Ltd", "3 High Street"]
+    assert texts[3] == "Dear Priya,"
+    assert document.paragraphs[0].alignment is not None  # right-aligned firm name
+    assert texts[-1] == "Dan\nPike & Okoye"
+    assert document.core_properties.author == "Dan"
+    again = write_letters_docx(plan, WEEK1, tmp_path / "again", firm="Pike & Okoye", sender="Dan")
+    assert [f.read_bytes() for f in files] == [f.read_bytes() for f in again]
+
+
+# --- call sheet --------------------------------------------------------------------------
+
+
+def test_call_sheet_lists_the_follow_ups_with_their_promise_and_talking_points(plan):
+    sheet = call_sheet(plan, WEEK2)
+    assert list(sheet.columns) == list(CALL_SHEET_COLUMNS)
+    assert len(sheet) == 4  # the follow-ups of week 1's four letters
+    first = sheet.iloc[0]
+    assert first["Action"] == "Follow-up call"
+    assert first["Day"] == "2026-11-30"
+    assert first["FollowingUp"] == "Our letter of 23 November 2026 promised this call and a small gift"
+    assert first["WhatTheyBought"] == "4 purchases, 12,001 in total, last September 2025"
+    assert first["Bucket"] == LABELS[2]
+    row = sheet.set_index("ClientID").loc["C003"]
+    assert row["OpenProblem"] == "Yes"
+    assert row["TalkingPoints"].startswith("Open problem: Invoice 1042 was wrong <b>twice</b>; Silent for")
+    assert "Segment: At Risk" in row["TalkingPoints"]
+    assert sheet.set_index("ClientID").loc["C004", "TalkingPoints"].startswith("Note: =1+1")
+    assert sheet["Outcome"].eq("").all()
+    assert sheet["ValueAtStake"].dtype == "float64"
+
+
+def test_first_calls_on_a_phone_campaign(tmp_path):
+    plan = contact_plan(
+        scored([client(i) for i in range(1, 4)]), as_of=AS_OF, capacity={"letter": 0, "email": 0, "phone": 5}
+    )
+    sheet = call_sheet(plan, WEEK1)
+    assert sheet["Action"].eq("Call").all()
+    assert sheet["FollowingUp"].eq("First contact: no letter before this call").all()
+    html = render_call_sheet_html(plan, WEEK1, firm="X")
+    assert html.count("<tr>") == 4  # header and three calls
+
+
+def test_email_campaign_writes_an_email_merge(tmp_path):
+    plan = contact_plan(
+        scored([client(i) for i in range(1, 4)]), as_of=AS_OF, capacity={"letter": 0, "email": 5, "phone": 0}
+    )
+    paths = write_week(plan, WEEK1, tmp_path / "out")
+    assert "email_merge" in paths
+    assert len(_cells(paths["email_merge"])) == 4
+    assert len(_cells(paths["mail_merge"])) == 1
+
+
+# --- the week's folder -------------------------------------------------------------------
+
+
+def test_write_week_writes_every_file_and_a_rerun_gives_identical_bytes(plan, tmp_path):
+    out = tmp_path / "reports" / "firm" / WEEK1 / "plan"
+    paths = write_week(plan, WEEK1, out, firm="Pike & Okoye")
+    assert set(paths) == {
+        "plan",
+        "excluded",
+        "holdout",
+        "call_sheet",
+        "call_sheet_html",
+        "mail_merge",
+        "letters_html",
+        "letters_docx",
+    }
+    assert all(p.exists() and p.parent == out for p in paths.values())
+
+    def snapshot() -> dict[str, bytes]:
+        return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+    before = snapshot()
+    (out / "stale.txt").write_text("left over", encoding="utf-8")
+    write_week(plan, WEEK1, out, firm="Pike & Okoye")
+    assert snapshot() == before  # same bytes, and the folder was replaced as a whole
+    assert [p.name for p in out.parent.iterdir()] == ["plan"]  # no temporary folders left
+    plan_csv = pd.read_csv(paths["plan"], encoding="utf-8-sig")
+    assert len(plan_csv) == len(plan.actions)
+    assert paths["plan"].read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_a_failed_write_leaves_the_last_good_week_in_place(plan, tmp_path):
+    out = tmp_path / "plan"
+    write_week(plan, WEEK1, out)
+    before = (out / "mail_merge.csv").read_bytes()
+    bad = tmp_path / "bad.j2"
+    bad.write_text("{{ nope }}", encoding="utf-8")
+    with pytest.raises(ConfigError):
+        write_week(plan, WEEK1, out, template=bad)
+    assert (out / "mail_merge.csv").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.j2", "plan"]
+
+
+def test_bad_week_and_channel_are_config_errors(plan, tmp_path):
+    with pytest.raises(ConfigError, match="not an ISO week"):
+        mail_merge(plan, "week 48")
+    with pytest.raises(ConfigError, match="'letter', 'email'"):
+        mail_merge(plan, WEEK1, channel="fax")
+    with pytest.raises(ConfigError, match="not an ISO week"):
+        write_week(plan, "2026-48", tmp_path / "x")
+
+
+def test_docstring_examples(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    result = doctest.testmod(exports_module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0
+    assert result.failed == 0
