@@ -1,8 +1,9 @@
 """reconnect_lib: win back a business's past clients.
 
 The handful of functions a notebook calls; everything else lives in the stage
-modules (``load``, ``client_base``, ``dormancy``, ``value``), ``plots`` and
-``reports``.
+modules (``load``, ``client_base``, ``dormancy``, ``value``, ``plan``,
+``exports``, ``outcomes``, ``metrics``, ``clv``), ``plots`` and ``reports``.
+The outcome store and its metrics (SQLAlchemy, statsmodels) load on first use.
 
 >>> import reconnect_lib as rl
 >>> campaign = rl.scored_base("data/sample/consulting-firm/campaign.toml")  # doctest: +SKIP
@@ -16,18 +17,40 @@ from .dormancy import base_summary, bucket_labels, bucket_table, dormancy_bucket
 from .errors import ConfigError, InputError, ReconnectError, StoreError
 from .load import Inputs, LoadReport, load_clients, load_contacts, load_inputs, load_transactions, read_table
 from .pipeline import Campaign, scored_base
+from .plan import ContactPlan, contact_plan, plan_from_config
 from .sample import generate_sample, write_sample
 from .value import segment_table, value_scores, win_back_chance
 
 __version__ = "0.1.0"
 
+_LAZY = {
+    "OutcomeStore": "outcomes",
+    "client_status": "metrics",
+    "win_back_rates": "metrics",
+    "outcome_report": "metrics",
+    "observed_counts": "metrics",
+    "lift": "metrics",
+}
+
+
+def __getattr__(name: str):
+    # The outcome store pulls in SQLAlchemy and statsmodels: import them only when asked.
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'reconnect_lib' has no attribute {name!r}")
+
+
 __all__ = [
     "Campaign",
     "CampaignConfig",
     "ConfigError",
+    "ContactPlan",
     "InputError",
     "Inputs",
     "LoadReport",
+    "OutcomeStore",
     "ReconnectError",
     "StoreError",
     "__version__",
@@ -35,19 +58,26 @@ __all__ = [
     "bucket_labels",
     "bucket_table",
     "client_base",
+    "client_status",
+    "contact_plan",
     "dormancy_buckets",
     "generate_sample",
     "keep_up_list",
+    "lift",
     "load_clients",
     "load_config",
     "load_contacts",
     "load_inputs",
     "load_transactions",
+    "observed_counts",
+    "outcome_report",
+    "plan_from_config",
     "plots",
     "read_table",
     "scored_base",
     "segment_table",
     "value_scores",
     "win_back_chance",
+    "win_back_rates",
     "write_sample",
 ]

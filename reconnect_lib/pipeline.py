@@ -33,12 +33,19 @@ class Campaign:
         The validated input tables and the load report.
     scored : pandas.DataFrame
         One row per client: client base, dormancy bucket and value columns.
+    status : pandas.DataFrame or None
+        Each logged client's current status from the outcome log
+        (:func:`reconnect_lib.metrics.client_status`), when read with ``outcomes=True``.
+    observed : pandas.DataFrame or None
+        The observed win-back counts per bucket that updated the chance of winning back.
     """
 
     config: CampaignConfig
     as_of: date
     inputs: Inputs
     scored: pd.DataFrame
+    status: pd.DataFrame | None = None
+    observed: pd.DataFrame | None = None
 
     @property
     def buckets(self) -> pd.DataFrame:
@@ -72,6 +79,7 @@ def scored_base(
     *,
     as_of: date | None = None,
     observed: pd.DataFrame | None = None,
+    outcomes: bool = False,
 ) -> Campaign:
     """Load a campaign's data and score every client.
 
@@ -83,6 +91,11 @@ def scored_base(
     observed : DataFrame, optional
         Observed win-back counts per bucket (``dormancy_bucket``, ``contacted``,
         ``won_back``) that update the prior chance of winning back.
+    outcomes : bool
+        Read the campaign's outcome log too (importing its ``[data] outcomes``
+        history first, idempotently): the observed counts update the chance of
+        winning back (unless `observed` is given) and ``Campaign.status`` holds
+        each logged client's status for the contact plan.
 
     Returns
     -------
@@ -96,6 +109,17 @@ def scored_base(
     cfg = config if isinstance(config, CampaignConfig) else load_config(config)
     day = resolve_as_of(cfg, as_of)
     inputs = load_inputs(cfg, as_of=day)
+    status = None
+    if outcomes:
+        # Imported here: the outcome store pulls in SQLAlchemy and statsmodels.
+        from .metrics import client_status, load_outcomes, observed_counts
+
+        logged = load_outcomes(cfg, as_of=day, inputs=inputs, sync=True)
+        status = client_status(logged.events, as_of=day, transactions=inputs.transactions)
+        if observed is None:
+            observed = observed_counts(
+                logged.events, logged.clients, as_of=day, transactions=logged.transactions
+            )
     base = client_base(
         inputs.clients,
         inputs.transactions,
@@ -116,4 +140,4 @@ def scored_base(
         observed=observed,
         edges_months=cfg.dormancy.edges_months,
     )
-    return Campaign(config=cfg, as_of=day, inputs=inputs, scored=scored)
+    return Campaign(config=cfg, as_of=day, inputs=inputs, scored=scored, status=status, observed=observed)

@@ -1,5 +1,6 @@
 """The composed pipeline on the sample firms: the field reports' numbers come out."""
 
+import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -100,3 +101,21 @@ def test_import_pulls_in_no_heavy_optional_engine():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_outcome_log_feeds_status_and_win_back_chance(tmp_path):
+    # A copy, so the sample's SQLite store is created in tmp_path, not in the repo.
+    firm = tmp_path / "financial-planner"
+    shutil.copytree(SAMPLE / "financial-planner", firm)
+    campaign = rl.scored_base(firm / "campaign.toml", outcomes=True)
+    status = campaign.status.set_index("client_id")
+    assert int(status["is_won_back"].sum()) == 1530
+    assert (firm / "outcomes.sqlite").exists()
+    observed = campaign.observed.set_index("dormancy_bucket")
+    assert int(observed["contacted"].sum()) == 3000
+    # the observed 6–12 month win-back (about 71 %) lifts that bucket's chance above its 50 % prior
+    chances = campaign.scored.groupby("dormancy_bucket")["win_back_chance"].first()
+    assert chances["6–12 months"] > 0.6
+    prior_only = rl.scored_base(firm / "campaign.toml")
+    assert prior_only.status is None
+    assert prior_only.scored.groupby("dormancy_bucket")["win_back_chance"].first()["6–12 months"] == 0.5

@@ -15,17 +15,6 @@ import click
 from .base import as_of_option, config_option, main, today
 
 
-def outcome_status(campaign: Any) -> Any:
-    """The status frame the plan reads from the outcome log, or None.
-
-    The hook where the outcome log joins the plan: return one row per client in
-    the log with the columns of :data:`reconnect_lib.plan.STATUS_COLUMNS`.
-    Until outcome tracking is wired in, the plan runs without it; the contact
-    history (``contacts.csv``) already feeds ``last_contact`` in the scored base.
-    """
-    return None
-
-
 def firm_name(campaign_name: str) -> str:
     """A readable firm name from a campaign name: ``consulting-firm`` -> ``Consulting Firm``."""
     return " ".join(word.capitalize() for word in campaign_name.replace("_", "-").split("-") if word)
@@ -82,10 +71,10 @@ def plan_command(
     if template is not None:
         check_template(template)
 
-    campaign = scored_base(config, as_of=day)
-    plan = plan_from_config(
-        campaign.scored, campaign.config, as_of=campaign.as_of, status=outcome_status(campaign)
-    )
+    # The outcome log decides who is won back, lost or asked to be left alone, and its
+    # counts update the chance of winning back that orders the plan.
+    campaign = scored_base(config, as_of=day, outcomes=True)
+    plan = plan_from_config(campaign.scored, campaign.config, as_of=campaign.as_of, status=campaign.status)
     name = campaign.config.campaign.name
     folder = out_dir or campaign.config.reports.folder / name / week / "plan"
     paths = write_week(plan, week, folder, template=template, firm=firm or firm_name(name), sender=sender)
