@@ -10,7 +10,7 @@ The outcome store and its metrics (SQLAlchemy, statsmodels) load on first use.
 >>> campaign.buckets  # doctest: +SKIP
 """
 
-from . import plots
+from . import clv, plots
 from .client_base import client_base
 from .config import CampaignConfig, load_config
 from .dormancy import base_summary, bucket_labels, bucket_table, dormancy_buckets, keep_up_list
@@ -59,6 +59,7 @@ __all__ = [
     "bucket_table",
     "client_base",
     "client_status",
+    "clv",
     "contact_plan",
     "dormancy_buckets",
     "generate_sample",

@@ -1502,3 +1502,137 @@ def clv_scores(
     out[NEXT_PURCHASE_EXPECTED] = pd.to_datetime(due.astype("datetime64[us]"))
     out[OVERDUE_RATIO] = (age - t_x) / interval
     return out
+
+
+# --- a campaign's purchase rhythm: what the overview report shows ---------------------
+
+RHYTHM_DAYS: Final = "rhythm_days"  # the client's expected gap between purchases, in days
+DAYS_SINCE_PURCHASE: Final = "days_since_purchase"
+CALIBRATION_COLUMNS: Final = ("frequency", "clients", "actual", "predicted")
+
+
+@dataclass(frozen=True, eq=False)
+class PurchaseRhythm:
+    """BG/NBD (and Gamma-Gamma) fitted to a campaign's purchases, with per-client scores.
+
+    Attributes
+    ----------
+    bgnbd : BetaGeoModel
+    gamma_gamma : GammaGammaModel or None
+        None when fewer than 10 clients bought more than once.
+    scores : pandas.DataFrame
+        One row per client with a purchase: the :func:`rfm_summary` columns,
+        the :func:`clv_scores` columns, ``rhythm_days`` and ``days_since_purchase``.
+    """
+
+    bgnbd: BetaGeoModel
+    gamma_gamma: GammaGammaModel | None
+    scores: pd.DataFrame
+
+
+def purchase_rhythm(
+    transactions: pd.DataFrame, *, as_of: date | datetime, horizon_days: float = 365.0
+) -> PurchaseRhythm:
+    """Fit the models to a campaign's purchase history (in days) and score every buyer.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        ``client_id``, ``date``, ``amount`` (refunds negative). Not modified.
+    as_of : datetime.date
+    horizon_days : float
+        Horizon of ``expected_purchases``.
+
+    Returns
+    -------
+    PurchaseRhythm
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> days = pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 700, 400), unit="D")
+    >>> tx = pd.DataFrame({"client_id": rng.integers(0, 60, 400).astype(str), "date": days, "amount": 50.0})
+    >>> rhythm = purchase_rhythm(tx, as_of=date(2025, 1, 1))
+    >>> bool(rhythm.scores["p_alive"].between(0, 1).all()), len(rhythm.scores)
+    (True, 60)
+    """
+    summary = rfm_summary(transactions, as_of=as_of)
+    bg = fit_bgnbd(summary[FREQUENCY], summary[RECENCY], summary[AGE])
+    repeat = summary[FREQUENCY] > 0
+    gg = (
+        fit_gamma_gamma(summary.loc[repeat, FREQUENCY], summary.loc[repeat, MONETARY_VALUE])
+        if repeat.sum() >= 10
+        else None
+    )
+    scores = clv_scores(summary, bgnbd=bg, gamma_gamma=gg, horizon_days=horizon_days, as_of=as_of)
+    interval = np.asarray(bg.purchase_interval(summary[FREQUENCY], summary[RECENCY]), dtype="float64")
+    scores[RHYTHM_DAYS] = interval
+    scores[DAYS_SINCE_PURCHASE] = (summary[AGE] - summary[RECENCY]).to_numpy()
+    return PurchaseRhythm(bgnbd=bg, gamma_gamma=gg, scores=scores)
+
+
+def overdue_clients(rhythm: PurchaseRhythm, scored: pd.DataFrame, *, min_ratio: float = 1.0) -> pd.DataFrame:
+    """Clients silent for longer than their own rhythm, most valuable first.
+
+    Parameters
+    ----------
+    rhythm : PurchaseRhythm
+    scored : pandas.DataFrame
+        The scored client base (``client_id``, ``value_score`` and the client's
+        fields) to join names, bucket and value from.
+    min_ratio : float
+        Overdue means ``overdue_ratio`` above this (1: past the client's usual gap).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The scored columns plus ``rhythm_days``, ``days_since_purchase``,
+        ``overdue_ratio`` and ``p_alive``, for clients with at least one repeat
+        purchase (one-off buyers have no rhythm of their own), sorted by
+        ``value_score`` descending then ``client_id``.
+    """
+    own = rhythm.scores[rhythm.scores[FREQUENCY] > 0]
+    own = own.loc[
+        own[OVERDUE_RATIO] > min_ratio, [CLIENT_ID, RHYTHM_DAYS, DAYS_SINCE_PURCHASE, OVERDUE_RATIO, P_ALIVE]
+    ]
+    joined = scored.merge(own, on=CLIENT_ID, how="inner", suffixes=("", "_rhythm"))
+    joined = joined.drop(columns=[c for c in joined.columns if c.endswith("_rhythm")])
+    return joined.sort_values(["value_score", CLIENT_ID], ascending=[False, True], ignore_index=True)
+
+
+def calibration_table(
+    transactions: pd.DataFrame,
+    *,
+    calibration_end: date | datetime,
+    as_of: date | datetime,
+    max_frequency: int = 7,
+) -> pd.DataFrame:
+    """Predicted vs actual purchases in a holdout period, by purchases in the calibration period.
+
+    The model is fitted on purchases up to ``calibration_end`` and predicts each
+    client's purchases from then to ``as_of``; clients are grouped by their
+    repeat purchases in the calibration period (``max_frequency`` and more in
+    one group), as in Fader, Hardie & Lee (2005), figure 2.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``frequency``, ``clients``, ``actual`` and ``predicted`` (mean purchases
+        per client in the holdout period).
+    """
+    summary = rfm_summary(transactions, as_of=as_of, calibration_end=calibration_end)
+    bg = fit_bgnbd(summary[FREQUENCY], summary[RECENCY], summary[AGE])
+    predicted = bg.expected_purchases(
+        summary[DURATION_HOLDOUT].to_numpy(), summary[FREQUENCY], summary[RECENCY], summary[AGE]
+    )
+    frame = pd.DataFrame(
+        {
+            "frequency": np.minimum(summary[FREQUENCY].to_numpy(), max_frequency),
+            "actual": summary[FREQUENCY_HOLDOUT].to_numpy(dtype="float64"),
+            "predicted": np.asarray(predicted, dtype="float64"),
+        }
+    )
+    table = frame.groupby("frequency", as_index=False).agg(
+        clients=("actual", "size"), actual=("actual", "mean"), predicted=("predicted", "mean")
+    )
+    return table[list(CALIBRATION_COLUMNS)]

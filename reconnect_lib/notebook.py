@@ -105,6 +105,16 @@ _CLIENT_COLUMNS = {
     "expected_value": "Expected / yr",
     "account_owner": "Owner",
 }
+_RHYTHM_COLUMNS = {
+    "name": "Name",
+    "company": "Company",
+    "dormancy_bucket": "Dormancy",
+    "rhythm_days": "Usual gap (days)",
+    "days_since_purchase": "Days since purchase",
+    "overdue_ratio": "Times overdue",
+    "p_alive": "Still active",
+    "value_at_stake": "Value / yr",
+}
 _KEEP_UP_COLUMNS = {
     "crosses_on": "Due on",
     "weeks_until_due": "Weeks left",
@@ -140,18 +150,23 @@ def bucket_view(buckets):
     )
 
 
-def client_view(clients, *, n: int = 15, keep_up: bool = False, due_only: bool = False):
+def client_view(clients, *, n: int = 15, keep_up: bool = False, due_only: bool = False, rhythm: bool = False):
     """The first ``n`` clients (by priority rank, or by due date for a keep-up list), escaped.
 
-    ``due_only`` shows only clients due for contact who have not asked to be left alone.
+    ``due_only`` shows only clients due for contact who have not asked to be left
+    alone; ``rhythm`` shows an :func:`reconnect_lib.clv.overdue_clients` list in its order.
     """
-    columns = _KEEP_UP_COLUMNS if keep_up else _CLIENT_COLUMNS
+    columns = _RHYTHM_COLUMNS if rhythm else _KEEP_UP_COLUMNS if keep_up else _CLIENT_COLUMNS
     order = "crosses_on" if keep_up else "priority_rank"
     if due_only:
         clients = clients[clients["due"] & ~clients["do_not_contact"].fillna(False).astype(bool)]
-    head = clients.sort_values([order, "client_id"]).head(n)
+    head = clients.head(n) if rhythm else clients.sort_values([order, "client_id"]).head(n)
     shown = head[[c for c in columns if c in head.columns]].rename(columns=columns)
     formats = {
+        "Usual gap (days)": "{:,.0f}",
+        "Days since purchase": "{:,.0f}",
+        "Times overdue": "{:.1f}×",
+        "Still active": "{:.0%}",
         "Value / yr": "{:,.0f}",
         "Expected / yr": "{:,.0f}",
         "Chance": "{:.0%}",

@@ -125,3 +125,41 @@ def segment_chart(segments: pd.DataFrame) -> go.Figure:
     )
     fig.update_yaxes(automargin=True)
     return fig
+
+
+def calibration_chart(table: pd.DataFrame) -> go.Figure:
+    """Mean purchases per client in a holdout period: what the model predicted vs what happened.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`reconnect_lib.clv.calibration_table` output (``frequency``,
+        ``clients``, ``actual``, ``predicted``).
+    """
+    labels = [f"{f}+" if i == len(table) - 1 else str(f) for i, f in enumerate(table["frequency"])]
+    fig = go.Figure()
+    fig.add_scatter(
+        x=labels,
+        y=table["actual"].tolist(),
+        mode="lines+markers",
+        name="actual",
+        line={"color": ACCENT, "width": 3},
+        customdata=table["clients"].tolist(),
+        hovertemplate="%{x} repeat purchases: %{y:.2f} actual (%{customdata:,} clients)<extra></extra>",
+    )
+    fig.add_scatter(
+        x=labels,
+        y=table["predicted"].tolist(),
+        mode="lines+markers",
+        name="predicted by BG/NBD",
+        line={"color": BUCKET_COLOURS[4], "width": 3, "dash": "dash"},
+        hovertemplate="%{x} repeat purchases: %{y:.2f} predicted<extra></extra>",
+    )
+    fig.update_layout(
+        template=STYLE,
+        title="Purchases in the last year, predicted from the years before vs what happened",
+        xaxis_title="repeat purchases in the calibration period",
+        yaxis_title="purchases per client in the last year",
+        height=420,
+    )
+    return fig

@@ -491,3 +491,61 @@ def test_docstring_examples():
     result = doctest.testmod(clv, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 10
     assert result.failed == 0
+
+
+# --- the purchase rhythm the overview report shows ------------------------------------
+
+SAMPLE_CONFIG = Path(__file__).parents[1] / "data" / "sample" / "consulting-firm" / "campaign.toml"
+
+
+@pytest.fixture(scope="module")
+def consulting():
+    import reconnect_lib as rl
+
+    return rl.scored_base(SAMPLE_CONFIG)
+
+
+def test_purchase_rhythm_scores_every_buyer(consulting):
+    from reconnect_lib.clv import purchase_rhythm
+
+    tx = consulting.inputs.transactions
+    before = tx.copy()
+    rhythm = purchase_rhythm(tx, as_of=consulting.as_of)
+    pd.testing.assert_frame_equal(tx, before)
+    buyers = tx.loc[tx["amount"] > 0, "client_id"].nunique()
+    assert len(rhythm.scores) == buyers
+    assert rhythm.scores["p_alive"].between(0, 1).all()
+    gap = rhythm.scores["rhythm_days"]
+    since = rhythm.scores["days_since_purchase"]
+    assert np.allclose(rhythm.scores["overdue_ratio"], since / gap)
+
+
+def test_overdue_clients_are_past_their_own_gap_most_valuable_first(consulting):
+    from reconnect_lib.clv import overdue_clients, purchase_rhythm
+
+    rhythm = purchase_rhythm(consulting.inputs.transactions, as_of=consulting.as_of)
+    overdue = overdue_clients(rhythm, consulting.scored)
+    assert len(overdue) > 0
+    assert (overdue["overdue_ratio"] > 1).all()
+    assert (overdue["days_since_purchase"] > overdue["rhythm_days"]).all()
+    assert list(overdue["value_score"]) == sorted(overdue["value_score"], reverse=True)
+    repeaters = set(rhythm.scores.loc[rhythm.scores["frequency"] > 0, "client_id"])
+    assert set(overdue["client_id"]) <= repeaters
+    late = rhythm.scores[(rhythm.scores["frequency"] > 0) & (rhythm.scores["overdue_ratio"] > 1)]
+    assert set(overdue["client_id"]) == set(late["client_id"])
+
+
+def test_calibration_table_counts_every_buyer_of_the_calibration_period(consulting):
+    from reconnect_lib.clv import calibration_table, rfm_summary
+
+    end = dt.date(2025, 11, 23)
+    tx = consulting.inputs.transactions
+    table = calibration_table(tx, calibration_end=end, as_of=consulting.as_of, max_frequency=5)
+    summary = rfm_summary(tx, as_of=consulting.as_of, calibration_end=end)
+    assert table["clients"].sum() == len(summary)
+    assert list(table["frequency"]) == sorted(table["frequency"])
+    assert table["frequency"].max() <= 5
+    assert (table["predicted"] >= 0).all()
+    ones = summary[summary["frequency"] == 1]
+    row = table.set_index("frequency").loc[1]
+    assert row["actual"] == pytest.approx(ones["frequency_holdout"].mean())

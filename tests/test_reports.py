@@ -35,8 +35,12 @@ def test_overview_numbers_match_the_library(firm, tmp_path):
     cfg, paths = overview(firm, tmp_path)
     assert paths.html == tmp_path / firm / "2026-W48" / "client_base_overview.html"
     reported = json.loads(paths.numbers.read_text())
-    expected = rl.base_summary(rl.scored_base(cfg).scored)
+    campaign = rl.scored_base(cfg)
+    expected = rl.base_summary(campaign.scored)
+    overdue = reported.pop("overdue_for_rhythm")
     assert reported == pytest.approx(expected)
+    rhythm = rl.clv.purchase_rhythm(campaign.inputs.transactions, as_of=campaign.as_of)
+    assert overdue == len(rl.clv.overdue_clients(rhythm, campaign.scored))
     html = paths.html.read_text(encoding="utf-8")
     # the narrative carries the library's numbers
     assert f"<strong>{expected['clients']:,} clients</strong>" in html
@@ -49,8 +53,8 @@ def test_overview_html_is_offline_and_hides_code(tmp_path):
     external = re.findall(r"<script[^>]+src=\"(https?:[^\"]+)\"", html)
     assert external == []
     assert "cdn" not in " ".join(re.findall(r"<(?:script|link)[^>]*>", html)).lower()
-    assert html.count('class="plotly-graph-div"') == 2
-    assert html.count("Plotly.newPlot") == 2
+    assert html.count('class="plotly-graph-div"') == 3
+    assert html.count("Plotly.newPlot") == 3
     assert "scored_base(" not in html  # code cells are hidden
 
 
