@@ -10,7 +10,6 @@ The outcome store and its metrics (SQLAlchemy, statsmodels) load on first use.
 >>> campaign.buckets  # doctest: +SKIP
 """
 
-from . import clv, plots
 from .client_base import client_base
 from .config import CampaignConfig, load_config
 from .dormancy import base_summary, bucket_labels, bucket_table, dormancy_buckets, keep_up_list
@@ -33,12 +32,18 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str):
-    # The outcome store pulls in SQLAlchemy and statsmodels: import them only when asked.
-    if name in _LAZY:
-        import importlib
+_LAZY_MODULES = ("clv", "plots")
 
+
+def __getattr__(name: str):
+    # The outcome store (SQLAlchemy, statsmodels), the models (scipy) and the charts
+    # (plotly) load on first use, so `import reconnect_lib` stays quick.
+    import importlib
+
+    if name in _LAZY:
         return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'reconnect_lib' has no attribute {name!r}")
 
 

@@ -96,7 +96,8 @@ def test_import_pulls_in_no_heavy_optional_engine():
 
     code = (
         "import sys, reconnect_lib\n"
-        "heavy = {'polars', 'duckdb', 'pyspark', 'playwright', 'openpyxl'} & set(sys.modules)\n"
+        "heavy = {'polars', 'duckdb', 'pyspark', 'playwright', 'openpyxl', 'plotly', 'scipy', 'sqlalchemy',"
+        " 'statsmodels'} & set(sys.modules)\n"
         "print(sorted(heavy))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
