@@ -139,6 +139,19 @@ def cents(expr: nw.Expr) -> nw.Expr:
     return (expr.fill_null(0.0) * 100 + 0.5).floor().cast(nw.Int64)
 
 
+def divide(numerator: nw.Expr, divisor: float) -> nw.Expr:
+    """`numerator` (a float) divided by the constant `divisor`, correctly rounded on every engine.
+
+    Polars divides a float column by a scalar as a multiplication by the
+    scalar's reciprocal, which is one unit in the last place off for some values
+    (``259447 / 100`` gives 2594.4700000000003, ``t / 365.25`` is off for one day
+    count in ten); pandas and DuckDB divide. Those last bits decide the cent of
+    a value on a half cent, and so the ranks. A divisor computed from the column
+    itself is a column to Polars too, so it divides. Null stays null.
+    """
+    return numerator / (numerator * 0.0 + divisor)
+
+
 def with_row_order(frame: nw.DataFrame[Any] | nw.LazyFrame[Any], name: str) -> Any:
     """Remember an eager frame's row order before joins (Polars joins do not keep it)."""
     if isinstance(frame, nw.DataFrame):
@@ -188,7 +201,8 @@ def ordinal_rank(order_by: list[str], partition_by: str | None = None) -> nw.Exp
     """1, 2, 3, ... in the order of `order_by` (non-null keys), within `partition_by`.
 
     ``rank`` is avoided on purpose: its tie rules differ across engines; here the
-    last key (always `client_id`) makes the order total and deterministic.
+    last key (always `client_id`, or an integer ordering the same, e.g. its dense
+    rank) makes the order total and deterministic.
 
     The frame must hold :data:`COUNTER` (a column of ones). Counting a column that
     is also a key goes wrong on pandas: narwhals (2.29) turns the counted column
@@ -199,3 +213,21 @@ def ordinal_rank(order_by: list[str], partition_by: str | None = None) -> nw.Exp
         counter.over(partition_by, order_by=order_by) if partition_by else counter.over(order_by=order_by)
     )
     return window.cast(nw.Int64)
+
+
+def with_ranks(
+    frame: nw.DataFrame[Any] | nw.LazyFrame[Any], keys: list[str], ranks: Iterable[nw.Expr]
+) -> Any:
+    """`frame` with the window expressions `ranks` (over `keys` only) added.
+
+    On an eager frame they are computed on a narrow frame of just `keys` and
+    :data:`COUNTER`, then attached: narwhals' pandas backend sorts the whole
+    frame for each ``over(order_by=...)``, text columns included. A lazy frame
+    gets them directly (its engine plans the windows itself).
+    """
+    ranks = list(ranks)
+    if not isinstance(frame, nw.DataFrame):
+        return frame.with_columns(COUNTER_EXPR).with_columns(*ranks).drop(COUNTER)
+    narrow = frame.select(*keys).with_columns(COUNTER_EXPR).with_columns(*ranks)
+    names = narrow.collect_schema().names()[len(keys) + 1 :]
+    return frame.with_columns(*(narrow.get_column(name) for name in names))

@@ -85,7 +85,11 @@ _ROW = "__reconnect_row"
 _H_FIRST_PURCHASE = "__h_first_purchase"
 _H_LAST_PURCHASE = "__h_last_purchase"
 _H_N_PURCHASES = "__h_n_purchases"
-_H_REVENUE = "__h_revenue"
+_H_REVENUE = "__h_revenue_cents"
+_H_N_DATED = "__h_n_dated"
+_H_N_ROWS = "__h_n_rows"
+_PURCHASE_DAY = "__purchase_day"
+_CENTS = "__cents"
 _H_FIRST_CONTACT = "__h_first_contact"
 _H_LAST_CONTACT = "__h_last_contact"
 
@@ -164,6 +168,8 @@ def client_base(
           a transactions table is given it wins for every client (0.0 for a
           client without transactions), so totals reconcile with that file; the
           list's ``total_revenue`` is used only without one; null if neither.
+          Amounts are added as whole cents (each rounded half up), so the total
+          is exact and the same on every engine.
         - ``yearly_revenue`` (float64): ``total_revenue`` per year of tenure,
           with tenure floored at one year (a client of three months is not
           credited four times their spend) and one year when tenure is unknown.
@@ -220,17 +226,24 @@ def client_base(
     has_tx = transactions is not None
     if has_tx:
         tx = _history(transactions, "transactions", (CLIENT_ID, DATE, AMOUNT), dtype, id_dtype, as_of)
-        purchases = (
-            tx.filter(nw.col(AMOUNT) > 0)
-            .group_by(CLIENT_ID)
-            .agg(
-                nw.col(DATE).min().alias(_H_FIRST_PURCHASE),
-                nw.col(DATE).max().alias(_H_LAST_PURCHASE),
-                nw.col(DATE).n_unique().alias(_H_N_PURCHASES),
-            )
+        # One group_by (one hash of the ids) for purchases and revenue. Revenue
+        # is summed in whole cents, an exact integer, so that every engine gets
+        # the same total whatever order it adds in (float sums differ in the
+        # last bit, and ranks on half cents then differ too).
+        tx = tx.with_columns(
+            nw.when(nw.col(AMOUNT) > 0).then(nw.col(DATE)).alias(_PURCHASE_DAY),
+            fr.cents(nw.col(AMOUNT).cast(nw.Float64)).alias(_CENTS),
         )
-        revenue = tx.group_by(CLIENT_ID).agg(nw.col(AMOUNT).sum().alias(_H_REVENUE))
-        frame = frame.join(purchases, on=CLIENT_ID, how="left").join(revenue, on=CLIENT_ID, how="left")
+        summary = tx.group_by(CLIENT_ID).agg(
+            nw.col(_PURCHASE_DAY).min().alias(_H_FIRST_PURCHASE),
+            nw.col(_PURCHASE_DAY).max().alias(_H_LAST_PURCHASE),
+            # n_unique counts null (a day that was no purchase) as one more value
+            nw.col(_PURCHASE_DAY).n_unique().alias(_H_N_PURCHASES),
+            nw.col(_PURCHASE_DAY).count().alias(_H_N_DATED),
+            nw.len().alias(_H_N_ROWS),
+            nw.col(_CENTS).sum().alias(_H_REVENUE),
+        )
+        frame = frame.join(summary, on=CLIENT_ID, how="left")
     has_contacts = contacts is not None
     if has_contacts:
         ct = _history(contacts, "contacts", (CLIENT_ID, DATE), dtype, id_dtype, as_of)
@@ -261,12 +274,18 @@ def client_base(
         )
 
     if has_tx:
-        revenue_expr = nw.col(_H_REVENUE).fill_null(0.0).cast(nw.Float64)
+        # (DuckDB sums Int64 into Int128; pandas has NaN for clients without rows)
+        revenue_expr = fr.divide(nw.col(_H_REVENUE).fill_null(0).cast(nw.Int64).cast(nw.Float64), 100)
     elif TOTAL_REVENUE in kept:
         revenue_expr = nw.col(TOTAL_REVENUE).cast(nw.Float64)
     else:
         revenue_expr = nw.lit(None, dtype=nw.Float64)
-    n_purchases_expr = nw.col(_H_N_PURCHASES).fill_null(0).cast(nw.Int64) if has_tx else fr.null_int(frame)
+    if has_tx:
+        # (fill before casting: pandas has NaN for clients without transactions)
+        has_null_day = (nw.col(_H_N_ROWS).fill_null(0) > nw.col(_H_N_DATED).fill_null(0)).cast(nw.Int64)
+        n_purchases_expr = (nw.col(_H_N_PURCHASES).fill_null(0) - has_null_day).cast(nw.Int64)
+    else:
+        n_purchases_expr = fr.null_int(frame)
 
     frame = frame.with_columns(
         (nw.col(_H_FIRST_PURCHASE) if has_tx else no_date).alias(FIRST_PURCHASE),
@@ -294,7 +313,7 @@ def client_base(
         fr.days_between(today, nw.col(LAST_CONTACT)).alias(DAYS_SINCE_CONTACT),
         fr.days_between(today, nw.col(LAST_PURCHASE)).alias(DAYS_SINCE_PURCHASE),
     )
-    years = (nw.col(TENURE_DAYS).fill_null(0) / DAYS_PER_YEAR).clip(lower_bound=1.0)
+    years = fr.divide(nw.col(TENURE_DAYS).fill_null(0).cast(nw.Float64), DAYS_PER_YEAR).clip(lower_bound=1.0)
     frame = frame.with_columns(
         fr.days_between(today, nw.col(DORMANT_SINCE)).alias(DAYS_DORMANT),
         (nw.col(TOTAL_REVENUE) / years).alias(YEARLY_REVENUE),

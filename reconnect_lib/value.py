@@ -110,6 +110,8 @@ _R_KEY = "__r_key"
 _F_KEY = "__f_key"
 _M_KEY = "__m_key"
 _V_KEY = "__v_key"
+_ID_KEY = "__id_key"
+_B_KEY = "__bucket_key"
 _FM = "__fm"
 
 
@@ -474,9 +476,9 @@ def _quintile(key: str, *, nullable: bool) -> nw.Expr:
     the score is ``ceil(5 * rank / n)``; with `nullable`, rows whose source was
     unknown (key == SENTINEL) get no score and ``n`` counts only known ones.
     """
-    best = fr.ordinal_rank([key, CLIENT_ID])
+    best = fr.ordinal_rank([key, _ID_KEY])
     known = nw.col(key) != fr.SENTINEL
-    n = (known.cast(nw.Int64).sum() if nullable else nw.col(CLIENT_ID).count()).cast(nw.Int64)
+    n = (known.cast(nw.Int64).sum() if nullable else nw.col(_ID_KEY).count()).cast(nw.Int64)
     n = nw.max_horizontal(n, nw.lit(1))
     score = (5 * (n + 1 - best) + n - 1) // n
     if nullable:
@@ -578,6 +580,7 @@ def value_scores(
     check_labels(frame, bucket_labels(edges))
     carried = [c for c in frame.collect_schema().names() if c not in _ADDED]
 
+    chance_by_bucket = dict(zip(chances[DORMANCY_BUCKET], map(float, chances[WIN_BACK_CHANCE]), strict=True))
     frame = frame.with_columns(
         nw.col(DAYS_DORMANT).fill_null(fr.SENTINEL).cast(nw.Int64).alias(_R_KEY),
         nw.when(nw.col(N_PURCHASES).is_null())
@@ -586,32 +589,36 @@ def value_scores(
         .cast(nw.Int64)
         .alias(_F_KEY),
         (-fr.cents(nw.col(TOTAL_REVENUE))).alias(_M_KEY),
-        fr.COUNTER_EXPR,
-    )
-    frame = frame.with_columns(
-        _quintile(_R_KEY, nullable=False).cast(nw.Int64).alias(R_SCORE),
-        _quintile(_F_KEY, nullable=True).alias(F_SCORE),
-        _quintile(_M_KEY, nullable=False).cast(nw.Int64).alias(M_SCORE),
-    )
-    chance_by_bucket = dict(zip(chances[DORMANCY_BUCKET], map(float, chances[WIN_BACK_CHANCE]), strict=True))
-    frame = frame.with_columns(
-        _fm_expr().alias(_FM),
         nw.col(YEARLY_REVENUE).fill_null(0.0).clip(lower_bound=0.0).cast(nw.Float64).alias(VALUE_AT_STAKE),
         nw.col(DORMANCY_BUCKET)
         .replace_strict(chance_by_bucket, default=None, return_dtype=nw.Float64)
         .alias(WIN_BACK_CHANCE),
     )
-    frame = frame.with_columns(
-        _segment_expr(segments, _FM).alias(RFM_SEGMENT),
-        (nw.col(VALUE_AT_STAKE) * nw.col(WIN_BACK_CHANCE)).alias(EXPECTED_VALUE),
-    )
+    frame = frame.with_columns((nw.col(VALUE_AT_STAKE) * nw.col(WIN_BACK_CHANCE)).alias(EXPECTED_VALUE))
     basis_column = {"expected": EXPECTED_VALUE, "yearly": YEARLY_REVENUE, "total": TOTAL_REVENUE}[basis]
     frame = frame.with_columns(nw.col(basis_column).fill_null(0.0).cast(nw.Float64).alias(VALUE_SCORE))
     frame = frame.with_columns((-fr.cents(nw.col(VALUE_SCORE))).alias(_V_KEY))
+    # The tie-break and the partition as integers that order and group the same
+    # as `client_id` and the bucket label: on pandas every sort factorises its
+    # string keys again. (Lazy engines plan their own windows: keep the id.)
+    id_key = nw.col(CLIENT_ID).rank("dense") if isinstance(frame, nw.DataFrame) else nw.col(CLIENT_ID)
+    bucket_index = {label: i for i, label in enumerate(bucket_labels(edges))}
     frame = frame.with_columns(
-        fr.ordinal_rank([_V_KEY, CLIENT_ID], partition_by=DORMANCY_BUCKET).alias(BUCKET_RANK),
-        fr.ordinal_rank([_V_KEY, CLIENT_ID]).alias(PRIORITY_RANK),
+        id_key.alias(_ID_KEY),
+        nw.col(DORMANCY_BUCKET)
+        .replace_strict(bucket_index, default=None, return_dtype=nw.Int64)
+        .alias(_B_KEY),
     )
+    ranks = (
+        _quintile(_R_KEY, nullable=False).cast(nw.Int64).alias(R_SCORE),
+        _quintile(_F_KEY, nullable=True).alias(F_SCORE),
+        _quintile(_M_KEY, nullable=False).cast(nw.Int64).alias(M_SCORE),
+        fr.ordinal_rank([_V_KEY, _ID_KEY], partition_by=_B_KEY).alias(BUCKET_RANK),
+        fr.ordinal_rank([_V_KEY, _ID_KEY]).alias(PRIORITY_RANK),
+    )
+    frame = fr.with_ranks(frame, [_ID_KEY, _B_KEY, _R_KEY, _F_KEY, _M_KEY, _V_KEY], ranks)
+    frame = frame.with_columns(_fm_expr().alias(_FM))
+    frame = frame.with_columns(_segment_expr(segments, _FM).alias(RFM_SEGMENT))
     return fr.to_native(frame.select(*carried, *_ADDED), PANDAS_DTYPES)
 
 

@@ -493,3 +493,43 @@ def test_pandas_and_polars_agree(convert, records, data):
     assert isinstance(outputs["pandas"], pd.DataFrame)
     assert isinstance(outputs["polars"], pl.DataFrame)
     assert records(outputs["pandas"]) == records(outputs["polars"])
+
+
+def test_revenue_is_exact_and_the_same_on_every_engine():
+    # As floats these sums come out differently on each engine (pandas
+    # 2594.4700000000003, Polars 2594.47, DuckDB 2594.4700000000007); in cents
+    # they are exact. Tenures of 369 and 402 days are ones where dividing by
+    # 365.25 as Polars does for a scalar (times the reciprocal) is a bit off.
+    amounts = [211.92, 341.13, 208.74, 40.75, 370.92, 234.4, 87.68, 268.21, 215.98, 201.29, 154.32, 259.13]
+    clients = pl.DataFrame(
+        {
+            CLIENT_ID: ["c1", "c2", "c3", "c4"],
+            CLIENT_SINCE: [AS_OF - dt.timedelta(days=d) for d in (369, 402, 100, 369)],
+        }
+    )
+    tx = pl.DataFrame(
+        {
+            CLIENT_ID: ["c1"] * len(amounts) + ["c2"] * 10 + ["c3", "c3"],
+            DATE: [D(2024, 1, 1)] * (len(amounts) + 12),
+            AMOUNT: [*amounts, *[0.1] * 10, 5.0, -0.01],
+        }
+    )
+    inputs = {"pandas": (clients.to_pandas(), tx.to_pandas()), "polars": (clients, tx)}
+    try:
+        import duckdb
+    except ImportError:  # pragma: no cover - duckdb is a dev dependency
+        pass
+    else:
+        con = duckdb.connect()
+        inputs["duckdb"] = tuple(con.from_arrow(f.to_arrow()) for f in (clients, tx))
+    results = {}
+    for engine, frames in inputs.items():
+        base = client_base(*frames, as_of=AS_OF)
+        base = {"pandas": pl.from_pandas, "polars": lambda f: f, "duckdb": lambda f: f.pl()}[engine](base)
+        # exact floats, not rounded
+        results[engine] = base.sort(CLIENT_ID).select(CLIENT_ID, TOTAL_REVENUE, YEARLY_REVENUE).rows()
+    assert [r[1] for r in results["pandas"]] == [2594.47, 1.0, 4.99, 0.0]
+    assert results["pandas"][0][2] == 2594.47 / (369 / 365.25)
+    assert results["pandas"][1][2] == 1.0 / (402 / 365.25)
+    for engine, rows in results.items():
+        assert rows == results["pandas"], engine

@@ -570,3 +570,77 @@ def test_value_pandas_and_polars_agree(convert, records, base, basis):
     assert isinstance(outputs["pandas"], pd.DataFrame)
     assert isinstance(outputs["polars"], pl.DataFrame)
     assert records(outputs["pandas"]) == records(outputs["polars"])
+
+
+# --- ranks on half cents agree across engines ----------------------------------------
+
+# Twelve amounts adding up to 2,594.47: as floats, pandas' sum gives
+# 2594.4700000000003, Polars' 2594.47 and DuckDB's 2594.4700000000007. With a
+# chance of 0.5 (6–12 months) the expected value 1,297.235 lies on a half cent, so
+# that last bit decided the cent, and with it whether client "b" ranks above "a"
+# (one purchase of exactly 2,594.47) or ties with it and ranks after it.
+HALF_CENT_AMOUNTS = [
+    211.92,
+    341.13,
+    208.74,
+    40.75,
+    370.92,
+    234.4,
+    87.68,
+    268.21,
+    215.98,
+    201.29,
+    154.32,
+    259.13,
+]
+
+
+def _half_cent_inputs() -> tuple[pl.DataFrame, pl.DataFrame]:
+    # tenure under a year (yearly revenue = total), dormant about eight months
+    clients = pl.DataFrame({CLIENT_ID: ["a", "b", "c"], "client_since": [dt.date(2023, 9, 1)] * 3})
+    amounts = [2594.47, *HALF_CENT_AMOUNTS, 100.0, -0.01]
+    tx = pl.DataFrame(
+        {
+            CLIENT_ID: ["a"] + ["b"] * len(HALF_CENT_AMOUNTS) + ["c", "c"],
+            "date": [dt.date(2023, 10, 1)] * len(amounts),
+            "amount": amounts,
+        }
+    )
+    return clients, tx
+
+
+def test_half_cent_ranks_agree_across_engines():
+    clients, tx = _half_cent_inputs()
+    inputs = {"pandas": (clients.to_pandas(), tx.to_pandas()), "polars": (clients, tx)}
+    try:
+        import duckdb
+    except ImportError:  # pragma: no cover - duckdb is a dev dependency
+        pass
+    else:
+        con = duckdb.connect()
+        inputs["duckdb"] = tuple(con.from_arrow(f.to_arrow()) for f in (clients, tx))
+    columns = [
+        CLIENT_ID,
+        TOTAL_REVENUE,
+        YEARLY_REVENUE,
+        EXPECTED_VALUE,
+        VALUE_SCORE,
+        BUCKET_RANK,
+        PRIORITY_RANK,
+    ]
+    results = {}
+    for engine, frames in inputs.items():
+        scored = nw.from_native(
+            value_scores(dormancy_buckets(client_base(*frames, as_of=dt.date(2024, 6, 1))))
+        )
+        if isinstance(scored, nw.LazyFrame):
+            scored = scored.collect()
+        # exact floats, not rounded: the last bit is what differed
+        results[engine] = scored.sort(CLIENT_ID).select(columns).rows()
+    assert results["pandas"][:2] == [
+        ("a", 2594.47, 2594.47, 1297.235, 1297.235, 1, 1),
+        ("b", 2594.47, 2594.47, 1297.235, 1297.235, 2, 2),
+    ]
+    assert results["pandas"][2][:2] == ("c", 99.99)
+    for engine, rows in results.items():
+        assert rows == results["pandas"], engine
