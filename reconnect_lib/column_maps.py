@@ -372,8 +372,10 @@ class MappedTable:
     Attributes
     ----------
     frame
-        Canonical columns found (values still raw); a product column appears as
-        its parts, named ``"<canonical>[0]"``, ``"<canonical>[1]"``; index unchanged.
+        Canonical columns found (values still raw: a column read from one file
+        column keeps its dtype; a joined, filled-in or product column holds Python
+        objects); a product column appears as its parts, named ``"<canonical>[0]"``,
+        ``"<canonical>[1]"``; index unchanged.
     sources
         Canonical column → :class:`Source`.
     ignored
@@ -513,12 +515,16 @@ def apply_map(
             ]
             values = pd.Series(joined, index=frame.index, dtype=object)
         else:
-            values = frame[src.columns[0]].astype(object)
+            # A single source column keeps its own dtype (typed Parquet dates, amounts and
+            # flags take the loader's fast paths); filling it from fallbacks mixes types.
+            values = frame[src.columns[0]]
+            if src.fallback:
+                values = values.astype(object)
         for col in src.fallback:
             blank = values.map(_text).isna()
             values = values.where(~blank, frame[col].astype(object))
         out[canonical] = values
-    mapped = pd.DataFrame(out, index=frame.index, dtype=object)
+    mapped = pd.DataFrame(out, index=frame.index) if out else pd.DataFrame(index=frame.index, dtype=object)
 
     used: set[str] = {c for src in sources.values() for c in (*src.columns, *src.fallback)}
     exclude = pd.Series(None, index=frame.index, dtype=object)

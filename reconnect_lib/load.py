@@ -689,6 +689,95 @@ def _as_id(value: object) -> str | None:
     return _as_text(value)
 
 
+def _is_text_column(col: pd.Series) -> bool:
+    """True when every value is a string or missing (so equal values are equal strings)."""
+    if isinstance(col.dtype, pd.StringDtype):
+        return True
+    return col.dtype == object and pd.api.types.infer_dtype(col, skipna=True) in ("string", "empty")
+
+
+def _distinct_text(col: pd.Series) -> tuple[np.ndarray, list[str | None], bool] | None:
+    """Codes (-1 where missing), :func:`_as_text` of each distinct value, and whether none changed.
+
+    None if the column is not all text. Cleaning once per distinct value gives what
+    ``col.map(_as_text)`` gives: for a string, ``_as_text`` is its words joined by one
+    space, or None if it is blank.
+    """
+    if not _is_text_column(col):
+        return None
+    codes, uniques = pd.factorize(col)
+    distinct = np.asarray(uniques, dtype=object).tolist()
+    cleaned = [" ".join(v.split()) or None for v in distinct]
+    return np.asarray(codes), cleaned, cleaned == distinct
+
+
+@dataclass(frozen=True)
+class _Cleaned:
+    """``col.map(_as_text)`` of a column, as codes into a table of distinct cleaned values.
+
+    ``table[codes]`` is the cleaned column (None where blank); code -1 is a missing
+    cell and reads the table's last entry, None.
+    """
+
+    codes: np.ndarray
+    table: np.ndarray
+    index: pd.Index
+    clean: pd.Series | None = None  # the column itself, when no value needed cleaning
+
+    @classmethod
+    def of(cls, col: pd.Series) -> _Cleaned:
+        distinct = _distinct_text(col)
+        if distinct is None:  # not all text: value by value
+            cleaned = [*(_as_text(v) for v in col.astype(object)), None]
+            return cls(np.arange(len(col)), np.array(cleaned, dtype=object), col.index)
+        codes, cleaned, unchanged = distinct
+        return cls(codes, np.array([*cleaned, None], dtype=object), col.index, col if unchanged else None)
+
+    def objects(self, at: np.ndarray | None = None) -> pd.Series:
+        """The cleaned values as Python objects, None where blank (of the rows at positions ``at``)."""
+        if at is None:
+            return pd.Series(self.table[self.codes], index=self.index, dtype=object)
+        return pd.Series(self.table[self.codes[at]], index=self.index[at], dtype=object)
+
+    def null(self) -> np.ndarray:
+        """Where the cleaned value is None."""
+        return pd.isna(self.table)[self.codes]
+
+    def strings(self) -> pd.Series:
+        """``self.objects().astype("string")``, converting each distinct value once."""
+        if self.clean is not None:  # every value was clean already: only the dtype changes
+            return self.clean.astype("string").rename(None)
+        at = np.where(self.codes < 0, len(self.table) - 1, self.codes)
+        return pd.Series(pd.array(self.table, dtype="string").take(at), index=self.index)
+
+    def values(self) -> list[str]:
+        """The distinct cleaned values that are not None (in no particular order)."""
+        return [v for v in self.table if v is not None]
+
+
+def _clean_text(col: pd.Series) -> pd.Series:
+    """``col.map(_as_text)`` as an object Series (None where blank), once per distinct value."""
+    return _Cleaned.of(col).objects()
+
+
+def _typed(col: pd.Series, canonical: str) -> pd.Series:
+    """The column as the parsers read it: in a dtype they have a fast path for, else as objects."""
+    dtype = col.dtype
+    if pd.api.types.is_object_dtype(dtype):
+        return col
+    if canonical in _ID_COLUMNS or canonical in _TEXT_COLUMNS or canonical == s.CHANNEL:
+        keep = isinstance(dtype, pd.StringDtype)
+    elif canonical in _DATE_COLUMNS:
+        keep = isinstance(dtype, pd.DatetimeTZDtype) or (isinstance(dtype, np.dtype) and dtype.kind == "M")
+    elif canonical in _AMOUNT_COLUMNS:
+        keep = isinstance(dtype, np.dtype) and dtype.kind in "iuf"
+    elif canonical == s.DO_NOT_CONTACT:
+        keep = isinstance(dtype, np.dtype) and dtype.kind == "b"
+    else:
+        keep = False
+    return col if keep else col.astype(object)
+
+
 @dataclass(frozen=True)
 class _Options:
     as_of: pd.Timestamp
@@ -995,6 +1084,8 @@ def _parse_bools(col: pd.Series) -> tuple[pd.Series, pd.Series]:
         key = str(v).strip().casefold().rstrip(".")
         return True if key in _TRUE else False if key in _FALSE else None
 
+    if isinstance(col.dtype, np.dtype) and col.dtype.kind == "b":
+        return col.astype(bool), pd.Series(False, index=col.index)
     parsed = col.astype(object).map(one)
     bad = parsed.isna()
     return parsed.where(~bad, False).astype(bool), bad.astype(bool)
@@ -1015,7 +1106,23 @@ def _parse_channels(col: pd.Series) -> tuple[pd.Series, Counter[str]]:
             return "other"
         return channel
 
-    return col.astype(object).map(one).astype("string"), others
+    distinct = _distinct_text(col)
+    if distinct is None:
+        return col.astype(object).map(one).astype("string"), others
+    codes, cleaned, _ = distinct
+    # Once per distinct value; counted in order of first appearance, as the row-by-row reading does.
+    present, first = np.unique(codes, return_index=True)
+    counts = np.bincount(codes + 1, minlength=len(cleaned) + 1)
+    channels: list[str] = []
+    for text in cleaned:
+        channel = None if text is None else _CHANNEL_OF.get(normalise_name(text))
+        channels.append(channel or "other")
+    for code in present[np.argsort(first, kind="stable")]:
+        text = None if code < 0 else cleaned[code]
+        if code < 0 or text is None or _CHANNEL_OF.get(normalise_name(text)) is None:
+            others["(blank)" if text is None else text] += int(counts[code + 1])
+    table = np.array([*channels, "other"], dtype=object)
+    return pd.Series(table[codes], index=col.index, dtype=object).astype("string"), others
 
 
 # --- validation ---------------------------------------------------------------------
@@ -1095,7 +1202,8 @@ def _date_checks(ctx: _Context, column: str, dates: _Dates, raw: pd.Series) -> l
         expected = "day-first dates such as 31/01/2024, or YYYY-MM-DD"
     else:
         expected = "dates as YYYY-MM-DD, or a date_format under [data] in campaign.toml"
-    guesses = _guess_date_formats(raw[dates.bad]) if dates.bad.any() else []
+    raw = raw[dates.bad].astype(object)  # the cells that are not dates, as read
+    guesses = _guess_date_formats(raw) if len(raw) else []
     if guesses and guesses[0] != opts.date_format:
         choices = " or ".join(f'date_format = "{g}"' for g in guesses)
         example = pd.Timestamp(2024, 1, 31)
@@ -1106,7 +1214,7 @@ def _date_checks(ctx: _Context, column: str, dates: _Dates, raw: pd.Series) -> l
         )
         if len(guesses) > 1:
             date_hint += "; day and month cannot be told apart from these values, so check one you know"
-    elif raw[dates.bad].map(lambda v: isinstance(v, int | float) and not isinstance(v, bool)).any():
+    elif raw.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool)).any():
         date_hint = (
             "some cells hold numbers: format the column as Date in Excel, or write the dates as YYYY-MM-DD"
         )
@@ -1146,7 +1254,8 @@ def _amount_check(ctx: _Context, column: str, amounts: _Amounts, raw: pd.Series)
     else:
         expected = "numbers such as 1234.56, 1,234.56 or -80 (decimal point)"
     other = "," if decimal == "." else "."
-    other_parses = raw[amounts.bad].map(
+    bad_cells = raw[amounts.bad].astype(object)
+    other_parses = bad_cells.map(
         lambda v: (
             isinstance(v, str)
             and (c := _amount_core(v)) is not None
@@ -1248,18 +1357,71 @@ def _problems_from(err: SchemaErrors, ctx: _Context, checks: Mapping[str, _Check
     return [p for *_, p in sorted(found, key=lambda item: item[:2])]
 
 
-def _validate(checked: pd.DataFrame, ctx: _Context, checks: Sequence[_Check]) -> list[Problem]:
+@dataclass
+class _Checked:
+    """The cleaned raw values pandera validates (blank cells as None), one column at a time.
+
+    Kept as the parsed columns and their blank masks; :meth:`frame` builds the
+    frame of Python objects pandera reads, for the rows it has to see only.
+    """
+
+    index: pd.Index
+    cells: dict[str, tuple[pd.Series | _Cleaned, pd.Series | None]]  # column -> (values, blank mask)
+
+    def __contains__(self, column: object) -> bool:
+        return column in self.cells
+
+    def __getitem__(self, column: str) -> pd.Series:
+        values, blank = self.cells[column]
+        if isinstance(values, _Cleaned):
+            return values.objects()
+        return values if blank is None else values.astype(object).where(~blank, None)
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.cells)
+
+    def null(self, column: str) -> np.ndarray:
+        """Where the column's checked value is missing."""
+        values, blank = self.cells[column]
+        if isinstance(values, _Cleaned):
+            return values.null()
+        return (values.isna() if blank is None else blank).to_numpy(dtype=bool)
+
+    def frame(self, rows: np.ndarray | None = None) -> pd.DataFrame:
+        """The object frame pandera validates, of every row or of the rows where ``rows`` is True."""
+        at = None if rows is None else np.flatnonzero(rows)
+        out = pd.DataFrame(index=self.index if at is None else self.index[at])
+        for column, (values, blank) in self.cells.items():
+            if isinstance(values, _Cleaned):
+                out[column] = values.objects(at)
+                continue
+            if at is not None:
+                values = values.iloc[at]
+                blank = None if blank is None else blank.iloc[at]
+            out[column] = values if blank is None else values.astype(object).where(~blank, None)
+        return out
+
+
+def _validate(checked: _Checked, ctx: _Context, checks: Sequence[_Check]) -> list[Problem]:
     """Run the pandera schema of the table over the cleaned raw values; every failure becomes a Problem.
 
     Parsing happened once, before; each rule is a pandera check over its result, so
     pandera collects every failure (lazily) with the row labels, which are the
     1-based data-row numbers of the file.
+
+    Every rule but uniqueness looks at one row at a time, so pandera is shown only
+    the rows that can fail one: a flagged value, a blank required cell, or (in the
+    client list) an id that appears more than once, with all its rows. When a
+    required column is missing it is shown every row, as it is then checked as a whole.
     """
     by_key: dict[str, _Check] = {}
     per_column: dict[str, list[pa.Check]] = {}
+    may_fail = np.zeros(len(checked.index), dtype=bool)
     for rule in checks:
         if not rule.mask.any():
             continue
+        may_fail |= rule.mask.reindex(checked.index, fill_value=False).to_numpy(dtype=bool)
         key = f"{rule.key}:{rule.column}"
         by_key[key] = rule
         ok = ~rule.mask
@@ -1281,8 +1443,19 @@ def _validate(checked: pd.DataFrame, ctx: _Context, checks: Sequence[_Check]) ->
     }
     columns.update({part: pa.Column(nullable=False, checks=per_column.get(part, [])) for part in parts})
     schema = pa.DataFrameSchema(columns, name=ctx.table)
+    if any(col not in checked for col, column in columns.items() if column.required):
+        frame = checked.frame()
+    else:
+        for col, column in columns.items():
+            if col in checked and not column.nullable:
+                may_fail |= checked.null(col)
+        if ctx.table == "clients" and s.CLIENT_ID in checked:
+            may_fail |= checked[s.CLIENT_ID].duplicated(keep=False).to_numpy(dtype=bool)
+        if not may_fail.any():
+            return []
+        frame = checked.frame(may_fail)
     try:
-        schema.validate(checked, lazy=True)
+        schema.validate(frame, lazy=True)
     except SchemaErrors as err:
         return _problems_from(err, ctx, by_key)
     return []
@@ -1298,6 +1471,7 @@ class _Loaded:
     problems: list[Problem]
     ids: pd.Series | None = None  # cleaned client ids, even if other columns failed
     file: str | None = None
+    cleaned_ids: _Cleaned | None = None  # the same ids, as codes into their distinct values
 
 
 def _check_options(
@@ -1347,6 +1521,7 @@ def _load_table(
     as_of: object,
     client_ids: Iterable[object] | None = None,
     clients_file: str | None = None,
+    cleaned_client_ids: _Cleaned | None = None,
     column_map: str | ColumnMap = "generic",
     columns: Mapping[str, str] | None = None,
     date_format: str | None = None,
@@ -1356,7 +1531,11 @@ def _load_table(
     encoding: str | None = None,
     sheet: str | int | None = None,
 ) -> _Loaded:
-    """Read, map, parse and validate one table; problems are returned, not raised."""
+    """Read, map, parse and validate one table; problems are returned, not raised.
+
+    ``cleaned_client_ids``, when given, is ``client_ids`` already cleaned (the client
+    list's :attr:`_Loaded.cleaned_ids`), so they are not cleaned again.
+    """
     _check_options(decimal=decimal, delimiter=delimiter, date_format=date_format, dayfirst=dayfirst)
     stamp = _as_of(as_of)
     named = column_map if isinstance(column_map, ColumnMap) else get_map(column_map)
@@ -1401,23 +1580,23 @@ def _load_table(
     ctx = _Context(table, file, mapped, opts, named.name, clients_file)
 
     # Clean every value into what the checks and the output see; blanks become None.
-    checked = pd.DataFrame(index=data.index)
+    checked = _Checked(data.index, {})
+    cleaned_ids: dict[str, _Cleaned] = {}
     parsed: dict[str, pd.Series] = {}
     checks: list[_Check] = []
     for col in data.columns:
-        values = data[col]
-        blank = _blank_mask(values)
         canonical = col.split("[")[0]
+        values = _typed(data[col], canonical)
+        blank = _blank_mask(values)
         if canonical in _ID_COLUMNS:
-            cleaned = values.map(_as_id)
-            checked[col] = cleaned.astype(object)
-            parsed[col] = cleaned.astype("string")
+            cleaned = cleaned_ids[col] = _Cleaned.of(values)  # _as_id of every value
+            checked.cells[col] = (cleaned, None)
+            parsed[col] = cleaned.strings()
             continue
+        checked.cells[col] = (values, blank)
         if canonical in _TEXT_COLUMNS:
-            parsed[col] = values.map(_as_text).astype("string")
-            checked[col] = values.where(~blank, None).astype(object)
+            parsed[col] = _Cleaned.of(values).strings()
             continue
-        checked[col] = values.astype(object).where(~blank, None)
         if canonical in _DATE_COLUMNS:
             dates = _parse_dates(values, opts)
             parsed[col] = dates.parsed
@@ -1455,10 +1634,25 @@ def _load_table(
 
     # Referential integrity: every history row must name a known client.
     if client_ids is not None and s.CLIENT_ID in checked:
-        known = {i for i in (_as_id(v) for v in client_ids) if i is not None}
-        ids = checked[s.CLIENT_ID]
-        unknown = ids.notna() & ~ids.isin(known)
+        if cleaned_client_ids is not None:
+            known_ids = cleaned_client_ids
+        else:
+            given = (
+                client_ids if isinstance(client_ids, pd.Series) else pd.Series(list(client_ids), dtype=object)
+            )
+            known_ids = _Cleaned.of(given)  # _as_id of every known id, once per distinct value
+        # Looked up once per distinct id of this file.
+        id_codes = cleaned_ids[s.CLIENT_ID]
+        distinct_ids = pd.Series(id_codes.table, dtype=object)
+        strange = (distinct_ids.notna() & ~distinct_ids.isin(known_ids.values())).to_numpy(dtype=bool)
+        unknown = pd.Series(strange[id_codes.codes], index=data.index)
         where = Path(clients_file).name if clients_file else "the client list"
+        if unknown.any():
+            ids = checked[s.CLIENT_ID]
+            known = {i for i in known_ids.objects() if i is not None}
+            hint = _unknown_ids_hint(ids[unknown].unique(), known, clients_file)
+        else:
+            hint = None  # no row fails the check, so no message is worded
         checks.append(
             _Check(
                 "unknown_client",
@@ -1466,14 +1660,14 @@ def _load_table(
                 unknown.astype(bool),
                 f"client not in {where}{ctx.read_as(s.CLIENT_ID)}",
                 f"client ids that appear in {where}",
-                _unknown_ids_hint(ids[unknown].unique(), known, clients_file),
+                hint,
             )
         )
 
     problems += _validate(checked, ctx, checks)
     ids = parsed.get(s.CLIENT_ID)
     if problems:
-        return _Loaded(None, None, problems, ids=ids, file=file)
+        return _Loaded(None, None, problems, ids=ids, file=file, cleaned_ids=cleaned_ids.get(s.CLIENT_ID))
 
     out = _assemble(table, parsed, data.index)
     if refund.any() and s.AMOUNT in out:
@@ -1510,7 +1704,9 @@ def _load_table(
         notes=tuple(notes),
     )
     log.info("%s", report.summary())
-    return _Loaded(out, report, [], ids=out[s.CLIENT_ID], file=file)
+    # The kept rows are the parsed rows (only history rows are set aside after parsing).
+    cleaned = cleaned_ids.get(s.CLIENT_ID) if len(out) == len(data) else None
+    return _Loaded(out, report, [], ids=out[s.CLIENT_ID], file=file, cleaned_ids=cleaned)
 
 
 def _assemble(table: str, parsed: Mapping[str, pd.Series], index: pd.Index) -> pd.DataFrame:
@@ -1798,6 +1994,7 @@ def load_inputs(config: CampaignConfig, *, as_of: date) -> Inputs:
                 path,
                 client_ids=clients.ids,
                 clients_file=clients.file,
+                cleaned_client_ids=clients.cleaned_ids,
                 columns=data.columns.get(table),  # type: ignore[call-overload]
                 **options,
             )

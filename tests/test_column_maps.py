@@ -274,3 +274,19 @@ def test_module_docstring_examples_run():
     result = doctest.testmod(column_maps, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
     assert result.attempted > 0
+
+
+def test_a_column_from_one_file_column_keeps_its_dtype():
+    raw = pd.DataFrame(
+        {
+            "Record ID": pd.Series(["7"], dtype="string"),
+            "First Name": ["Ann"],
+            "Last Name": ["Lee"],
+            "Last Contacted": pd.to_datetime(["2024-03-05"]),
+        }
+    )
+    mapped = apply_map(raw, "clients", "hubspot")
+    assert mapped.frame["client_id"].dtype == raw["Record ID"].dtype
+    assert mapped.frame["last_contact"].dtype == raw["Last Contacted"].dtype
+    assert mapped.frame["name"].dtype == object  # joined from two columns
+    assert mapped.frame.loc[0, "name"] == "Ann Lee"

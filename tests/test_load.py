@@ -742,6 +742,97 @@ def test_loading_does_not_read_the_clock(monkeypatch):
     load_clients(pd.DataFrame({"client_id": ["1"], "last_contact": ["2024-01-01"]}), as_of=AS_OF)
 
 
+# --- typed columns (Parquet, DataFrames) take fast paths with the same results ---------------
+
+
+def _typed_and_as_text():
+    """The same client list twice: typed as Parquet stores it, and as the text a CSV holds."""
+    typed = pd.DataFrame(
+        {
+            "Client ID": pd.Series(["C1", " C2 ", "C  3", None, "C5"], dtype="string"),
+            "Name": pd.Series(["Ann  Lee", "Bob", "   ", None, "Eve\nKing"], dtype="string"),
+            "Client Since": pd.to_datetime(
+                ["2020-01-02 13:45", None, "2019-05-06", "2018-01-01", "2017-02-03"], format="ISO8601"
+            ),
+            "Do Not Contact": [True, False, False, True, False],
+            "Revenue": [12.5, float("nan"), -3.0, 0.0, 1e6],
+        }
+    )
+    text = pd.DataFrame(
+        {
+            "Client ID": ["C1", " C2 ", "C  3", None, "C5"],
+            "Name": ["Ann  Lee", "Bob", "   ", None, "Eve\nKing"],
+            "Client Since": ["2020-01-02 13:45", None, "2019-05-06", "2018-01-01", "2017-02-03"],
+            "Do Not Contact": ["yes", "no", "", "y", None],
+            "Revenue": ["12.50", None, "-3", "0", "1000000"],
+        }
+    )
+    return typed, text
+
+
+def test_typed_columns_load_like_their_text():
+    typed, text = _typed_and_as_text()
+    typed, text = typed.drop(index=3), text.drop(index=3)  # row 4 has no id
+    from_typed = load_clients(typed, as_of=AS_OF)
+    pd.testing.assert_frame_equal(from_typed, load_clients(text, as_of=AS_OF))
+    assert from_typed[s.CLIENT_ID].tolist() == ["C1", "C2", "C 3", "C5"]
+    assert from_typed[s.NAME].isna().tolist() == [False, False, True, False]
+    assert from_typed[s.NAME].iloc[3] == "Eve King"
+    assert from_typed[s.CLIENT_SINCE].iloc[0] == pd.Timestamp("2020-01-02")
+
+
+def test_typed_columns_report_the_rows_text_columns_report():
+    typed, text = _typed_and_as_text()
+    for raw in (typed, text):
+        raw.loc[5] = raw.loc[0]  # the first client again, as row 6 (1-based)
+        with pytest.raises(InputError) as info:
+            load_clients(raw, as_of=date(2019, 12, 31))
+        by_message = {p.message: p for p in info.value.problems}
+        assert list(by_message["blank"].rows) == [4]
+        duplicate = by_message["1 client id appears on more than one row"]
+        assert list(duplicate.rows) == [1, 6]
+        assert list(duplicate.values) == ["C1", "C1"]
+        late = by_message["date after the as-of date 2019-12-31"]
+        assert list(late.rows) == [1, 6]
+        assert len(info.value.problems) == 3
+
+
+def test_typed_history_checks_clients_once_per_id():
+    clients = load_clients(pd.DataFrame({"client_id": pd.Series(["007", "B"], dtype="string")}), as_of=AS_OF)
+    history = pd.DataFrame(
+        {
+            "client_id": pd.Series(["007", "7", "B", " B ", "7", None], dtype="string"),
+            "date": pd.to_datetime(["2024-01-01"] * 6),
+            "amount": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+        }
+    )
+    with pytest.raises(InputError) as info:
+        load_transactions(history, as_of=AS_OF, client_ids=clients[s.CLIENT_ID])
+    by_message = {p.message: p for p in info.value.problems}
+    unknown = by_message["client not in the client list"]
+    assert list(unknown.rows) == [2, 5]
+    assert list(unknown.values) == ["7", "7"]
+    assert "leading zeros" in (unknown.hint or "")
+    assert list(by_message["blank"].rows) == [6]
+    assert len(by_message) == 2
+    ok = load_transactions(history.iloc[[0, 2, 3]], as_of=AS_OF, client_ids=clients[s.CLIENT_ID])
+    assert ok[s.CLIENT_ID].tolist() == ["007", "B", "B"]
+
+
+def test_channels_read_as_other_are_counted_in_order_of_appearance(caplog):
+    raw = pd.DataFrame(
+        {
+            "client_id": ["1"] * 7,
+            "date": ["2024-01-01"] * 7,
+            "Type": pd.Series(["Fax", None, "Call", " fax ", "Telex", "  ", "Fax"], dtype="string"),
+        }
+    )
+    with caplog.at_level(logging.INFO, logger="reconnect_lib.load"):
+        contacts = load_contacts(raw, as_of=AS_OF)
+    assert contacts[s.CHANNEL].tolist() == ["other", "other", "phone", "other", "other", "other", "other"]
+    assert "6 channel values read as 'other': 'Fax' (2), '(blank)' (2), 'fax' (1), 'Telex' (1)" in caplog.text
+
+
 # --- properties --------------------------------------------------------------------------------
 
 dates = st.dates(min_value=date(1900, 1, 1), max_value=AS_OF)
