@@ -1507,6 +1507,7 @@ def clv_scores(
 # --- a campaign's purchase rhythm: what the overview report shows ---------------------
 
 RHYTHM_DAYS: Final = "rhythm_days"  # the client's expected gap between purchases, in days
+MODEL_YEARLY_VALUE: Final = "model_yearly_value"  # a year of the client's business at their own rhythm
 DAYS_SINCE_PURCHASE: Final = "days_since_purchase"
 CALIBRATION_COLUMNS: Final = ("frequency", "clients", "actual", "predicted")
 
@@ -1636,3 +1637,65 @@ def calibration_table(
         clients=("actual", "size"), actual=("actual", "mean"), predicted=("predicted", "mean")
     )
     return table[list(CALIBRATION_COLUMNS)]
+
+
+def with_model_value(base: pd.DataFrame, rhythm: PurchaseRhythm) -> pd.DataFrame:
+    """The client base with ``model_yearly_value``: a year of each client's business, by the models.
+
+    For a client with a purchase: the Gamma-Gamma expected spend per purchase
+    times the purchases a year at the client's own rhythm (365 / ``rhythm_days``),
+    i.e. what the client was worth a year while active, whether or not they still
+    are (the chance of winning them back is a separate factor). Where the models
+    give no usable value (no purchase, no spend model, or a non-positive spend
+    for a one-off buyer when the fitted q <= 1), it falls back to
+    ``yearly_revenue``. A copy; `base` is not modified.
+
+    Parameters
+    ----------
+    base : pandas.DataFrame
+        A client base with ``client_id`` and ``yearly_revenue``.
+    rhythm : PurchaseRhythm
+    """
+    scores = rhythm.scores.set_index(CLIENT_ID)
+    if EXPECTED_SPEND in scores.columns:
+        spend = scores[EXPECTED_SPEND].astype("float64")
+    else:
+        spend = pd.Series(np.nan, index=scores.index)
+    per_year = 365.0 / scores[RHYTHM_DAYS].astype("float64")
+    modelled = (spend * per_year).where(np.isfinite(spend) & (spend > 0) & np.isfinite(per_year))
+    out = base.copy()
+    by_client = out[CLIENT_ID].map(modelled).astype("float64")
+    out[MODEL_YEARLY_VALUE] = by_client.fillna(out["yearly_revenue"].astype("float64"))
+    return out
+
+
+def p_alive_table(rhythm: PurchaseRhythm, scored: pd.DataFrame) -> pd.DataFrame:
+    """Probability still active, per dormancy bucket: what the model says of each silence.
+
+    Parameters
+    ----------
+    rhythm : PurchaseRhythm
+    scored : pandas.DataFrame
+        The scored client base (``client_id``, ``dormancy_bucket``, ``bucket_order``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per bucket holding a buyer, in bucket order: ``dormancy_bucket``,
+        ``clients`` (buyers in the bucket), ``mean_p_alive``, ``likely_active``
+        (clients with P(active) of at least 0.5) and ``overdue`` (repeat buyers
+        past their own usual gap).
+    """
+    scores = rhythm.scores[[CLIENT_ID, P_ALIVE, OVERDUE_RATIO, FREQUENCY]]
+    joined = scored[[CLIENT_ID, "dormancy_bucket", "bucket_order"]].merge(scores, on=CLIENT_ID, how="inner")
+    joined = joined.assign(
+        likely_active=joined[P_ALIVE] >= 0.5,
+        overdue=(joined[FREQUENCY] > 0) & (joined[OVERDUE_RATIO] > 1),
+    )
+    table = joined.groupby(["bucket_order", "dormancy_bucket"], as_index=False).agg(
+        clients=(CLIENT_ID, "size"),
+        mean_p_alive=(P_ALIVE, "mean"),
+        likely_active=("likely_active", "sum"),
+        overdue=("overdue", "sum"),
+    )
+    return table.sort_values("bucket_order", ignore_index=True).drop(columns="bucket_order")

@@ -76,6 +76,7 @@ class DormancySection(_Section):
 
 class ValueSection(_Section):
     basis: ValueBasis = "expected"
+    model: Literal["historical", "bgnbd"] = "historical"
     prior_strength: float = Field(default=20.0, gt=0)
     prior: dict[str, float] | None = None
 

@@ -132,6 +132,19 @@ def scored_base(
         edges_months=cfg.dormancy.edges_months,
         due_after_months=cfg.dormancy.due_after_months,
     )
+    stake = "yearly_revenue"
+    if cfg.value.model == "bgnbd":
+        from . import clv  # scipy: loaded only when the model is asked for
+
+        if inputs.transactions is None:
+            raise ConfigError(
+                "value model `bgnbd` needs a purchase history",
+                file=str(cfg.source) if cfg.source else None,
+                hint='add transactions = "..." under [data], or set [value] model = "historical"',
+            )
+        rhythm = clv.purchase_rhythm(inputs.transactions, as_of=day)
+        bucketed = clv.with_model_value(bucketed, rhythm)
+        stake = clv.MODEL_YEARLY_VALUE
     scored = value_scores(
         bucketed,
         basis=cfg.value.basis,
@@ -139,5 +152,6 @@ def scored_base(
         prior_strength=cfg.value.prior_strength,
         observed=observed,
         edges_months=cfg.dormancy.edges_months,
+        stake=stake,
     )
     return Campaign(config=cfg, as_of=day, inputs=inputs, scored=scored, status=status, observed=observed)

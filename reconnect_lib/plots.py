@@ -163,3 +163,36 @@ def calibration_chart(table: pd.DataFrame) -> go.Figure:
         height=420,
     )
     return fig
+
+
+def p_alive_chart(table: pd.DataFrame) -> go.Figure:
+    """The chance each bucket's clients still buy at all, by the BG/NBD model.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`reconnect_lib.clv.p_alive_table` output.
+    """
+    labels = table[s.DORMANCY_BUCKET].astype(str).tolist()
+    fig = go.Figure(
+        go.Bar(
+            x=labels,
+            y=table["mean_p_alive"].tolist(),
+            marker_color=_colours(len(labels)),
+            customdata=list(zip(table["clients"], table["likely_active"], table["overdue"], strict=True)),
+            text=[f"{p:.0%}" for p in table["mean_p_alive"]],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate=(
+                "%{x}: %{y:.0%} on average; %{customdata[1]:,} of %{customdata[0]:,} likely active, "
+                "%{customdata[2]:,} overdue for their rhythm<extra></extra>"
+            ),
+        )
+    )
+    fig.update_layout(
+        template=STYLE,
+        title="Probability a client is still active (would buy again unprompted), by time since contact",
+        yaxis={"tickformat": ".0%", "range": [0, 1.1]},
+        height=400,
+    )
+    return fig

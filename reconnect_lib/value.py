@@ -496,6 +496,7 @@ def value_scores(
     observed: Any = None,
     segments: Mapping[str, Rect | Sequence[Rect]] | None = None,
     edges_months: Sequence[int] = DEFAULT_EDGES_MONTHS,
+    stake: str = YEARLY_REVENUE,
 ) -> FrameT:
     """RFM scores and segment, value at stake, chance and expected value, and priority ranks.
 
@@ -514,6 +515,10 @@ def value_scores(
         The RFM segment rule table; :data:`DEFAULT_SEGMENTS` when omitted.
     edges_months : sequence of int
         The edges `bucketed` was bucketed with.
+    stake : str
+        The column whose value (negatives and unknowns as 0) is the value at
+        stake: ``yearly_revenue`` by default; the BG/NBD value model passes
+        :data:`reconnect_lib.clv.MODEL_YEARLY_VALUE`.
 
     Returns
     -------
@@ -575,7 +580,8 @@ def value_scores(
         edges_months=edges, prior=prior, prior_strength=prior_strength, observed=observed
     )
     frame = fr.as_frame(bucketed, "bucketed")
-    required = [CLIENT_ID, DAYS_DORMANT, N_PURCHASES, TOTAL_REVENUE, YEARLY_REVENUE, DORMANCY_BUCKET]
+    required = [CLIENT_ID, DAYS_DORMANT, N_PURCHASES, TOTAL_REVENUE, YEARLY_REVENUE, DORMANCY_BUCKET, stake]
+    required = list(dict.fromkeys(required))
     fr.require_columns(frame, required, "bucketed", _HINT_BUCKETED)
     check_labels(frame, bucket_labels(edges))
     carried = [c for c in frame.collect_schema().names() if c not in _ADDED]
@@ -589,7 +595,7 @@ def value_scores(
         .cast(nw.Int64)
         .alias(_F_KEY),
         (-fr.cents(nw.col(TOTAL_REVENUE))).alias(_M_KEY),
-        nw.col(YEARLY_REVENUE).fill_null(0.0).clip(lower_bound=0.0).cast(nw.Float64).alias(VALUE_AT_STAKE),
+        nw.col(stake).fill_null(0.0).clip(lower_bound=0.0).cast(nw.Float64).alias(VALUE_AT_STAKE),
         nw.col(DORMANCY_BUCKET)
         .replace_strict(chance_by_bucket, default=None, return_dtype=nw.Float64)
         .alias(WIN_BACK_CHANCE),

@@ -549,3 +549,17 @@ def test_calibration_table_counts_every_buyer_of_the_calibration_period(consulti
     ones = summary[summary["frequency"] == 1]
     row = table.set_index("frequency").loc[1]
     assert row["actual"] == pytest.approx(ones["frequency_holdout"].mean())
+
+
+def test_p_alive_table_summarises_every_buyer_by_bucket(consulting):
+    from reconnect_lib.clv import overdue_clients, p_alive_table, purchase_rhythm
+
+    rhythm = purchase_rhythm(consulting.inputs.transactions, as_of=consulting.as_of)
+    table = p_alive_table(rhythm, consulting.scored)
+    assert table["clients"].sum() == len(rhythm.scores)
+    assert table["mean_p_alive"].between(0, 1).all()
+    assert table["overdue"].sum() == len(overdue_clients(rhythm, consulting.scored))
+    order = consulting.buckets.set_index("dormancy_bucket")["bucket_order"]
+    assert list(order[table["dormancy_bucket"]]) == sorted(order[table["dormancy_bucket"]])
+    # the model sees long silences as less likely to be active
+    assert table["mean_p_alive"].iloc[0] > table["mean_p_alive"].iloc[-1]

@@ -96,3 +96,10 @@ def test_sample_campaigns_parse(firm):
     cfg = load_config(Path(__file__).parents[1] / "data" / "sample" / firm / "campaign.toml")
     assert cfg.campaign.name == firm
     assert cfg.data.clients.exists()
+
+
+def test_value_model_choices():
+    assert parse_config(MINIMAL).value.model == "historical"
+    assert parse_config({**MINIMAL, "value": {"model": "bgnbd"}}).value.model == "bgnbd"
+    with pytest.raises(ConfigError, match=r"value\.model"):
+        parse_config({**MINIMAL, "value": {"model": "pareto"}})

@@ -120,3 +120,22 @@ def test_outcome_log_feeds_status_and_win_back_chance(tmp_path):
     prior_only = rl.scored_base(firm / "campaign.toml")
     assert prior_only.status is None
     assert prior_only.scored.groupby("dormancy_bucket")["win_back_chance"].first()["6–12 months"] == 0.5
+
+
+def test_bgnbd_value_model_values_clients_at_their_own_rhythm(consulting):
+    from reconnect_lib import clv
+
+    cfg = consulting.config
+    model_cfg = cfg.model_copy(update={"value": cfg.value.model_copy(update={"model": "bgnbd"})})
+    modelled = rl.scored_base(model_cfg)
+    scored = modelled.scored.set_index("client_id")
+    rhythm = clv.purchase_rhythm(consulting.inputs.transactions, as_of=consulting.as_of)
+    s = rhythm.scores.set_index("client_id")
+    usable = s[(s["expected_spend"] > 0) & s["rhythm_days"].gt(0)]
+    expected = usable["expected_spend"] * 365.0 / usable["rhythm_days"]
+    assert scored.loc[expected.index, "value_at_stake"].to_numpy() == pytest.approx(expected.to_numpy())
+    others = scored.index.difference(expected.index)
+    historical = consulting.scored.set_index("client_id")
+    assert (scored.loc[others, "value_at_stake"] == historical.loc[others, "value_at_stake"]).all()
+    assert sorted(scored["priority_rank"]) == list(range(1, len(scored) + 1))
+    assert (scored["expected_value"] <= scored["value_at_stake"] + 1e-9).all()

@@ -38,3 +38,27 @@ def test_segment_chart_shows_the_segment_table(campaign):
     got = dict(zip(bar.y, bar.x, strict=True))
     want = dict(zip(seg["rfm_segment"], seg["total_revenue"], strict=True))
     assert got == pytest.approx(want)
+
+
+def test_p_alive_chart_shows_the_table(campaign):
+    from reconnect_lib import clv
+
+    rhythm = clv.purchase_rhythm(campaign.inputs.transactions, as_of=campaign.as_of)
+    table = clv.p_alive_table(rhythm, campaign.scored)
+    bar = plots.p_alive_chart(table).data[0]
+    assert list(bar.x) == list(table["dormancy_bucket"])
+    assert list(bar.y) == pytest.approx(list(table["mean_p_alive"]))
+
+
+def test_calibration_chart_shows_actual_and_predicted(campaign):
+    from datetime import date
+
+    from reconnect_lib import clv
+
+    table = clv.calibration_table(
+        campaign.inputs.transactions, calibration_end=date(2025, 11, 23), as_of=campaign.as_of
+    )
+    actual, predicted = plots.calibration_chart(table).data
+    assert list(actual.y) == pytest.approx(list(table["actual"]))
+    assert list(predicted.y) == pytest.approx(list(table["predicted"]))
+    assert actual.x[-1].endswith("+")

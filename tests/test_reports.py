@@ -53,8 +53,8 @@ def test_overview_html_is_offline_and_hides_code(tmp_path):
     external = re.findall(r"<script[^>]+src=\"(https?:[^\"]+)\"", html)
     assert external == []
     assert "cdn" not in " ".join(re.findall(r"<(?:script|link)[^>]*>", html)).lower()
-    assert html.count('class="plotly-graph-div"') == 3
-    assert html.count("Plotly.newPlot") == 3
+    assert html.count('class="plotly-graph-div"') == 4
+    assert html.count("Plotly.newPlot") == 4
     assert "scored_base(" not in html  # code cells are hidden
 
 
