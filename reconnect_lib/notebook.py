@@ -177,3 +177,81 @@ def client_view(clients, *, n: int = 15, keep_up: bool = False, due_only: bool =
         if column in shown.columns:
             style = style.format(fmt, subset=[column], na_rep="")
     return style
+
+
+_ACTION_COLUMNS = {
+    "planned_on": "Day",
+    "action": "Action",
+    "name": "Name",
+    "company": "Company",
+    "dormancy_bucket": "Dormancy",
+    "value_at_stake": "Value / yr",
+    "win_back_chance": "Chance",
+    "account_owner": "Owner",
+    "note": "Note",
+}
+_ACTION_WORDS = {
+    "letter": "Letter",
+    "email": "E-mail",
+    "call": "Call",
+    "follow_up_call": "Follow-up call",
+    "gift": "Gift",
+}
+
+
+_ACTION_PLURALS = {
+    "letter": "letters",
+    "email": "e-mails",
+    "call": "first calls",
+    "follow_up_call": "follow-up calls",
+    "gift": "gifts",
+}
+
+
+def counts_in_words(counts: dict[str, int]) -> str:
+    """Planned actions per kind in words, in bold, for a narrative sentence.
+
+    >>> counts_in_words({"letter": 10, "email": 0, "follow_up_call": 4})
+    '**10 letters**, **4 follow-up calls**'
+    >>> counts_in_words({"letter": 0})
+    'nothing'
+    """
+    words = [f"**{n:,} {_ACTION_PLURALS.get(action, action)}**" for action, n in counts.items() if n]
+    return ", ".join(words) or "nothing"
+
+
+def contacts_view(actions, *, n: int | None = None):
+    """A week's planned actions (:meth:`ContactPlan.week` rows) by day, as an escaped table."""
+    ordered = actions.sort_values(["planned_on", "action", "week_order"], kind="stable")
+    head = ordered if n is None else ordered.head(n)
+    shown = head[[c for c in _ACTION_COLUMNS if c in head.columns]].rename(columns=_ACTION_COLUMNS)
+    if "Action" in shown.columns:
+        shown = shown.assign(Action=shown["Action"].map(lambda a: _ACTION_WORDS.get(a, a)))
+    style = shown.style.hide(axis="index").format(escape="html", na_rep="")
+    formats = {"Day": lambda d: f"{d:%a %d %b}", "Value / yr": "{:,.0f}", "Chance": "{:.0%}"}
+    for column, fmt in formats.items():
+        if column in shown.columns:
+            style = style.format(fmt, subset=[column], na_rep="")
+    return style
+
+
+def rates_view(rates, *, label: str | None = None):
+    """A :func:`~reconnect_lib.metrics.win_back_rates` table, escaped and formatted."""
+    columns = {
+        "contacted": "Contacted",
+        "won_back": "Won back",
+        "win_back_rate": "Rate",
+        "rate_low": "Interval from",
+        "rate_high": "to",
+        "revenue_recovered": "Revenue recovered",
+    }
+    if label:
+        columns = {rates.columns[0]: label, **columns}
+    shown = rates[[c for c in columns if c in rates.columns]].rename(columns=columns)
+    return (
+        shown.style.hide(axis="index")
+        .format(escape="html", na_rep="")
+        .format("{:.1%}", subset=["Rate", "Interval from", "to"], na_rep="")
+        .format("{:,.0f}", subset=["Revenue recovered"])
+        .format("{:,}", subset=["Contacted", "Won back"])
+    )

@@ -7,6 +7,7 @@ here is what makes them part of the command.
 from . import base
 from . import outcome as outcome_commands  # noqa: F401
 from . import plan as plan_commands  # noqa: F401
+from . import report as report_commands  # noqa: F401
 from .base import main
 
 __all__ = ["base", "main"]

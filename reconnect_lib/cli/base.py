@@ -178,32 +178,3 @@ def buckets(config_path: Path, as_of, fmt: str) -> None:
     name = campaign.config.campaign.name
     render_bucket_table(table, title=f"{name}: clients by time since last contact, as of {campaign.as_of}")
     click.echo(str(campaign.inputs.report))
-
-
-@main.group()
-def report() -> None:
-    """Generate a campaign report (papermill + offline HTML) under the reports folder."""
-
-
-@report.command("overview")
-@config_option
-@as_of_option
-@click.option("--week", default=None, help="ISO week folder, e.g. 2026-W48. Default: the as-of date's week.")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
-def report_overview(config_path: Path, as_of, week: str | None, quiet: bool) -> None:
-    """The state of the past-client base, for a strategic focus plan."""
-    from ..config import load_config
-    from ..reports import iso_week, run_report
-
-    cfg = load_config(config_path)
-    day = as_of.date() if as_of else (cfg.campaign.as_of or today())
-    paths = run_report(
-        "overview",
-        config=cfg.source or config_path,
-        campaign=cfg.campaign.name,
-        reports_folder=cfg.reports.folder,
-        week=week or iso_week(day),
-        as_of=day,
-        progress=not quiet,
-    )
-    click.echo(f"Report: {paths.html}")

@@ -1,0 +1,86 @@
+"""The ``report`` commands: run a report notebook with papermill and export offline HTML.
+
+``reconnect report weekly`` is the one to schedule: it picks the current ISO
+week by default, and rerunning a week replaces that week's report atomically
+(see :func:`reconnect_lib.reports.run_report`), so running it twice is safe.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .base import as_of_option, config_option, main, today
+
+
+def _week_option(help_text: str):
+    return click.option("--week", default=None, help=help_text)
+
+
+def _quiet_option(f):
+    return click.option("--quiet", is_flag=True, help="No progress bar.")(f)
+
+
+@main.group()
+def report() -> None:
+    """Generate a campaign report (papermill + offline HTML) under the reports folder."""
+
+
+@report.command("overview")
+@config_option
+@as_of_option
+@_week_option("ISO week folder, e.g. 2026-W48. Default: the as-of date's week.")
+@_quiet_option
+def report_overview(config_path: Path, as_of, week: str | None, quiet: bool) -> None:
+    """The state of the past-client base, for a strategic focus plan."""
+    from ..config import load_config
+    from ..reports import iso_week, run_report
+
+    cfg = load_config(config_path)
+    day = as_of.date() if as_of else (cfg.campaign.as_of or today())
+    paths = run_report(
+        "overview",
+        config=cfg.source or config_path,
+        campaign=cfg.campaign.name,
+        reports_folder=cfg.reports.folder,
+        week=week or iso_week(day),
+        as_of=day,
+        progress=not quiet,
+    )
+    click.echo(f"Report: {paths.html}")
+
+
+@report.command("weekly")
+@config_option
+@as_of_option
+@_week_option(
+    "ISO week to report, e.g. 2026-W48. Default: the week of --as-of, else of campaign.toml's "
+    "as_of, else the current week."
+)
+@_quiet_option
+def report_weekly(config_path: Path, as_of, week: str | None, quiet: bool) -> None:
+    """This week's contacts, catch-up progress, outcomes with intervals, reasons, lift and keep-up list.
+
+    A report for --week without --as-of is as of that week's Monday (or of
+    campaign.toml's as_of when it falls in that week), so a rerun gives the
+    same numbers.
+    """
+    from ..config import load_config
+    from ..reports import run_report
+    from ..weekly import report_as_of
+
+    cfg = load_config(config_path)
+    week, day = report_as_of(
+        week, as_of=as_of.date() if as_of else None, config_as_of=cfg.campaign.as_of, today=today()
+    )
+    paths = run_report(
+        "weekly",
+        config=cfg.source or config_path,
+        campaign=cfg.campaign.name,
+        reports_folder=cfg.reports.folder,
+        week=week,
+        as_of=day,
+        progress=not quiet,
+    )
+    click.echo(f"Report: {paths.html}")
