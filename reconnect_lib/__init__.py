@@ -2,7 +2,8 @@
 
 The handful of functions a notebook calls; everything else lives in the stage
 modules (``load``, ``client_base``, ``dormancy``, ``value``, ``plan``,
-``exports``, ``outcomes``, ``metrics``, ``clv``), ``plots`` and ``reports``.
+``exports``, ``outcomes``, ``metrics``, ``clv``), ``plots``, ``weekly`` (one
+campaign week, composed for the weekly report) and ``reports``.
 The outcome store and its metrics (SQLAlchemy, statsmodels) load on first use.
 
 >>> import reconnect_lib as rl
@@ -16,9 +17,9 @@ from .dormancy import base_summary, bucket_labels, bucket_table, dormancy_bucket
 from .errors import ConfigError, InputError, ReconnectError, StoreError
 from .load import Inputs, LoadReport, load_clients, load_contacts, load_inputs, load_transactions, read_table
 from .pipeline import Campaign, scored_base
-from .plan import ContactPlan, contact_plan, plan_from_config
+from .plan import ContactPlan, contact_plan, keep_up_timeline, plan_from_config
 from .sample import generate_sample, write_sample
-from .value import segment_table, value_scores, win_back_chance
+from .value import segment_table, value_by_dormancy, value_concentration, value_scores, win_back_chance
 
 __version__ = "0.1.0"
 
@@ -29,6 +30,8 @@ _LAZY = {
     "outcome_report": "metrics",
     "observed_counts": "metrics",
     "lift": "metrics",
+    "catch_up_progress": "metrics",
+    "campaign_week": "weekly",
 }
 
 
@@ -62,6 +65,8 @@ __all__ = [
     "base_summary",
     "bucket_labels",
     "bucket_table",
+    "campaign_week",
+    "catch_up_progress",
     "client_base",
     "client_status",
     "clv",
@@ -69,6 +74,7 @@ __all__ = [
     "dormancy_buckets",
     "generate_sample",
     "keep_up_list",
+    "keep_up_timeline",
     "lift",
     "load_clients",
     "load_config",
@@ -82,6 +88,8 @@ __all__ = [
     "read_table",
     "scored_base",
     "segment_table",
+    "value_by_dormancy",
+    "value_concentration",
     "value_scores",
     "win_back_chance",
     "win_back_rates",

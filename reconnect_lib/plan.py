@@ -158,6 +158,8 @@ from .schema import (
     CONTACT_ON,
     COUNTRY,
     CROSSES_ON,
+    CROSSING,
+    CROSSING_LEFT_OUT,
     DAYS_DORMANT,
     DO_NOT_CONTACT,
     DORMANCY_BUCKET,
@@ -168,9 +170,11 @@ from .schema import (
     FIRST_PURCHASE,
     FOLLOW_UP_ON,
     GIFT_ON,
+    KEEP_UP_CONTACTS,
     LAST_CONTACT,
     LAST_LOGGED_CONTACT,
     LAST_PURCHASE,
+    LATE,
     MODE,
     N_PURCHASES,
     NAME,
@@ -1492,3 +1496,95 @@ def _holdout_frame(clients: pd.DataFrame, code: np.ndarray, codes: np.ndarray) -
     names = [CLIENT_ID, DORMANCY_BUCKET, BUCKET_ORDER]
     names += [c for c in (NAME, DAYS_DORMANT, VALUE_SCORE, VALUE_AT_STAKE, EXPECTED_VALUE) if c in clients]
     return clients[names].iloc[rows].reset_index(drop=True)
+
+
+# --- keep-up timeline ----------------------------------------------------------------------
+
+#: Exclusion reasons of clients the plan leaves out on purpose: no keep-up contact is due them.
+LEFT_OUT_REASONS: tuple[str, ...] = ("do_not_contact", "won_back", "lost", "unreachable")
+
+
+def keep_up_timeline(plan: ContactPlan, *, weeks: int = 12) -> pd.DataFrame:
+    """Week by week, the clients about to cross the due mark and the keep-up contacts planned for them.
+
+    Keeping up is easier than catching up: once caught up, every client should
+    get a contact before going ``due_after_months`` without one. This table
+    shows whether the plan does it.
+
+    Parameters
+    ----------
+    plan : ContactPlan
+    weeks : int
+        How many weeks to show, from the plan's first week (>= 0).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per ISO week from ``plan.start_week``, `weeks` rows:
+
+        - ``week`` (str), ``week_start`` (datetime64[us], its Monday);
+        - ``crossing`` (int64): clients of the plan whose ``crosses_on`` (the
+          day they become due, :attr:`ContactPlan.clients`) falls in the week,
+          whatever the plan decided for them (the same clients as
+          :func:`reconnect_lib.dormancy.keep_up_list` when the plan was made
+          without an outcome log);
+        - ``crossing_left_out`` (int64): of those, the clients the plan leaves
+          out on purpose (:data:`LEFT_OUT_REASONS`: do not contact, won back,
+          lost, unreachable), so no keep-up contact is planned for them;
+        - ``keep_up_contacts`` (int64): first contacts (letter, e-mail or call)
+          planned in the week in ``keep_up`` mode;
+        - ``late`` (int64): of the clients crossing in the week, those the plan
+          contacts only on or after the crossing day, or not within its
+          horizon (``beyond_horizon``). Clients left out on purpose
+          (``do_not_contact``, ``won_back``, ``lost``), ``unreachable`` ones
+          and ``recently_contacted`` ones (planned again in a later week's
+          plan) are not counted late.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> scored = pd.DataFrame({"client_id": ["a", "b", "c"], "dormancy_bucket": ["active (< 6 months)"] * 3,
+    ...                        "bucket_order": 0, "due": False, "value_score": [3.0, 2.0, 1.0],
+    ...                        "dormant_since": pd.to_datetime(["2026-06-10", "2026-06-12", "2026-07-20"])})
+    >>> plan = contact_plan(scored, as_of=date(2026, 11, 23), capacity={"letter": 10, "phone": 10})
+    >>> keep_up_timeline(plan, weeks=4)[["week", "crossing", "keep_up_contacts", "late"]]
+           week  crossing  keep_up_contacts  late
+    0  2026-W48         0                 0     0
+    1  2026-W49         0                 2     0
+    2  2026-W50         2                 0     0
+    3  2026-W51         0                 0     0
+    """
+    if not isinstance(plan, ContactPlan):
+        raise InputError(
+            f"`plan` is a {type(plan).__name__}, not a ContactPlan",
+            hint="pass reconnect_lib.plan.contact_plan(...) or plan_from_config(...)",
+        )
+    weeks = fr.check_whole("weeks", weeks, minimum=0)
+    start = week_monday(plan.start_week)
+    start_day = np.datetime64(start, "D")
+    clients = plan.clients
+    crosses = clients[CROSSES_ON].to_numpy(dtype="datetime64[D]")
+    known = ~np.isnat(crosses)
+    index = np.full(len(clients), -1, dtype=np.int64)
+    index[known] = (crosses[known] - start_day).astype(np.int64) // 7
+    shown = known & (index >= 0) & (index < weeks)
+    contact = clients[CONTACT_ON].to_numpy(dtype="datetime64[D]")
+    planned = clients[PLAN_ORDER].notna().to_numpy(dtype=bool)
+    too_late = planned & ~np.isnat(contact) & (contact >= crosses)
+    late = shown & (too_late | clients[REASON].isin(["beyond_horizon"]).to_numpy(dtype=bool))
+    left_out = shown & clients[REASON].isin(LEFT_OUT_REASONS).to_numpy(dtype=bool)
+
+    actions = plan.actions
+    first = actions[ACTION].isin([PRIMARY_ACTION[c] for c in PRIMARY_CHANNELS]) & (actions[MODE] == "keep_up")
+    labels = [iso_week(start + timedelta(weeks=i)) for i in range(weeks)]
+    keep_up = actions.loc[first, WEEK].value_counts().reindex(labels, fill_value=0)
+    return pd.DataFrame(
+        {
+            WEEK: pd.Series(labels, dtype="str"),
+            WEEK_START: _us(start_day + 7 * np.arange(weeks).astype("timedelta64[D]")),
+            CROSSING: np.bincount(index[shown], minlength=weeks).astype(np.int64),
+            CROSSING_LEFT_OUT: np.bincount(index[left_out], minlength=weeks).astype(np.int64),
+            KEEP_UP_CONTACTS: keep_up.to_numpy(dtype=np.int64),
+            LATE: np.bincount(index[late], minlength=weeks).astype(np.int64),
+        }
+    )

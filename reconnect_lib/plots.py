@@ -196,3 +196,567 @@ def p_alive_chart(table: pd.DataFrame) -> go.Figure:
         height=400,
     )
     return fig
+
+
+# --- the weekly report's figures ---------------------------------------------------------
+
+#: What each measured column is called in a title or an axis.
+MEASURE_LABELS: dict[str, str] = {
+    s.VALUE_AT_STAKE: "value at stake per year",
+    s.YEARLY_REVENUE: "revenue per year",
+    s.TOTAL_REVENUE: "total revenue",
+    s.EXPECTED_VALUE: "expected value if won back",
+    s.VALUE_SCORE: "value score",
+}
+#: The reasons of :data:`reconnect_lib.schema.REASONS` as a business owner would say them.
+REASON_LABELS: dict[str, str] = {
+    "fixable_problem": "a problem we could fix",
+    "competitor": "went to a competitor",
+    "money": "money",
+    "invoicing_mistakes": "invoicing mistakes",
+    "owner_not_involved": "no longer dealt with the owner",
+    "moved": "moved away",
+    "circumstances": "change of circumstances",
+    "other": "other",
+}
+#: How a win-back rate table's grouping reads in a title.
+GROUP_LABELS: dict[str, str] = {
+    s.DORMANCY_BUCKET: "by time since they last heard from us",
+    s.CHANNEL: "by channel of the first contact",
+    s.WEEK: "by week of the first contact",
+    s.ACCOUNT_OWNER: "by account owner",
+    s.CAMPAIGN: "by campaign",
+}
+NO_CONTACTS = "No contacts recorded yet"
+_MUTED = "#8a8a8a"
+_WARN = BUCKET_COLOURS[5]
+
+
+def _measure_label(table: pd.DataFrame) -> str:
+    column = str(table[s.MEASURE].iloc[0]) if s.MEASURE in table.columns and len(table) else "value"
+    return MEASURE_LABELS.get(column, column.replace("_", " "))
+
+
+def _message(fig: go.Figure, text: str, *, y: float = 0.5) -> go.Figure:
+    fig.add_annotation(
+        text=text,
+        x=0.5,
+        y=y,
+        xref="paper",
+        yref="paper",
+        showarrow=False,
+        font={"size": 16, "color": "#555"},
+        bgcolor="rgba(255,255,255,0.85)",
+    )
+    return fig
+
+
+def _empty(title: str, text: str) -> go.Figure:
+    """A figure with no data: the title and a sentence saying why."""
+    fig = _message(go.Figure(), text)
+    fig.update_layout(
+        template=STYLE, title=title, height=320, xaxis={"visible": False}, yaxis={"visible": False}
+    )
+    return fig
+
+
+def _ints(values: pd.Series) -> list[int | None]:
+    """A nullable integer column as plotly data: None where missing (a gap in a line)."""
+    return [None if pd.isna(v) else int(v) for v in values]
+
+
+def value_dormancy_chart(binned: pd.DataFrame) -> go.Figure:
+    """What clients are worth against how long they have been dormant: a point per client, or a heatmap.
+
+    Parameters
+    ----------
+    binned : DataFrame
+        :func:`reconnect_lib.value.value_by_dormancy` output: one row per client
+        (with ``client_id``) is drawn as a scatter, coloured by dormancy bucket,
+        named on hover, on a log value axis when every value is positive; the
+        binned table as a heatmap of clients per cell (the cell's total value
+        on hover).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"client_id": ["a", "b"], "days_dormant": pd.array([30, 400], dtype="Int64"),
+    ...                   "measure": "value_at_stake", "value": [150.0, 2500.0]})
+    >>> list(value_dormancy_chart(t).data[0].y)
+    [150.0, 2500.0]
+    """
+    what = _measure_label(binned)
+    if s.CLIENT_ID not in binned.columns:
+        return _value_heatmap(binned, what)
+    title = f"{what.capitalize()} of each client, against time since they last heard from us or bought"
+    if binned.empty:
+        return _empty(title, "No clients to show")
+    fig = go.Figure()
+    names = binned[s.NAME] if s.NAME in binned.columns else binned[s.CLIENT_ID]
+    names = names.astype("string").fillna(binned[s.CLIENT_ID].astype("string"))
+    if s.DORMANCY_BUCKET in binned.columns:
+        order = binned[s.BUCKET_ORDER] if s.BUCKET_ORDER in binned.columns else binned[s.DORMANCY_BUCKET]
+        buckets = binned.assign(_o=order).drop_duplicates(s.DORMANCY_BUCKET).sort_values("_o")
+        groups = [(str(b), binned[s.DORMANCY_BUCKET] == b) for b in buckets[s.DORMANCY_BUCKET]]
+        colour_at = (
+            (lambda i, o: BUCKET_COLOURS[min(int(o), len(BUCKET_COLOURS) - 1)])
+            if s.BUCKET_ORDER in binned.columns
+            else (lambda i, o: _colours(i + 1)[i])
+        )
+        colours = [colour_at(i, o) for i, o in enumerate(buckets["_o"])]
+    else:
+        groups = [("clients", pd.Series(True, index=binned.index))]
+        colours = [ACCENT]
+    for (label, rows), colour in zip(groups, colours, strict=True):
+        fig.add_scatter(
+            x=_ints(binned.loc[rows, s.DAYS_DORMANT]),
+            y=binned.loc[rows, s.VALUE].tolist(),
+            mode="markers",
+            name=label,
+            marker={"color": colour, "size": 7, "opacity": 0.75, "line": {"width": 0}},
+            customdata=names[rows].tolist(),
+            hovertemplate="%{customdata}: %{x:,} days, %{y:,.0f}<extra></extra>",
+        )
+    log = bool((binned[s.VALUE] > 0).all())
+    fig.update_layout(
+        template=STYLE,
+        title=title,
+        xaxis_title="days since the last contact or purchase",
+        yaxis_title=what + (" (log scale)" if log else ""),
+        yaxis_type="log" if log else "linear",
+        height=480,
+    )
+    unknown = int(binned[s.DAYS_DORMANT].isna().sum())
+    if unknown:
+        _message(fig, f"{unknown:,} clients with no known date are not shown", y=1.02)
+    return fig
+
+
+def _value_heatmap(binned: pd.DataFrame, what: str) -> go.Figure:
+    title = f"Clients by {what} and time since they last heard from us or bought"
+    if binned.empty or int(binned[s.CLIENTS].sum()) == 0:
+        return _empty(title, "No clients to show")
+    days = list(dict.fromkeys(binned[s.DAYS_BIN].astype(str)))
+    values = list(dict.fromkeys(binned[s.VALUE_BIN].astype(str)))
+    # The table is the whole grid, days bins first: a reshape, not a computation.
+    shape = (len(days), len(values))
+    counts = binned[s.CLIENTS].to_numpy().reshape(shape).T
+    sums = binned[s.VALUE].to_numpy().reshape(shape).T
+    fig = go.Figure(
+        go.Heatmap(
+            x=days,
+            y=values,
+            z=counts.tolist(),
+            customdata=sums.round(2).tolist(),
+            colorscale=[[0.0, "#ffffff"], [0.02, "#d8e6e4"], [1.0, ACCENT]],
+            colorbar={"title": {"text": "clients"}},
+            xgap=1,
+            ygap=1,
+            hovertemplate=(
+                "%{x} days dormant, " + what + " %{y}: %{z:,} clients, "
+                "%{customdata:,.0f} in all<extra></extra>"
+            ),
+        )
+    )
+    fig.update_layout(
+        template=STYLE,
+        title=title,
+        xaxis_title="days since the last contact or purchase",
+        yaxis_title=what,
+        height=520,
+    )
+    fig.update_xaxes(automargin=True, type="category")
+    fig.update_yaxes(automargin=True, type="category")
+    return fig
+
+
+def concentration_chart(table: pd.DataFrame) -> go.Figure:
+    """How much of the revenue the top clients bring: the cumulative share by the top x % of clients.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`reconnect_lib.value.value_concentration` output.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The curve, the line of equal shares for comparison, and the top 10 % and
+        20 % marked, their shares in the title.
+    """
+    what = _measure_label(table)
+    shares = table[s.CUMULATIVE_SHARE] if s.CUMULATIVE_SHARE in table.columns else pd.Series(dtype=float)
+    if table.empty:
+        return _empty("Share of revenue brought by the top clients", "No clients to show")
+    if shares.isna().all():
+        return _empty(f"Share of {what} brought by the top clients", f"No {what} recorded yet")
+    top = {p: table.loc[(table[s.CLIENT_SHARE] - p).abs() < 1e-9] for p in (0.1, 0.2)}
+    fig = go.Figure()
+    fig.add_scatter(
+        x=[0.0, 1.0],
+        y=[0.0, 1.0],
+        mode="lines",
+        name="if every client brought the same",
+        line={"color": _MUTED, "dash": "dot", "width": 1.5},
+        hoverinfo="skip",
+    )
+    fig.add_scatter(
+        x=table[s.CLIENT_SHARE].tolist(),
+        y=shares.tolist(),
+        mode="lines",
+        name=f"share of {what}",
+        line={"color": ACCENT, "width": 3},
+        customdata=table[s.CLIENTS].tolist(),
+        hovertemplate="top %{x:.0%} of clients (%{customdata:,.0f}): %{y:.1%}<extra></extra>",
+    )
+    marked = pd.concat(list(top.values()))
+    fig.add_scatter(
+        x=marked[s.CLIENT_SHARE].tolist(),
+        y=marked[s.CUMULATIVE_SHARE].tolist(),
+        mode="markers+text",
+        name="top 10 % and 20 %",
+        marker={"color": _WARN, "size": 10},
+        text=[
+            f"top {x:.0%}: {y:.0%}"
+            for x, y in zip(marked[s.CLIENT_SHARE], marked[s.CUMULATIVE_SHARE], strict=True)
+        ],
+        textposition="middle right",
+        hoverinfo="skip",
+        showlegend=False,
+    )
+    parts = [
+        f"the top {p:.0%} bring {float(row[s.CUMULATIVE_SHARE].iloc[0]):.0%}"
+        for p, row in top.items()
+        if len(row)
+    ]
+    fig.update_layout(
+        template=STYLE,
+        title=f"How concentrated {what} is: " + ", ".join(parts) + " of it",
+        xaxis={"title": "top share of clients, largest first", "tickformat": ".0%", "range": [0, 1.02]},
+        yaxis={"title": f"share of {what}", "tickformat": ".0%", "range": [0, 1.05]},
+        height=460,
+    )
+    return fig
+
+
+def burn_down_chart(progress: pd.DataFrame) -> go.Figure:
+    """The catch-up burn-down: due clients still to contact, as logged, as planned and as forecast.
+
+    Parameters
+    ----------
+    progress : DataFrame
+        :func:`reconnect_lib.metrics.catch_up_progress` output.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Three lines by ISO week (actual solid, planned dashed, forecast dotted)
+        and the week the forecast finishes the catch-up marked.
+    """
+    title = "Catch-up: clients due for contact still to reach, week by week"
+    if progress.empty:
+        return _empty(title, "No plan to show")
+    weeks = progress[s.WEEK].astype(str).tolist()
+    end = progress.loc[progress[s.FORECAST_END], s.WEEK].astype(str).tolist()
+    fig = go.Figure()
+    lines = (
+        (s.PLANNED_LEFT, "planned at the weekly capacity", {"color": _MUTED, "dash": "dash", "width": 2}),
+        (s.FORECAST_LEFT, "forecast by the plan", {"color": BUCKET_COLOURS[4], "dash": "dot", "width": 3}),
+        (s.ACTUAL_LEFT, "actual (outcome log)", {"color": ACCENT, "width": 3}),
+    )
+    for column, name, line in lines:
+        fig.add_scatter(
+            x=weeks,
+            y=_ints(progress[column]),
+            mode="lines+markers" if column == s.ACTUAL_LEFT else "lines",
+            name=name,
+            line=line,
+            marker={"size": 5},
+            hovertemplate="%{x}: %{y:,} still to contact (" + name + ")<extra></extra>",
+        )
+    if end:
+        fig.add_shape(
+            type="line", x0=end[0], x1=end[0], y0=0, y1=1, yref="paper", line={"color": _WARN, "dash": "dot"}
+        )
+        fig.add_annotation(
+            x=end[0], y=0.9, yref="paper", text=f"catch-up done: {end[0]}", showarrow=False, xanchor="right"
+        )
+        title += f"; at the current pace the last one is reached in {end[0]}"
+    else:
+        title += "; nobody is left to catch up"
+    actual = progress[s.ACTUAL_LEFT].dropna()
+    if len(actual) and (actual == actual.iloc[0]).all():
+        _message(fig, NO_CONTACTS, y=0.15)
+    fig.update_layout(
+        template=STYLE,
+        title=title,
+        xaxis_title="ISO week",
+        yaxis={"title": "due clients still to contact", "rangemode": "tozero"},
+        height=460,
+    )
+    fig.update_xaxes(automargin=True, tickangle=-45, type="category", title=None)
+    fig.update_layout(legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0.0})
+    return fig
+
+
+def funnel_chart(funnel: pd.DataFrame) -> go.Figure:
+    """How many clients reached each stage, from planned (or contacted) to won back.
+
+    Parameters
+    ----------
+    funnel : DataFrame
+        :func:`reconnect_lib.metrics.funnel` output (``stage``, ``clients``,
+        ``share_of_previous``).
+    """
+    title = "From contact to win-back: clients at each stage"
+    if funnel.empty or int(funnel[s.CLIENTS].sum()) == 0:
+        return _empty(title, NO_CONTACTS)
+    shares = funnel[s.SHARE_OF_PREVIOUS]
+    text = [
+        f"{c:,}" if pd.isna(p) else f"{c:,} ({p:.0%} of the stage before)"
+        for c, p in zip(funnel[s.CLIENTS], shares, strict=True)
+    ]
+    fig = go.Figure(
+        go.Funnel(
+            y=funnel[s.STAGE].astype(str).tolist(),
+            x=funnel[s.CLIENTS].tolist(),
+            text=text,
+            textinfo="text",
+            marker={"color": _colours(len(funnel))},
+            hovertemplate="%{y}: %{x:,} clients<extra></extra>",
+        )
+    )
+    fig.update_layout(template=STYLE, title=title, height=380, margin={"l": 110})
+    stages = funnel.set_index(funnel[s.STAGE].astype(str))[s.CLIENTS]
+    if "contacted" in stages.index and int(stages["contacted"]) == 0:
+        _message(fig, NO_CONTACTS, y=0.2)
+    return fig
+
+
+def win_back_rate_chart(rates: pd.DataFrame, by: str, *, overall: pd.DataFrame | None = None) -> go.Figure:
+    """The win-back rate per group with its interval, the number contacted, and the overall rate.
+
+    Parameters
+    ----------
+    rates : DataFrame
+        :func:`reconnect_lib.metrics.win_back_rates` output grouped `by`.
+    by : str
+        The grouping column (``dormancy_bucket``, ``channel``, ``week``,
+        ``account_owner``, ``campaign``).
+    overall : DataFrame, optional
+        ``win_back_rates(outcomes)`` (one row): drawn as a reference line.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Bars of ``win_back_rate`` with asymmetric error bars to ``rate_low`` and
+        ``rate_high``, ``n = contacted`` in each bar.
+    """
+    title = "Share of contacted clients won back, " + GROUP_LABELS.get(by, "by " + by.replace("_", " "))
+    if rates.empty or by not in rates.columns or int(rates[s.CONTACTED].sum()) == 0:
+        return _empty(title, NO_CONTACTS)
+    rate = rates[s.RATE]
+    labels = rates[by].astype(str).tolist()
+    colours = _colours(len(labels)) if by == s.DORMANCY_BUCKET else [ACCENT] * len(labels)
+    fig = go.Figure(
+        go.Bar(
+            x=labels,
+            y=rate.tolist(),
+            marker_color=colours,
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": (rates[s.RATE_HIGH] - rate).tolist(),
+                "arrayminus": (rate - rates[s.RATE_LOW]).tolist(),
+                "color": "#444",
+                "thickness": 1.5,
+            },
+            text=[f"n = {n:,}" for n in rates[s.CONTACTED]],
+            textposition="inside",
+            insidetextanchor="start",
+            customdata=list(
+                zip(rates[s.WON_BACK], rates[s.CONTACTED], rates[s.RATE_LOW], rates[s.RATE_HIGH], strict=True)
+            ),
+            hovertemplate=(
+                "%{x}: %{y:.1%} won back (%{customdata[0]:,} of %{customdata[1]:,}); "
+                "95 % interval %{customdata[2]:.1%} to %{customdata[3]:.1%}<extra></extra>"
+            ),
+            name="win-back rate",
+        )
+    )
+    if overall is not None and len(overall) and not pd.isna(overall[s.RATE].iloc[0]):
+        level = float(overall[s.RATE].iloc[0])
+        fig.add_hline(
+            y=level,
+            line={"color": _WARN, "dash": "dash"},
+            annotation_text=f"all contacted clients: {level:.0%}",
+            annotation_position="top right",
+        )
+    fig.update_layout(
+        template=STYLE,
+        title=title + " (bars: 95 % interval)",
+        yaxis={"title": "won back", "tickformat": ".0%", "range": [0, 1.05]},
+        height=440,
+        showlegend=False,
+    )
+    fig.update_xaxes(automargin=True, type="category")
+    return fig
+
+
+def reasons_chart(reasons: pd.DataFrame) -> go.Figure:
+    """Why clients left: the clients giving each reason, most frequent at the top.
+
+    Parameters
+    ----------
+    reasons : DataFrame
+        :func:`reconnect_lib.metrics.reasons_table` output.
+    """
+    title = "Why clients left or said no: the reasons they gave"
+    if reasons.empty or int(reasons[s.CLIENTS].sum()) == 0:
+        return _empty(title, "No reasons recorded yet")
+    ordered = reasons.sort_values(s.CLIENTS, ascending=True, kind="stable")
+    fig = go.Figure(
+        go.Bar(
+            x=ordered[s.CLIENTS].tolist(),
+            y=[REASON_LABELS.get(str(r), str(r)) for r in ordered[s.REASON]],
+            orientation="h",
+            marker_color=ACCENT,
+            text=[f"{c:,} ({p:.0%})" for c, p in zip(ordered[s.CLIENTS], ordered[s.SHARE], strict=True)],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:,} clients<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        template=STYLE,
+        title=title,
+        xaxis_title="clients (a client may give more than one reason)",
+        height=max(320, 36 * len(ordered) + 120),
+        margin={"l": 220, "r": 80},
+    )
+    return fig
+
+
+def lift_chart(lift: pd.DataFrame | None, *, confidence: float = 0.95) -> go.Figure:
+    """What the campaign caused: the contacted and hold-out rates, and their difference, with intervals.
+
+    Parameters
+    ----------
+    lift : DataFrame or None
+        :func:`reconnect_lib.metrics.campaign_lift` output (None: no hold-out).
+    confidence : float
+        Of the intervals the table was made with.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Left, the two rates with their Wilson intervals
+        (:func:`reconnect_lib.metrics.lift_rates`); right, the lift with its
+        Newcombe interval and the zero line.
+    """
+    from .metrics import lift_rates
+
+    title = "What the campaign caused: contacted clients vs the hold-out group"
+    if lift is None or lift.empty or pd.isna(lift[s.LIFT].iloc[0]):
+        return _empty(title, "No lift yet: it needs contacted and hold-out clients whose window has passed")
+    rates = lift_rates(lift, confidence=confidence)
+    row = lift.iloc[0]
+    fig = make_subplots(
+        rows=1, cols=2, column_widths=[0.62, 0.38], subplot_titles=("Win-back rate", "Difference (points)")
+    )
+    rate = rates[s.RATE]
+    fig.add_bar(
+        x=rates[s.GROUP].tolist(),
+        y=rate.tolist(),
+        marker_color=[ACCENT, _MUTED],
+        error_y={
+            "type": "data",
+            "symmetric": False,
+            "array": (rates[s.RATE_HIGH] - rate).tolist(),
+            "arrayminus": (rate - rates[s.RATE_LOW]).tolist(),
+            "color": "#444",
+        },
+        text=[f"n = {n:,}" for n in rates[s.CLIENTS]],
+        textposition="inside",
+        insidetextanchor="start",
+        customdata=list(zip(rates[s.WON_BACK], rates[s.CLIENTS], strict=True)),
+        hovertemplate="%{x}: %{y:.1%} (%{customdata[0]:,} of %{customdata[1]:,})<extra></extra>",
+        name="rate",
+        row=1,
+        col=1,
+    )
+    diff = float(row[s.LIFT])
+    fig.add_scatter(
+        x=["lift"],
+        y=[diff],
+        mode="markers",
+        marker={"color": BUCKET_COLOURS[4] if diff >= 0 else _WARN, "size": 14},
+        error_y={
+            "type": "data",
+            "symmetric": False,
+            "array": [float(row[s.LIFT_HIGH]) - diff],
+            "arrayminus": [diff - float(row[s.LIFT_LOW])],
+            "color": "#444",
+            "thickness": 2,
+        },
+        hovertemplate="%{y:+.1%}<extra></extra>",
+        name="lift",
+        row=1,
+        col=2,
+    )
+    fig.add_hline(y=0, line={"color": "#999"}, row=1, col=2)
+    fig.update_yaxes(tickformat=".0%", range=[0, 1.05], row=1, col=1)
+    fig.update_yaxes(tickformat="+.0%", row=1, col=2)
+    fig.update_layout(
+        template=STYLE,
+        title=(
+            f"What the campaign caused: {float(row[s.RATE]):.0%} of contacted clients came back vs "
+            f"{float(row[s.HOLDOUT_RATE]):.0%} of the hold-out, {100 * diff:+.1f} points"
+        ),
+        showlegend=False,
+        height=420,
+    )
+    return fig
+
+
+def keep_up_chart(timeline: pd.DataFrame) -> go.Figure:
+    """Keeping up: clients becoming due each week, the keep-up contacts planned, and any who would slide past.
+
+    Parameters
+    ----------
+    timeline : DataFrame
+        :func:`reconnect_lib.plan.keep_up_timeline` output.
+    """
+    title = "Keeping up: clients becoming due for contact each week, and the contacts planned before they do"
+    if timeline.empty:
+        return _empty(title, "No weeks to show")
+    weeks = timeline[s.WEEK].astype(str).tolist()
+    fig = go.Figure()
+    looked_after = timeline[s.CROSSING] - timeline.get(s.CROSSING_LEFT_OUT, 0)
+    bars = [
+        (looked_after, "becoming due", BUCKET_COLOURS[2]),
+        (timeline[s.KEEP_UP_CONTACTS], "keep-up contacts planned", ACCENT),
+        (timeline[s.LATE], "contacted too late or not at all", _WARN),
+    ]
+    if s.CROSSING_LEFT_OUT in timeline.columns:
+        left_out = "becoming due, left out (won back, lost, do not contact)"
+        bars.append((timeline[s.CROSSING_LEFT_OUT], left_out, "#bbbbbb"))
+    for values, name, colour in bars:
+        fig.add_bar(
+            x=weeks,
+            y=values.tolist(),
+            name=name,
+            marker_color=colour,
+            hovertemplate="%{x}: %{y:,} " + name + "<extra></extra>",
+        )
+    fig.update_layout(
+        template=STYLE,
+        title=title,
+        xaxis_title="ISO week",
+        yaxis={"title": "clients", "rangemode": "tozero"},
+        barmode="group",
+        height=420,
+    )
+    fig.update_xaxes(automargin=True, type="category")
+    if int(timeline[[s.CROSSING, s.KEEP_UP_CONTACTS]].to_numpy().sum()) == 0:
+        _message(fig, "Nobody becomes due in these weeks")
+    return fig

@@ -218,3 +218,25 @@ MODE: Final = "mode"  # "catch_up" (due now) or "keep_up" (contacted before cros
 CONTACT_ON: Final = "contact_on"  # day of the client's first contact (letter, email or call) in the plan
 FOLLOW_UP_ON: Final = "follow_up_on"  # day of the follow-up call the letter promises
 GIFT_ON: Final = "gift_on"  # day the promised gift goes out
+
+# --- report figures: the tables behind the weekly report's charts --------------------
+MEASURE: Final = "measure"  # the column a value table measures, e.g. "value_at_stake"
+VALUE: Final = "value"  # a client's value of `measure`, or its sum over a bin's clients
+DAYS_BIN: Final = "days_bin"  # label of a days-dormant bin, e.g. "183–273"
+DAYS_LOW: Final = "days_low"  # a bin's lowest day (included)
+DAYS_HIGH: Final = "days_high"  # a bin's end (excluded); null when open-ended
+VALUE_BIN: Final = "value_bin"  # label of a value bin, e.g. "1k–2k"
+VALUE_LOW: Final = "value_low"  # a bin's lowest value (included)
+VALUE_HIGH: Final = "value_high"  # a bin's end (excluded); NaN when open-ended
+CLIENT_SHARE: Final = "client_share"  # the top share of clients, 0 to 1 (concentration curve)
+CUMULATIVE_SHARE: Final = "cumulative_share"  # the share of the total those clients hold
+ACTUAL_LEFT: Final = "actual_left"  # burn-down: due clients still to contact, as logged
+PLANNED_LEFT: Final = "planned_left"  # ... at the plan's weekly capacity from the start
+FORECAST_LEFT: Final = "forecast_left"  # ... as the current plan schedules them
+FORECAST_END: Final = "forecast_end"  # the week the current plan finishes the catch-up
+CURRENT_WEEK: Final = "current_week"  # the week of as_of
+CROSSING: Final = "crossing"  # clients becoming due (crossing the due mark) in the week
+CROSSING_LEFT_OUT: Final = "crossing_left_out"  # of those, left out of the plan on purpose
+KEEP_UP_CONTACTS: Final = "keep_up_contacts"  # keep-up first contacts planned in the week
+LATE: Final = "late"  # clients crossing in the week with no contact planned before they do
+GROUP: Final = "group"  # a row label: "contacted", "hold-out", ...

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from itertools import pairwise
 from numbers import Real
 from typing import Any, Literal, TypeVar, get_args
 
@@ -37,21 +38,32 @@ from .schema import (
     BUCKET_ORDER,
     BUCKET_RANK,
     CLIENT_ID,
+    CLIENT_SHARE,
     CLIENTS,
     CONTACTED,
+    CUMULATIVE_SHARE,
+    DAYS_BIN,
     DAYS_DORMANT,
+    DAYS_HIGH,
+    DAYS_LOW,
     DORMANCY_BUCKET,
     DUE,
     EXPECTED_VALUE,
     F_SCORE,
     M_SCORE,
+    MEASURE,
     N_PURCHASES,
+    NAME,
     PRIOR_MEAN,
     PRIORITY_RANK,
     R_SCORE,
     RFM_SEGMENT,
     TOTAL_REVENUE,
+    VALUE,
     VALUE_AT_STAKE,
+    VALUE_BIN,
+    VALUE_HIGH,
+    VALUE_LOW,
     VALUE_SCORE,
     WIN_BACK_CHANCE,
     WON_BACK,
@@ -709,3 +721,297 @@ def segment_table(scored: Any) -> Any:
         EXPECTED_VALUE: "float64",
     }
     return fr.to_native(table, dtypes, fresh_index=True)
+
+
+# --- report aggregations: value against dormancy, and how concentrated revenue is -----
+
+#: Default days-dormant bin edges of :func:`value_by_dormancy`: 0, 3, 6, 9, 12, 18,
+#: 24, 30, 36, 48, 60, 84 and 120 months in days (the last bin is open-ended).
+DORMANCY_DAY_BINS: tuple[int, ...] = (0, 91, 183, 274, 365, 548, 730, 913, 1096, 1461, 1826, 2557, 3653)
+
+_HINT_SCORED = "pass the scored client base: reconnect_lib.scored_base(...).scored or value_scores(...)"
+
+
+def _eager_pandas(native: Any, columns: Sequence[str], what: str) -> pd.DataFrame:
+    """The `columns` of a pandas or Polars frame as a pandas frame (a selection: never modified)."""
+    frame = fr.as_frame(native, what)
+    fr.require_columns(frame, columns, what, _HINT_SCORED)
+    if not isinstance(frame, nw.DataFrame):
+        frame = frame.collect()
+    return frame.select(*dict.fromkeys(columns)).to_pandas()
+
+
+def _nonnegative(values: pd.Series) -> np.ndarray:
+    """Money as float64, negatives (net refunds) and unknowns as 0."""
+    return np.clip(pd.to_numeric(values, errors="coerce").astype("float64").fillna(0.0).to_numpy(), 0.0, None)
+
+
+def _money_label(x: float) -> str:
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(x) >= size:
+            return f"{x / size:g}{suffix}"
+    return f"{x:g}"
+
+
+def _nice_value_edges(values: np.ndarray) -> list[float]:
+    """1-2-5 edges from the largest one at or below the smallest positive value to the largest
+    one at or below the largest value (so the top bin, open-ended, holds the maximum)."""
+    positive = values[values > 0]
+    if positive.size == 0:
+        return [1.0]
+    low, high = float(positive.min()), float(positive.max())
+    edges: list[float] = []
+    for power in range(math.floor(math.log10(low)), math.floor(math.log10(high)) + 1):
+        for mantissa in (1, 2, 5):
+            edge = mantissa * 10.0**power
+            if edge <= high and (not edges or edge > edges[-1]):
+                edges.append(edge)
+    below = [e for e in edges if e <= low]
+    return edges[len(below) - 1 :] if below else edges
+
+
+def _check_day_bins(day_bins: Sequence[int]) -> np.ndarray:
+    try:
+        edges = list(day_bins)
+    except TypeError as err:
+        raise ConfigError(
+            f"day_bins={day_bins!r} is not a list of days", expected="e.g. (0, 183, 365)"
+        ) from err
+    ok = (
+        bool(edges)
+        and all(isinstance(e, int | np.integer) and not isinstance(e, bool) for e in edges)
+        and edges[0] == 0
+        and all(a < b for a, b in pairwise(edges))
+    )
+    if not ok:
+        raise ConfigError(
+            f"day_bins={day_bins!r} is not valid",
+            expected="whole days in strictly increasing order starting at 0, e.g. (0, 183, 365, 730)",
+        )
+    return np.asarray(edges, dtype=np.int64)
+
+
+def _check_value_bins(value_bins: Sequence[float]) -> list[float]:
+    try:
+        edges = [float(e) for e in value_bins]
+    except (TypeError, ValueError) as err:
+        raise ConfigError(
+            f"value_bins={value_bins!r} is not a list of amounts", expected="e.g. (100, 1000, 10000)"
+        ) from err
+    if not edges or edges[0] <= 0 or any(a >= b for a, b in pairwise(edges)):
+        raise ConfigError(
+            f"value_bins={value_bins!r} is not valid",
+            expected="positive amounts in strictly increasing order, e.g. (100, 1000, 10000)",
+        )
+    return edges
+
+
+def value_by_dormancy(
+    scored: Any,
+    *,
+    column: str = VALUE_AT_STAKE,
+    max_points: int = 2000,
+    day_bins: Sequence[int] = DORMANCY_DAY_BINS,
+    value_bins: Sequence[float] | None = None,
+) -> pd.DataFrame:
+    """What each client is worth against how long they have been dormant: one row per client, or bins.
+
+    A base of at most `max_points` clients gives one row per client (a scatter
+    of named points); a larger one gives one row per cell of a grid of
+    days-dormant bins by value bins (a heatmap), so that a million clients
+    still make a small chart. Either way every client is counted once.
+
+    Parameters
+    ----------
+    scored : pandas or Polars DataFrame
+        The scored client base (:func:`value_scores`): ``client_id``,
+        ``days_dormant`` and `column`; ``name``, ``dormancy_bucket`` and
+        ``bucket_order`` are carried into the per-client rows when present.
+        Not modified.
+    column : str
+        The value measured: ``value_at_stake`` (a year of the client's
+        business), ``yearly_revenue``, ``total_revenue``, ``expected_value``...
+        Negatives (net refunds) and unknowns count as 0, as for the value at
+        stake.
+    max_points : int
+        The most clients drawn one by one (>= 0).
+    day_bins : sequence of int
+        Days-dormant bin edges, from 0, strictly increasing; each bin holds
+        ``low <= days_dormant < high``, the last one is open-ended. Default
+        :data:`DORMANCY_DAY_BINS`.
+    value_bins : sequence of float, optional
+        Positive value edges, strictly increasing. Default: 1-2-5 amounts
+        (1, 2, 5, 10, 20, ...) from the smallest positive value to the largest,
+        about three bins per tenfold (a log scale).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per client (``len(scored) <= max_points``), in the input order:
+        ``client_id``, [``name``, ``dormancy_bucket``, ``bucket_order``,]
+        ``days_dormant`` (Int64, null when unknown), ``measure`` (str: `column`),
+        ``value`` (float64).
+
+        Binned (more clients), every cell of the grid (empty ones with 0), days
+        bins first: ``days_bin`` (str, e.g. ``"183–273"``, ``"3653+"``, and
+        ``"unknown"`` for clients with no known date, a last bin present only
+        when there are such clients), ``days_low``, ``days_high`` (Int64; high
+        excluded, null when open), ``value_bin`` (str, e.g. ``"1k–2k"``; the
+        first, ``"under ..."``, holds 0 and values below the first edge),
+        ``value_low``, ``value_high`` (float64; NaN when open), ``measure``,
+        ``clients`` (int64), ``value`` (float64, the sum over the cell's
+        clients). ``clients`` sums to the number of clients and ``value`` to
+        the total value.
+
+    Raises
+    ------
+    ConfigError
+        `max_points`, `day_bins` or `value_bins` is not valid.
+    InputError
+        A required column is missing.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> scored = pd.DataFrame({"client_id": ["a", "b", "c"], "days_dormant": [30, 400, 1200],
+    ...                        "value_at_stake": [150.0, 2500.0, 0.0]})
+    >>> value_by_dormancy(scored)[["client_id", "days_dormant", "value"]]
+      client_id  days_dormant   value
+    0         a            30   150.0
+    1         b           400  2500.0
+    2         c          1200     0.0
+    >>> bins = value_by_dormancy(scored, max_points=0, day_bins=[0, 365], value_bins=[100, 1000])
+    >>> bins[["days_bin", "value_bin", "clients", "value"]]
+      days_bin  value_bin  clients   value
+    0    0–364  under 100        0     0.0
+    1    0–364     100–1k        1   150.0
+    2    0–364        1k+        0     0.0
+    3     365+  under 100        1     0.0
+    4     365+     100–1k        0     0.0
+    5     365+        1k+        1  2500.0
+    """
+    max_points = fr.check_whole("max_points", max_points, minimum=0)
+    day_edges = _check_day_bins(day_bins)
+    value_edges = None if value_bins is None else _check_value_bins(value_bins)
+    optional = [c for c in (NAME, DORMANCY_BUCKET, BUCKET_ORDER) if c in _column_names(scored)]
+    frame = _eager_pandas(scored, [CLIENT_ID, *optional, DAYS_DORMANT, column], "scored")
+    days = pd.to_numeric(frame[DAYS_DORMANT], errors="coerce").astype("Int64")
+    values = _nonnegative(frame[column])
+    if len(frame) <= max_points:
+        out = frame[[CLIENT_ID, *optional]].reset_index(drop=True).copy()
+        out[DAYS_DORMANT] = days.reset_index(drop=True)
+        out[MEASURE] = pd.Series([column] * len(out), dtype="str")
+        out[VALUE] = values
+        return out
+
+    known = days.notna().to_numpy()
+    day_index = np.full(len(frame), len(day_edges), dtype=np.int64)  # the "unknown" bin
+    day_index[known] = np.searchsorted(day_edges, days[known].to_numpy(dtype=np.int64), side="right") - 1
+    day_index = np.maximum(day_index, 0)  # a negative count of days goes to the first bin
+    n_days = len(day_edges) + int((~known).any())
+    edges = value_edges if value_edges is not None else _nice_value_edges(values)
+    value_index = np.searchsorted(np.asarray(edges), values, side="right")  # 0 = under the first edge
+    n_values = len(edges) + 1
+    cell = day_index * n_values + value_index
+    counts = np.bincount(cell, minlength=n_days * n_values).astype(np.int64)
+    sums = np.bincount(cell, weights=values, minlength=n_days * n_values)
+
+    day_low = [int(d) for d in day_edges] + [None]
+    day_high = [int(d) for d in day_edges[1:]] + [None, None]
+    day_label = [f"{lo}–{hi - 1}" for lo, hi in pairwise(day_edges)]
+    day_label += [f"{day_edges[-1]}+", "unknown"]
+    value_low = [0.0, *edges]
+    value_high = [*edges, math.nan]
+    value_label = [f"under {_money_label(edges[0])}"]
+    value_label += [f"{_money_label(a)}–{_money_label(b)}" for a, b in pairwise(edges)]
+    value_label.append(f"{_money_label(edges[-1])}+")
+    d = np.repeat(np.arange(n_days), n_values)
+    v = np.tile(np.arange(n_values), n_days)
+    return pd.DataFrame(
+        {
+            DAYS_BIN: pd.Series([day_label[i] for i in d], dtype="str"),
+            DAYS_LOW: pd.array([day_low[i] for i in d], dtype="Int64"),
+            DAYS_HIGH: pd.array([day_high[i] for i in d], dtype="Int64"),
+            VALUE_BIN: pd.Series([value_label[i] for i in v], dtype="str"),
+            VALUE_LOW: np.asarray(value_low, dtype="float64")[v],
+            VALUE_HIGH: np.asarray(value_high, dtype="float64")[v],
+            MEASURE: pd.Series([column] * len(d), dtype="str"),
+            CLIENTS: counts,
+            VALUE: sums,
+        }
+    )
+
+
+def _column_names(native: Any) -> list[str]:
+    return list(fr.as_frame(native, "scored").collect_schema().names())
+
+
+def value_concentration(scored: Any, *, column: str = TOTAL_REVENUE) -> pd.DataFrame:
+    """How concentrated revenue is: the share of the total held by the top 0 %, 1 %, ..., 100 % of clients.
+
+    Clients are ranked by `column`, largest first; the curve is the Lorenz
+    curve read from the top, linear between clients, so a fraction of a client
+    counts that fraction of their value (the top 20 % of 532 clients are the
+    top 106 and 0.4 of the 107th). It has 101 points whatever the number of
+    clients.
+
+    Parameters
+    ----------
+    scored : pandas or Polars DataFrame
+        One row per client with `column` (the scored client base). Not modified.
+    column : str
+        ``total_revenue`` (default), ``yearly_revenue``, ``value_at_stake``...
+        Negatives (net refunds) and unknowns count as 0.
+
+    Returns
+    -------
+    pandas.DataFrame
+        101 rows (none when there are no clients): ``client_share`` (float64,
+        0, 0.01, ..., 1), ``clients`` (float64, that share of the number of
+        clients), ``cumulative_share`` (float64: the share of the total they
+        hold; non-decreasing, 0 at the start and exactly 1 at the end; NaN when
+        the total is 0), ``measure`` (str: `column`), ``value`` (float64: the
+        amount they hold).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> scored = pd.DataFrame({"total_revenue": [500.0, 300.0, 100.0, 50.0, 50.0]})
+    >>> table = value_concentration(scored)
+    >>> table.loc[table["client_share"].isin([0.2, 0.5, 1.0]), ["client_share", "cumulative_share"]]
+         client_share  cumulative_share
+    20            0.2              0.50
+    50            0.5              0.85
+    100           1.0              1.00
+    """
+    frame = _eager_pandas(scored, [column], "scored")
+    values = np.sort(_nonnegative(frame[column]))[::-1]
+    n = len(values)
+    if n == 0:
+        return pd.DataFrame(
+            {
+                CLIENT_SHARE: pd.Series(dtype="float64"),
+                CLIENTS: pd.Series(dtype="float64"),
+                CUMULATIVE_SHARE: pd.Series(dtype="float64"),
+                MEASURE: pd.Series(dtype="str"),
+                VALUE: pd.Series(dtype="float64"),
+            }
+        )
+    cumulative = np.concatenate([[0.0], np.cumsum(values)])
+    percent = np.arange(101, dtype=np.int64)
+    # The top p % are p * n / 100 clients: whole ones, then a fraction of the next (exact integers).
+    whole = percent * n // 100
+    fraction = (percent * n % 100) / 100
+    following = np.concatenate([values, [0.0]])[whole]
+    held = cumulative[whole] + fraction * following
+    total = cumulative[-1]
+    share = held / total if total > 0 else np.full(101, np.nan)
+    return pd.DataFrame(
+        {
+            CLIENT_SHARE: percent / 100,
+            CLIENTS: percent * n / 100,
+            CUMULATIVE_SHARE: share,
+            MEASURE: pd.Series([column] * 101, dtype="str"),
+            VALUE: held,
+        }
+    )

@@ -633,3 +633,128 @@ def test_docstring_examples_run():
     result = doctest.testmod(metrics_module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+# --- catch-up burn-down and the lift's two rates ----------------------------------------------
+
+
+def _five_due_plan(as_of: date = date(2026, 3, 18)):
+    from reconnect_lib.plan import contact_plan
+
+    scored = pd.DataFrame(
+        {
+            s.CLIENT_ID: list("abcde"),
+            s.DORMANCY_BUCKET: ["1–2 years"] * 5,
+            s.BUCKET_ORDER: 2,
+            s.DUE: True,
+            s.VALUE_SCORE: [5.0, 4.0, 3.0, 2.0, 1.0],
+        }
+    )
+    return contact_plan(scored, as_of=as_of, capacity={"letter": 2, "phone": 2})
+
+
+def _logged() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            s.CLIENT_ID: ["x", "y", "x", "z", "w", "v"],
+            s.DATE: pd.to_datetime(
+                ["2026-03-02", "2026-03-04", "2026-03-11", "2026-03-10", "2026-03-09", "2026-03-25"]
+            ),
+            s.KIND: ["contacted", "replied", "contacted", "contacted", "no_answer", "contacted"],
+        }
+    )
+
+
+def test_catch_up_progress_by_hand():
+    # Plan on Wed 2026-03-18 (W12): 5 due clients, 2 letters a week -> W12, W13, W14.
+    # Logged: x first reached W10 (again W11), y W10 (a reply is a contact), z W11 but not due,
+    # w only tried (no answer), v after as_of. Start W10; total 5 + 2 (x, y) = 7.
+    plan = _five_due_plan()
+    events = _logged()
+    before = events.copy()
+    clients = pd.DataFrame({s.CLIENT_ID: ["x", "y", "z", "w", "v"], s.DUE: [True, True, False, True, True]})
+    out = metrics_module.catch_up_progress(plan, events, as_of=date(2026, 3, 18), clients=clients)
+    pd.testing.assert_frame_equal(events, before)
+    assert list(out.columns) == list(metrics_module.PROGRESS_COLUMNS)
+    assert out[s.WEEK].tolist() == ["2026-W09", "2026-W10", "2026-W11", "2026-W12", "2026-W13", "2026-W14"]
+    assert out[s.WEEK_START].iloc[1] == pd.Timestamp("2026-03-02")
+    assert out[s.ACTUAL_LEFT].tolist()[:4] == [7, 5, 5, 5]
+    assert out[s.ACTUAL_LEFT].iloc[4:].isna().all()
+    assert out[s.PLANNED_LEFT].tolist() == [7, 5, 3, 1, 0, 0]
+    assert out[s.FORECAST_LEFT].iloc[:3].isna().all()
+    assert out[s.FORECAST_LEFT].iloc[3:].tolist() == [3, 1, 0]
+    assert out[s.FORECAST_END].tolist() == [False] * 5 + [True]
+    assert out[s.CURRENT_WEEK].tolist() == [False, False, False, True, False, False]
+    # without the due flags every first contact counts: x, y and z
+    plain = metrics_module.catch_up_progress(plan, events, as_of=date(2026, 3, 18))
+    assert plain[s.ACTUAL_LEFT].tolist()[:4] == [8, 6, 5, 5]
+
+
+def test_catch_up_progress_needs_every_contacted_client_and_a_plan():
+    plan = _five_due_plan()
+    with pytest.raises(InputError, match="not in `clients`"):
+        metrics_module.catch_up_progress(
+            plan,
+            _logged(),
+            as_of=date(2026, 3, 18),
+            clients=pd.DataFrame({s.CLIENT_ID: ["x"], s.DUE: [True]}),
+        )
+    with pytest.raises(InputError, match="due"):
+        metrics_module.catch_up_progress(
+            plan, _logged(), as_of=date(2026, 3, 18), clients=pd.DataFrame({s.CLIENT_ID: ["x"]})
+        )
+    with pytest.raises(InputError, match="ContactPlan"):
+        metrics_module.catch_up_progress(plan.actions, _logged(), as_of=date(2026, 3, 18))
+
+
+def test_catch_up_progress_without_outcomes_starts_with_the_plan():
+    plan = _five_due_plan(date(2026, 3, 21))  # a Saturday: the plan starts the next week (W13)
+    out = metrics_module.catch_up_progress(plan, _logged().iloc[0:0], as_of=date(2026, 3, 21))
+    assert out[s.WEEK].tolist() == ["2026-W12", "2026-W13", "2026-W14", "2026-W15"]
+    assert out[s.ACTUAL_LEFT].tolist()[0] == 5  # the week before the start, which is as_of's week
+    assert out[s.ACTUAL_LEFT].iloc[1:].isna().all()
+    assert out[s.PLANNED_LEFT].tolist() == [5, 3, 1, 0]
+    # nothing is planned for the rest of as_of's week
+    assert out[s.FORECAST_LEFT].tolist() == [5, 3, 1, 0]
+
+
+def test_catch_up_progress_of_the_planner_sample(planner_summary):
+    from reconnect_lib.client_base import client_base
+    from reconnect_lib.dormancy import dormancy_buckets
+    from reconnect_lib.pipeline import scored_base
+    from reconnect_lib.plan import plan_from_config
+
+    cfg, data, _ = planner_summary
+    campaign = scored_base(cfg, as_of=AS_OF, outcomes=True)
+    plan = plan_from_config(campaign.scored, cfg, as_of=AS_OF, status=campaign.status)
+    # due when the campaign began (the day before its first contact), as clients_at_contact buckets them
+    inputs = campaign.inputs
+    base = client_base(inputs.clients, inputs.transactions, inputs.contacts, as_of=date(2026, 3, 1))
+    due = dormancy_buckets(base)[[s.CLIENT_ID, s.DUE]]
+    out = metrics_module.catch_up_progress(plan, data.events, as_of=AS_OF, clients=due)
+    contacted = set(contact_outcomes(data.events, as_of=AS_OF)[s.CLIENT_ID])
+    was_due = int(due[due[s.CLIENT_ID].isin(contacted)][s.DUE].sum())
+    total = plan.forecast.catch_up_clients + was_due
+    assert out[s.WEEK].iloc[1] == "2026-W10"  # the first logged contact, 2026-03-02
+    assert out[s.ACTUAL_LEFT].iloc[0] == total
+    current = out[out[s.CURRENT_WEEK]].iloc[0]
+    assert current[s.WEEK] == "2026-W48"
+    assert current[s.ACTUAL_LEFT] == plan.forecast.catch_up_clients
+    actual = out[s.ACTUAL_LEFT].dropna().astype(int)
+    assert (actual.diff().iloc[1:] <= 0).all()
+    assert out[s.PLANNED_LEFT].iloc[1] == total - plan.forecast.weekly_capacity
+    end = out[out[s.FORECAST_END]]
+    assert end[s.WEEK].tolist() == [plan.forecast.end_week]
+    assert end[s.FORECAST_LEFT].iloc[0] == 0
+
+
+def test_lift_rates_are_the_two_groups_wilson_intervals():
+    table = lift(1600, 3000, 120, 300)
+    rates = metrics_module.lift_rates(table)
+    assert rates[s.GROUP].tolist() == ["contacted", "hold-out"]
+    assert rates[s.CLIENTS].tolist() == [3000, 300]
+    assert rates[s.RATE].tolist() == pytest.approx([1600 / 3000, 0.4])
+    assert (rates[s.RATE_LOW].iloc[1], rates[s.RATE_HIGH].iloc[1]) == pytest.approx(wilson_interval(120, 300))
+    assert rates[s.RATE_LOW].iloc[0] == pytest.approx(table[s.RATE_LOW].iloc[0])
+    empty = metrics_module.lift_rates(lift(0, 0, 0, 0))
+    assert empty[s.RATE].isna().all()

@@ -851,3 +851,90 @@ def test_plan_invariants(inputs):
         catch = first[first[MODE] == "catch_up"]
         assert catch[WEEK].map(week_monday).max() == week_monday(plan.forecast.end_week)
     assert math.isfinite(plan.forecast.keep_up_per_week)
+
+
+# --- keep-up timeline --------------------------------------------------------------------------
+
+
+def _keep_up_scored(n_due: int) -> pd.DataFrame:
+    """`n_due` due clients, then three not yet due crossing on 2026-12-02, 2026-12-10 and 2027-01-20."""
+    crossing = pd.to_datetime(["2026-12-02", "2026-12-10", "2027-01-20"]) - pd.Timedelta(days=183)
+    due = pd.DataFrame(
+        {
+            CLIENT_ID: [f"d{i:03d}" for i in range(n_due)],
+            DORMANCY_BUCKET: "1–2 years",
+            BUCKET_ORDER: 2,
+            DUE: True,
+            VALUE_SCORE: 10.0,
+            DORMANT_SINCE: pd.Timestamp("2025-06-01"),
+        }
+    )
+    soon = pd.DataFrame(
+        {
+            CLIENT_ID: ["k1", "k2", "k3"],
+            DORMANCY_BUCKET: "active (< 6 months)",
+            BUCKET_ORDER: 0,
+            DUE: False,
+            VALUE_SCORE: 1.0,
+            DORMANT_SINCE: crossing,
+        }
+    )
+    return pd.concat([due, soon], ignore_index=True)
+
+
+def test_keep_up_timeline_counts_crossings_and_keep_up_contacts():
+    plan = contact_plan(_keep_up_scored(0), as_of=AS_OF, capacity={"letter": 10, "phone": 10})
+    out = plan_module.keep_up_timeline(plan, weeks=12)
+    assert out[WEEK].tolist()[:3] == ["2026-W48", "2026-W49", "2026-W50"]
+    assert len(out) == 12
+    by_week = out.set_index(WEEK)
+    # 2026-12-02 is in W49, 2026-12-10 in W50, 2027-01-20 in 2027-W03
+    assert by_week["crossing"].to_dict() == {
+        w: {"2026-W49": 1, "2026-W50": 1, "2027-W03": 1}.get(w, 0) for w in by_week.index
+    }
+    # each one gets its letter the week before it crosses, and nobody is late
+    assert by_week["keep_up_contacts"].to_dict() == {
+        w: {"2026-W48": 1, "2026-W49": 1, "2027-W02": 1}.get(w, 0) for w in by_week.index
+    }
+    assert out["late"].sum() == 0
+    assert out["crossing_left_out"].sum() == 0
+    first = plan.actions[plan.actions[MODE] == "keep_up"]
+    assert out["keep_up_contacts"].sum() == first[ACTION].isin(["letter", "email", "call"]).sum()
+
+
+def test_keep_up_timeline_flags_clients_the_catch_up_leaves_past_the_mark():
+    # 30 due clients at 10 letters a week keep the letters busy three weeks: k1 and k2 cross meanwhile.
+    plan = contact_plan(_keep_up_scored(30), as_of=AS_OF, capacity={"letter": 10, "phone": 10})
+    out = plan_module.keep_up_timeline(plan, weeks=12).set_index(WEEK)
+    assert out.loc["2026-W49", "late"] == 1
+    assert out.loc["2026-W50", "late"] == 1
+    assert out["late"].sum() == 2
+    assert out.loc["2027-W03", "crossing"] == 1
+
+
+def test_keep_up_timeline_agrees_with_the_keep_up_list_of_the_sample():
+    from reconnect_lib.dormancy import keep_up_list
+
+    campaign = scored_base(CONSULTING)
+    plan = plan_from_config(campaign.scored, campaign.config, as_of=campaign.as_of)
+    out = plan_module.keep_up_timeline(plan, weeks=12)
+    listed = keep_up_list(campaign.scored, as_of=campaign.as_of, weeks=12)
+    weeks = listed[CROSSES_ON].map(lambda d: iso_week(d.date()))
+    expected = weeks.value_counts().reindex(out[WEEK], fill_value=0)
+    assert out["crossing"].tolist() == expected.tolist()
+    assert out["crossing"].sum() > 0
+    assert plan_module.keep_up_timeline(plan, weeks=0).empty
+    with pytest.raises(InputError, match="ContactPlan"):
+        plan_module.keep_up_timeline(plan.clients)
+
+
+def test_keep_up_timeline_counts_apart_the_clients_left_out_on_purpose():
+    scored = _keep_up_scored(0).assign(do_not_contact=[False, True, False])
+    plan = contact_plan(scored, as_of=AS_OF, capacity={"letter": 10, "phone": 10})
+    out = plan_module.keep_up_timeline(plan, weeks=12).set_index(WEEK)
+    # k2 (crossing in W50) asked not to be contacted: crossing, left out, not late, no contact for it
+    assert out.loc["2026-W50", "crossing"] == 1
+    assert out.loc["2026-W50", "crossing_left_out"] == 1
+    assert out["crossing_left_out"].sum() == 1
+    assert out["late"].sum() == 0
+    assert out["keep_up_contacts"].sum() == 2

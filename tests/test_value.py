@@ -644,3 +644,144 @@ def test_half_cent_ranks_agree_across_engines():
     assert results["pandas"][2][:2] == ("c", 99.99)
     for engine, rows in results.items():
         assert rows == results["pandas"], engine
+
+
+# --- report aggregations: value against dormancy, concentration ------------------------------
+
+
+def _base(days: list[int | None], values: list[float | None], column: str = VALUE_AT_STAKE) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            CLIENT_ID: [f"c{i:05d}" for i in range(len(days))],
+            "name": [f"Client {i}" for i in range(len(days))],
+            DAYS_DORMANT: pd.array(days, dtype="Int64"),
+            column: pd.array(values, dtype="Float64"),
+        }
+    )
+
+
+def test_value_by_dormancy_gives_one_row_per_client_up_to_max_points():
+    base = _base([10, 400, None], [150.0, -20.0, None])
+    before = base.copy()
+    out = value_module.value_by_dormancy(base, max_points=3)
+    pd.testing.assert_frame_equal(base, before)
+    assert out[CLIENT_ID].tolist() == ["c00000", "c00001", "c00002"]
+    assert out["name"].tolist() == ["Client 0", "Client 1", "Client 2"]
+    assert out[DAYS_DORMANT].tolist()[:2] == [10, 400]
+    assert pd.isna(out[DAYS_DORMANT].iloc[2])
+    assert out["value"].tolist() == [150.0, 0.0, 0.0]  # a net refund and an unknown count as 0
+    assert set(out["measure"]) == {VALUE_AT_STAKE}
+
+
+def test_value_by_dormancy_bins_a_larger_base_on_the_edges_given():
+    base = _base([0, 90, 91, 500, 5000, None], [0.0, 99.0, 100.0, 999.0, 1000.0, 50.0])
+    out = value_module.value_by_dormancy(base, max_points=5, day_bins=[0, 91, 365], value_bins=[100, 1000])
+    assert out["days_bin"].unique().tolist() == ["0–90", "91–364", "365+", "unknown"]
+    assert out["value_bin"].unique().tolist() == ["under 100", "100–1k", "1k+"]
+    assert len(out) == 4 * 3
+    cells = out.set_index(["days_bin", "value_bin"])
+    assert cells.loc[("0–90", "under 100"), "clients"] == 2
+    assert cells.loc[("0–90", "under 100"), "value"] == 99.0
+    assert cells.loc[("91–364", "100–1k"), "clients"] == 1
+    assert cells.loc[("365+", "100–1k"), "clients"] == 1
+    assert cells.loc[("365+", "1k+"), "clients"] == 1
+    assert cells.loc[("unknown", "under 100"), "clients"] == 1
+    assert out["clients"].sum() == 6
+    assert out["value"].sum() == pytest.approx(99 + 100 + 999 + 1000 + 50)
+    row = cells.loc[("91–364", "1k+")]
+    assert (row["days_low"], row["days_high"], row["value_low"]) == (91, 365, 1000.0)
+    assert math.isnan(row["value_high"])
+    assert pd.isna(cells.loc[("365+", "1k+"), "days_high"])
+
+
+def test_value_by_dormancy_default_value_bins_are_1_2_5_steps_covering_the_values():
+    base = _base([10] * 4, [31.9, 250.0, 4000.0, 97000.0])
+    out = value_module.value_by_dormancy(base, max_points=0, column=VALUE_AT_STAKE)
+    labels = out["value_bin"].unique().tolist()
+    assert labels == ["under 20", "20–50", "50–100", "100–200", "200–500", "500–1k", "1k–2k", "2k–5k",
+                      "5k–10k", "10k–20k", "20k–50k", "50k+"]  # fmt: skip
+    assert out.groupby("value_bin", sort=False)["clients"].sum().loc["50k+"] == 1
+    assert out.loc[out["value_bin"] == "under 20", "clients"].sum() == 0
+
+
+def test_value_by_dormancy_reads_polars_and_refuses_bad_options():
+    base = _base([10, 400], [1.0, 2.0])
+    out = value_module.value_by_dormancy(pl.from_pandas(base), max_points=0, day_bins=[0, 100])
+    assert out["clients"].sum() == 2
+    with pytest.raises(ConfigError, match="day_bins"):
+        value_module.value_by_dormancy(base, day_bins=[10, 5])
+    with pytest.raises(ConfigError, match="value_bins"):
+        value_module.value_by_dormancy(base, value_bins=[0, 5])
+    with pytest.raises(ConfigError, match="max_points"):
+        value_module.value_by_dormancy(base, max_points=-1)
+    with pytest.raises(InputError, match="total_revenue"):
+        value_module.value_by_dormancy(base, column=TOTAL_REVENUE)
+
+
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.integers(min_value=0, max_value=6000)),
+            st.one_of(st.none(), st.floats(min_value=-1e4, max_value=1e7, allow_nan=False)),
+        ),
+        max_size=60,
+    ),
+    max_points=st.integers(min_value=0, max_value=30),
+)
+def test_value_by_dormancy_counts_every_client_once(rows, max_points):
+    base = _base([d for d, _ in rows], [v for _, v in rows])
+    out = value_module.value_by_dormancy(base, max_points=max_points)
+    total = sum(max(v, 0.0) for _, v in rows if v is not None)
+    if len(rows) <= max_points:
+        assert len(out) == len(rows)
+    else:
+        assert out["clients"].sum() == len(rows)
+        assert (out["clients"] >= 0).all()
+        assert out["value"].sum() == pytest.approx(total, rel=1e-9, abs=1e-6)
+        # the whole grid, empty cells included
+        n_value_bins = out["value_bin"].nunique()
+        assert len(out) == out["days_bin"].nunique() * n_value_bins
+
+
+def test_value_concentration_reads_the_top_shares_off_the_curve():
+    scored = pd.DataFrame({TOTAL_REVENUE: [500.0, 300.0, 100.0, 50.0, 50.0, -30.0, None]})
+    before = scored.copy()
+    table = value_module.value_concentration(scored)
+    pd.testing.assert_frame_equal(scored, before)
+    assert len(table) == 101
+    assert table["client_share"].iloc[[0, 50, 100]].tolist() == [0.0, 0.5, 1.0]
+    at = table.set_index(table["client_share"].round(2))["cumulative_share"]
+    # 7 clients: the top 10 % are 0.7 of the best client (500 of 1000 in all)
+    assert at[0.1] == pytest.approx(0.7 * 500 / 1000)
+    assert at[1.0] == 1.0
+    assert set(table["measure"]) == {TOTAL_REVENUE}
+
+
+def test_value_concentration_of_nobody_or_of_nothing():
+    assert value_module.value_concentration(pd.DataFrame({TOTAL_REVENUE: pd.Series(dtype=float)})).empty
+    zero = value_module.value_concentration(pd.DataFrame({TOTAL_REVENUE: [0.0, 0.0]}))
+    assert len(zero) == 101
+    assert zero["cumulative_share"].isna().all()
+
+
+@given(
+    values=st.lists(st.floats(min_value=-1e3, max_value=1e9, allow_nan=False), min_size=1, max_size=300)
+)
+def test_value_concentration_properties(values):
+    table = value_module.value_concentration(pd.DataFrame({TOTAL_REVENUE: values}))
+    assert len(table) == 101
+    kept = sorted((max(v, 0.0) for v in values), reverse=True)
+    total = sum(kept)
+    share = table["cumulative_share"]
+    if total <= 0:
+        assert share.isna().all()
+        return
+    assert share.iloc[0] == 0.0
+    assert share.iloc[-1] == 1.0
+    assert (share.diff().iloc[1:] >= 0).all()
+    # the top 20 %: the whole clients among them, then the fraction of the next one
+    n = len(kept)
+    whole, fraction = divmod(20 * n, 100)
+    following = kept[whole] if whole < n else 0.0
+    direct = (math.fsum(kept[:whole]) + fraction / 100 * following) / total
+    assert share.iloc[20] == pytest.approx(direct, rel=1e-9, abs=1e-12)
