@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 CONFIG ?= data/sample/consulting-firm/campaign.toml
 
-.PHONY: report test lint install install-test clean
+.PHONY: report overview test lint install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,12 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
+# The weekly campaign report of the sample consulting firm (or CONFIG=...): prints the HTML path.
 report: $(VENV)/.installed
+	$(BIN)/reconnect report weekly --config $(CONFIG)
+
+# The client-base overview for a strategic focus plan.
+overview: $(VENV)/.installed
 	$(BIN)/reconnect report overview --config $(CONFIG)
 
 lint: $(VENV)/.installed-test

@@ -4,13 +4,16 @@ import json
 import re
 import shutil
 from datetime import date
+from html import escape as html_escape
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 
 import reconnect_lib as rl
 from reconnect_lib.reports import ReportError, iso_week, notebooks_dir, run_report, week_start
+from reconnect_lib.weekly import campaign_week
 
 SAMPLE = Path(__file__).parents[1] / "data" / "sample"
 pytestmark = pytest.mark.slow
@@ -53,8 +56,8 @@ def test_overview_html_is_offline_and_hides_code(tmp_path):
     external = re.findall(r"<script[^>]+src=\"(https?:[^\"]+)\"", html)
     assert external == []
     assert "cdn" not in " ".join(re.findall(r"<(?:script|link)[^>]*>", html)).lower()
-    assert html.count('class="plotly-graph-div"') == 4
-    assert html.count("Plotly.newPlot") == 4
+    assert html.count('class="plotly-graph-div"') == 6
+    assert html.count("Plotly.newPlot") == 6
     assert "scored_base(" not in html  # code cells are hidden
 
 
@@ -87,3 +90,62 @@ def test_iso_weeks():
         week_start("2026-48")
     with pytest.raises(rl.ReconnectError, match="not an ISO week"):
         week_start("2025-W53")
+
+
+def weekly(config: Path, reports: Path, **kwargs):
+    cfg = rl.load_config(config)
+    return cfg, run_report(
+        "weekly",
+        config=cfg.source,
+        campaign=cfg.campaign.name,
+        reports_folder=reports,
+        week=iso_week(cfg.campaign.as_of),
+        as_of=cfg.campaign.as_of,
+        progress=False,
+        **kwargs,
+    )
+
+
+@pytest.mark.parametrize("firm", ["consulting-firm", "financial-planner"])
+def test_weekly_numbers_match_the_library(firm, tmp_path):
+    cfg, paths = weekly(SAMPLE / firm / "campaign.toml", tmp_path)
+    assert paths.html == tmp_path / firm / "2026-W48" / "weekly_campaign_report.html"
+    reported = json.loads(paths.numbers.read_text())
+    expected = json.loads(json.dumps(campaign_week(cfg).numbers(), default=str))
+    assert reported == expected
+    html = paths.html.read_text(encoding="utf-8")
+    # The narrative carries the library's numbers.
+    assert f"<strong>{expected['catch_up_clients']:,} clients</strong>" in html
+    assert f"week <strong>{expected['end_week']}</strong>" in html
+    assert f"<strong>{expected['capacity_to_finish']:,} first contacts a week</strong>" in html
+    if expected["contacted"]:
+        assert f"{expected['won_back']:,} of {expected['contacted']:,} contacted clients won back" in html
+    else:
+        assert "No contacted clients yet" in html
+    # This week's contacts, by name.
+    names = [str(n) for n in campaign_week(cfg).this_week()["name"] if not {"'", '"'} & set(str(n))]
+    assert names
+    for name in names:
+        assert html_escape(name, quote=False) in html
+    assert "cw = campaign_week" not in html  # code cells are hidden
+    external = re.findall(r"<script[^>]+src=\"(https?:[^\"]+)\"", html)
+    assert external == []
+
+
+def test_weekly_report_escapes_client_fields(tmp_path):
+    """A client name or company holding markup shows as text, never runs or renders as HTML."""
+    firm = tmp_path / "firm"
+    shutil.copytree(SAMPLE / "consulting-firm", firm, ignore=shutil.ignore_patterns("*.sqlite"))
+    cfg = rl.load_config(firm / "campaign.toml")
+    top = campaign_week(cfg).this_week()["client_id"].iloc[0]  # listed in the report by name
+    clients = pd.read_csv(firm / "clients.csv", dtype=str, keep_default_na=False)
+    row = clients["client_id"] == top
+    clients.loc[row, "name"] = "<script>alert('name')</script>"
+    clients.loc[row, "company"] = '<img src=x onerror="alert(1)"> & *Co* _ltd_'
+    clients.to_csv(firm / "clients.csv", index=False)
+    _, paths = weekly(firm / "campaign.toml", tmp_path / "reports")
+    html = paths.html.read_text(encoding="utf-8")
+    assert "<script>alert('name')</script>" not in html
+    assert "<img src=x" not in html
+    assert "&lt;script&gt;alert(" in html
+    assert "&lt;img src=x onerror=" in html

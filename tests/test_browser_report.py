@@ -1,0 +1,139 @@
+"""The generated HTML reports draw every chart in a real browser with no network.
+
+Debian's Chromium (installed by .ci/run), driven by Playwright, opens each
+report from disk in an offline browser context in which every non-file request
+is also refused and recorded. Each plotly chart must have drawn its traces
+(plot elements in the SVG, not an empty div), and the page must log no console
+error and raise no JavaScript error.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+import reconnect_lib as rl
+from reconnect_lib.reports import iso_week, run_report
+
+SAMPLE = Path(__file__).parents[1] / "data" / "sample"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium is missing at {CHROMIUM}: .ci/run installs Debian's chromium package")
+        pytest.skip("no Chromium on this machine (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+# Per notebook and sample firm: (charts, charts that draw data). The others show a
+# message instead (the consulting firm has no outcomes yet: no reasons to chart).
+CHARTS = {
+    ("overview", "consulting-firm"): (6, 6),
+    ("overview", "financial-planner"): (6, 6),
+    ("weekly", "consulting-firm"): (4, 3),
+    ("weekly", "financial-planner"): (6, 6),
+}
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    """The HTML of a (kind, firm) report, generated on first use."""
+    out = tmp_path_factory.mktemp("reports")
+    made: dict[tuple[str, str], Path] = {}
+
+    def html(kind: str, firm: str) -> Path:
+        if (kind, firm) not in made:
+            cfg = rl.load_config(SAMPLE / firm / "campaign.toml")
+            made[kind, firm] = run_report(
+                kind,
+                config=cfg.source,
+                campaign=firm,
+                reports_folder=out,
+                week=iso_week(cfg.campaign.as_of),
+                as_of=cfg.campaign.as_of,
+                progress=False,
+            ).html
+        return made[kind, firm]
+
+    return html
+
+
+def _open_offline(browser, html: Path):
+    context = browser.new_context(offline=True, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    problems: list[str] = []
+    requests: list[str] = []
+    page.on(
+        "console",
+        lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None,
+    )
+    page.on("pageerror", lambda err: problems.append(f"page error: {err}"))
+
+    def refuse(route):
+        if route.request.url.startswith(("file:", "data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            requests.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", refuse)
+    page.goto(html.as_uri(), wait_until="load")
+    return context, page, problems, requests
+
+
+# For each chart div: traces plotly knows of, and SVG plot elements it drew for them.
+_DRAWN = """
+() => Array.from(document.querySelectorAll('.plotly-graph-div')).map(div => ({
+    id: div.id,
+    traces: (div._fullData || []).length,
+    drawn: div.querySelectorAll(
+        '.main-svg .trace path, .main-svg .trace .point, .main-svg g.point path, '
+        + '.main-svg .bars path, .main-svg .scatterlayer path, .main-svg .heatmaplayer image, '
+        + '.main-svg .funnellayer path').length,
+    annotations: div.querySelectorAll('.main-svg .annotation').length,
+    title: (div.querySelector('.gtitle') || {}).textContent || '',
+}))
+"""
+
+
+@pytest.mark.parametrize(("kind", "firm"), list(CHARTS))
+def test_every_chart_draws_offline_without_errors(browser, reports, kind, firm):
+    context, page, problems, requests = _open_offline(browser, reports(kind, firm))
+    try:
+        page.wait_for_function(
+            "() => Array.from(document.querySelectorAll('.plotly-graph-div')).every(d => d._fullLayout)",
+            timeout=30_000,
+        )
+        charts = page.evaluate(_DRAWN)
+    finally:
+        context.close()
+    total, drawing = CHARTS[kind, firm]
+    assert len(charts) == total, [c["title"] for c in charts]
+    for chart in charts:
+        assert chart["title"], f"chart {chart['id']} has no title"
+        # A figure without data carries an annotation saying why (e.g. no contacts recorded yet).
+        assert chart["drawn"] > 0 or chart["annotations"] > 0, f"chart {chart['title']!r} drew nothing"
+    assert sum(c["traces"] > 0 and c["drawn"] > 0 for c in charts) == drawing, charts
+    assert requests == [], f"the report asked the network for {requests}"
+    assert problems == []
