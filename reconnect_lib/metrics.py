@@ -710,7 +710,7 @@ def _plan_clients(plan: Any, *, what: str = "plan") -> tuple[pd.DataFrame, pd.Da
         }
     )
     if s.HOLDOUT in plan.columns:
-        held = plan[s.HOLDOUT].map(_truthy)
+        held = plan[s.HOLDOUT].map(_truthy).astype(bool)  # an empty column maps to float
     else:
         held = pd.Series(what == "holdout", index=plan.index)
     frame = frame.sort_values(s.DATE, kind="stable")

@@ -21,6 +21,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from . import schema as s
@@ -211,8 +212,8 @@ def campaign_clients(plan: ContactPlan, events: pd.DataFrame) -> pd.DataFrame:
     reached = reached[~reached.isin(set(held))]
     return pd.DataFrame(
         {
-            s.CLIENT_ID: pd.concat([reached, held], ignore_index=True),
-            s.HOLDOUT: [False] * len(reached) + [True] * len(held),
+            s.CLIENT_ID: pd.concat([reached, held], ignore_index=True).astype("string"),
+            s.HOLDOUT: np.repeat([False, True], [len(reached), len(held)]),
         }
     )
 

@@ -758,3 +758,10 @@ def test_lift_rates_are_the_two_groups_wilson_intervals():
     assert rates[s.RATE_LOW].iloc[0] == pytest.approx(table[s.RATE_LOW].iloc[0])
     empty = metrics_module.lift_rates(lift(0, 0, 0, 0))
     assert empty[s.RATE].isna().all()
+
+
+def test_an_empty_plan_with_a_holdout_column_gives_an_empty_funnel_stage():
+    events = pd.DataFrame({"client_id": ["a"], "date": pd.to_datetime(["2026-03-02"]), "kind": ["contacted"]})
+    empty = pd.DataFrame({"client_id": pd.Series(dtype="string"), "holdout": pd.Series(dtype="float64")})
+    table = funnel(events, as_of=date(2026, 3, 31), plan=empty)
+    assert table["clients"].tolist() == [0, 0, 0, 0]

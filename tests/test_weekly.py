@@ -152,3 +152,15 @@ def test_cli_refuses_a_date_outside_the_week_before_running_anything(tmp_path):
     assert result.exit_code == 2
     assert "not in week 2026-W47" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_campaign_nobody_can_be_contacted_in_still_reports():
+    """No logged contact and nobody planned (e.g. nobody may be contacted): an empty funnel, not a crash."""
+    config = rl.load_config(SAMPLE / "consulting-firm" / "campaign.toml")
+    campaign = rl.scored_base(config)
+    plan = plan_from_config(campaign.scored.assign(do_not_contact=True), config, as_of=campaign.as_of)
+    events = pd.DataFrame({"client_id": pd.Series(dtype="string")})
+    frame = campaign_clients(plan, events)
+    assert len(frame) == 0
+    assert frame["holdout"].dtype == bool
+    assert frame["client_id"].dtype == "string"
