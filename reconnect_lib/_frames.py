@@ -9,6 +9,7 @@ here, in one spot, each with the reason.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -118,16 +119,34 @@ def null_int(frame: nw.DataFrame[Any] | nw.LazyFrame[Any]) -> nw.Expr:
     return nw.lit(None, dtype=nw.Int64)
 
 
-def days_between(later: nw.Expr, earlier: nw.Expr) -> nw.Expr:
+def days_between(later: nw.Expr, earlier: nw.Expr, *, on: nw.Implementation | None = None) -> nw.Expr:
     """Whole days from `earlier` to `later` (both at midnight); null if either is.
 
     narwhals has no ``total_days``; both ends are midnights so seconds divide
     exactly. Both sides are cast to datetimes first because DuckDB subtracts two
     dates into a plain integer, not a duration. On pandas the result is a float
     with NaN for null until :func:`to_native` makes it a nullable ``Int64``.
+
+    Spark-like engines (`on`, the frame's implementation) have no
+    ``total_seconds`` at all, and their timestamps carry the session's time zone
+    (a day across a daylight-saving change is 23 hours): there both dates count
+    calendar days with :func:`day_number`, which needs no time zone.
     """
+    if on is not None and on.is_spark_like():
+        return day_number(later) - day_number(earlier)
     stamp = nw.Datetime("us")
     return (later.cast(stamp) - earlier.cast(stamp)).dt.total_seconds() // SECONDS_PER_DAY
+
+
+def day_number(day: nw.Expr) -> nw.Expr:
+    """Days since 0001-01-01 (day 1) of a date, proleptic Gregorian; null stays null.
+
+    Only ``year`` and ``ordinal_day``, which every engine has, and integer
+    arithmetic on positive numbers (floor and truncating division agree).
+    """
+    before = day.dt.year().cast(nw.Int64) - 1
+    leap_days = before // 4 - before // 100 + before // 400
+    return (before * 365 + leap_days + day.dt.ordinal_day().cast(nw.Int64)).cast(nw.Int64)
 
 
 def cents(expr: nw.Expr) -> nw.Expr:
@@ -215,19 +234,70 @@ def ordinal_rank(order_by: list[str], partition_by: str | None = None) -> nw.Exp
     return window.cast(nw.Int64)
 
 
+@dataclass(frozen=True)
+class GroupRank:
+    """An :func:`ordinal_rank` within groups, named `name`, for :func:`with_ranks` to add.
+
+    A spec rather than an expression because PyArrow cannot evaluate it as one
+    (see :func:`with_ranks`).
+    """
+
+    name: str
+    order_by: list[str]
+    partition_by: str
+
+    def expr(self) -> nw.Expr:
+        return ordinal_rank(self.order_by, self.partition_by).alias(self.name)
+
+
+_POSITION = "__reconnect_position"
+
+
+def _group_rank_in_steps(frame: Any, rank: GroupRank) -> Any:
+    """`rank` as a position in the whole frame less its group's first position.
+
+    narwhals' PyArrow backend (2.29) refuses ``cum_count().over(partition_by,
+    order_by=...)`` ("only elementary aggregations") but evaluates an ordered
+    window without a partition and a ``min`` over one. Ordered by the group
+    first, each group's rows are consecutive, so the rank within the group is
+    ``position - min(position) over the group + 1``: the same numbers.
+    """
+    order = [rank.partition_by, *rank.order_by]
+    frame = frame.with_columns(nw.col(COUNTER).cum_count().over(order_by=order).alias(_POSITION))
+    position = nw.col(_POSITION)
+    first = position.min().over(rank.partition_by)
+    return frame.with_columns((position - first + 1).cast(nw.Int64).alias(rank.name)).drop(_POSITION)
+
+
 def with_ranks(
-    frame: nw.DataFrame[Any] | nw.LazyFrame[Any], keys: list[str], ranks: Iterable[nw.Expr]
+    frame: nw.DataFrame[Any] | nw.LazyFrame[Any], keys: list[str], ranks: Iterable[nw.Expr | GroupRank]
 ) -> Any:
     """`frame` with the window expressions `ranks` (over `keys` only) added.
 
     On an eager frame they are computed on a narrow frame of just `keys` and
     :data:`COUNTER`, then attached: narwhals' pandas backend sorts the whole
     frame for each ``over(order_by=...)``, text columns included. A lazy frame
-    gets them directly (its engine plans the windows itself).
+    gets them directly (its engine plans the windows itself). A
+    :class:`GroupRank` is one window expression, except on PyArrow (see
+    :func:`_group_rank_in_steps`).
     """
     ranks = list(ranks)
+    in_steps = frame.implementation.is_pyarrow()
+    plain = [
+        r if isinstance(r, nw.Expr) else r.expr()
+        for r in ranks
+        if not (in_steps and isinstance(r, GroupRank))
+    ]
+    stepped = [r for r in ranks if in_steps and isinstance(r, GroupRank)]
+
+    def add(target: Any) -> Any:
+        target = target.with_columns(COUNTER_EXPR).with_columns(*plain)
+        for rank in stepped:
+            target = _group_rank_in_steps(target, rank)
+        return target.drop(COUNTER)
+
     if not isinstance(frame, nw.DataFrame):
-        return frame.with_columns(COUNTER_EXPR).with_columns(*ranks).drop(COUNTER)
-    narrow = frame.select(*keys).with_columns(COUNTER_EXPR).with_columns(*ranks)
-    names = narrow.collect_schema().names()[len(keys) + 1 :]
+        return add(frame)
+    narrow = add(frame.select(*keys))
+    names = narrow.collect_schema().names()[len(keys) :]
     return frame.with_columns(*(narrow.get_column(name) for name in names))

@@ -213,7 +213,12 @@ def client_base(
     frame = fr.as_frame(clients, "clients")
     fr.require_columns(frame, [CLIENT_ID], "clients", _HINT_LOAD)
     dtype = fr.date_dtype(frame)
+    impl = frame.implementation
     id_dtype = frame.collect_schema()[CLIENT_ID]
+    # The histories' ids are cast to this dtype; so is the list's own, because
+    # one narwhals dtype can be two native ones that do not join (PyArrow's
+    # string and large_string are both ``String``).
+    frame = frame.with_columns(nw.col(CLIENT_ID).cast(id_dtype))
     today = fr.date_lit(as_of, dtype)
 
     carried = frame.collect_schema().names()
@@ -309,13 +314,13 @@ def client_base(
     )
     frame = frame.with_columns(
         dormant_since.alias(DORMANT_SINCE),
-        fr.days_between(today, tenure_from).alias(TENURE_DAYS),
-        fr.days_between(today, nw.col(LAST_CONTACT)).alias(DAYS_SINCE_CONTACT),
-        fr.days_between(today, nw.col(LAST_PURCHASE)).alias(DAYS_SINCE_PURCHASE),
+        fr.days_between(today, tenure_from, on=impl).alias(TENURE_DAYS),
+        fr.days_between(today, nw.col(LAST_CONTACT), on=impl).alias(DAYS_SINCE_CONTACT),
+        fr.days_between(today, nw.col(LAST_PURCHASE), on=impl).alias(DAYS_SINCE_PURCHASE),
     )
     years = fr.divide(nw.col(TENURE_DAYS).fill_null(0).cast(nw.Float64), DAYS_PER_YEAR).clip(lower_bound=1.0)
     frame = frame.with_columns(
-        fr.days_between(today, nw.col(DORMANT_SINCE)).alias(DAYS_DORMANT),
+        fr.days_between(today, nw.col(DORMANT_SINCE), on=impl).alias(DAYS_DORMANT),
         (nw.col(TOTAL_REVENUE) / years).alias(YEARLY_REVENUE),
     )
     frame = fr.restore_row_order(frame, _ROW)

@@ -1,7 +1,8 @@
 """campaign.toml: one file that describes a campaign.
 
 A campaign file names the data files and how to read them, the dormancy and
-value settings, channel capacities, the outcome database and the report folder.
+value settings, channel capacities, the outcome database, the report folder and
+the engine that computes the client base (``[engine]``, pandas by default).
 Every command takes ``--config campaign.toml``; command-line flags override it.
 
 Relative paths are resolved against the folder holding campaign.toml, so a
@@ -23,8 +24,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .engines import Engine
 from .errors import ConfigError, Problem
 
 MeasureFrom = Literal["latest", "contact", "purchase"]
@@ -104,6 +106,26 @@ class PlanSection(_Section):
         return {**DEFAULT_CAPACITY, **v}
 
 
+class EngineSection(_Section):
+    """``[engine]``: which engine computes the client base, buckets and scores.
+
+    ``name`` is ``pandas`` (the default), ``polars``, ``duckdb`` or ``spark``;
+    ``master`` is Spark's master URL (``local[*]`` when omitted, or e.g.
+    ``spark://host:7077``) and ``spark_config`` any further Spark settings
+    (``"spark.executor.memory" = "8g"``). Both are for ``spark`` only.
+    """
+
+    name: Engine = "pandas"
+    master: str | None = Field(default=None, min_length=1)
+    spark_config: dict[str, str] = {}
+
+    @model_validator(mode="after")
+    def _spark_only(self) -> EngineSection:
+        if self.name != "spark" and (self.master is not None or self.spark_config):
+            raise ValueError('master and spark_config are settings of the spark engine: set name = "spark"')
+        return self
+
+
 class OutcomesSection(_Section):
     database: str = "sqlite:///outcomes.sqlite"
 
@@ -122,6 +144,7 @@ class CampaignConfig(_Section):
     plan: PlanSection = PlanSection()
     outcomes: OutcomesSection = OutcomesSection()
     reports: ReportsSection = ReportsSection()
+    engine: EngineSection = EngineSection()
     source: Path | None = Field(default=None, exclude=True)
 
 

@@ -283,7 +283,11 @@ def keep_up_list(
     frame = frame.with_columns(
         # DuckDB adds an interval to a date into a timestamp: cast back.
         (fr.to_date(DORMANT_SINCE, dtype) + timedelta(days=threshold)).cast(dtype).alias(CROSSES_ON)
-    ).with_columns(fr.days_between(nw.col(CROSSES_ON), fr.date_lit(as_of, dtype)).alias(WEEKS_UNTIL_DUE))
+    ).with_columns(
+        fr.days_between(nw.col(CROSSES_ON), fr.date_lit(as_of, dtype), on=frame.implementation).alias(
+            WEEKS_UNTIL_DUE
+        )
+    )
     days_until = nw.col(WEEKS_UNTIL_DUE)
     frame = (
         frame.filter(~days_until.is_null() & (days_until > 0) & (days_until <= 7 * weeks))
@@ -387,8 +391,8 @@ def bucket_table(scored: FrameT, *, edges_months: Sequence[int] = DEFAULT_EDGES_
     table = table.with_columns(
         nw.when(everyone == 0).then(nw.lit(0.0)).otherwise(revenue / everyone).alias(SHARE_OF_REVENUE)
     )
-    if isinstance(table, nw.DataFrame):
-        table = table.sort(BUCKET_ORDER)
+    # (lazy engines too: a union of the per-bucket rows comes back in any order)
+    table = table.sort(BUCKET_ORDER)
     columns = [DORMANCY_BUCKET, BUCKET_ORDER, CLIENTS, DUE, DO_NOT_CONTACT, TOTAL_REVENUE, SHARE_OF_REVENUE]
     columns += [c for c in sums if c != TOTAL_REVENUE]
     dtypes = dict.fromkeys((BUCKET_ORDER, CLIENTS, DUE, DO_NOT_CONTACT), "int64")

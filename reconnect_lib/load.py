@@ -68,7 +68,7 @@ import warnings
 import zipfile
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -76,10 +76,9 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
-from pandera.errors import SchemaErrors
 
 from . import schema as s
+from ._pandera import SchemaErrors, pa
 from .column_maps import (
     REQUIRED_COLUMNS,
     TABLE_COLUMNS,
@@ -87,6 +86,7 @@ from .column_maps import (
     MappedTable,
     Source,
     Table,
+    _layers,
     apply_map,
     close_columns,
     get_map,
@@ -111,6 +111,7 @@ __all__ = [
     "load_inputs",
     "load_transactions",
     "read_table",
+    "scan_inputs",
 ]
 
 log = logging.getLogger(__name__)
@@ -2025,3 +2026,433 @@ def load_inputs(config: CampaignConfig, *, as_of: date) -> Inputs:
         contacts=ct.frame if ct is not None else None,
         report=report,
     )
+
+
+# --- reading with another engine -------------------------------------------------------
+
+#: What a table read by Polars, DuckDB or Spark is checked for, by aggregate queries
+#: over the whole table (see :func:`scan_inputs`).
+SCAN_CHECKS = (
+    "every column the table needs is there (by the column map), with a usable type",
+    "no blank client id; no client id twice in the client list",
+    "no blank date or amount in a history; no date after as_of or before 1900",
+    "every history row names a client of the client list",
+)
+
+
+def _header(path: Path, kind: str, delimiter: str | None) -> list[str]:
+    """The column names of a CSV or Parquet file, without reading its rows."""
+    if kind == "parquet":
+        import pyarrow.parquet as pq
+
+        return list(pq.read_schema(path).names)
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return next(csv.reader(handle, delimiter=delimiter or ","), [])
+
+
+def _needs_pandas(layers: Sequence[Any], mapped: MappedTable) -> str | None:
+    """Why the pandas loader must read this table, or None when a plain rename does."""
+    for canonical, src in mapped.sources.items():
+        if src.kind != "column" or src.fallback or src.per_invoice:
+            return f"`{canonical}` is built from {src.label}"
+    present = {normalise_name(c) for c in mapped.raw_columns}
+    for layer in layers:
+        for rules, what in ((layer.exclude_when, "rows to set aside"), (layer.refund_when, "refund rows")):
+            for column in rules:
+                if normalise_name(column) in present:
+                    return f"the column map picks {what} by `{column}`"
+    return None
+
+
+def _examples(frame: Any, mask: Any, column: str) -> list[object]:
+    """Up to five (client id, value) examples of the rows where `mask` holds (all rows: None)."""
+    import narwhals as nw
+
+    cols = [s.CLIENT_ID] if column == s.CLIENT_ID else [s.CLIENT_ID, column]
+    rows = (frame if mask is None else frame.filter(mask)).select(*cols).head(5)
+    rows = rows.collect() if isinstance(rows, nw.LazyFrame) else rows
+    return [r[0] if len(r) == 1 else f"{r[0]}: {r[1]}" for r in rows.rows()]
+
+
+_ISO_DAY = r"^\d{4}-\d{2}-\d{2}([ T]00:00(:00(\.0+)?)?)?$"
+
+
+def _iso_problems(
+    frame: Any, columns: list[str], mapped: MappedTable, ctx: _Context, engine: str
+) -> list[Problem]:
+    """A problem for each text date column holding something other than ISO days."""
+    import narwhals as nw
+
+    def bad(column: str) -> Any:
+        raw = nw.col(mapped.sources[column].columns[0]).str.strip_chars()
+        return ~raw.is_null() & (raw != "") & ~raw.str.contains(_ISO_DAY)
+
+    counts = frame.select(*(bad(c).cast(nw.Int64).sum().cast(nw.Int64).alias(c) for c in columns))
+    counts = counts.collect() if isinstance(counts, nw.LazyFrame) else counts
+    problems = []
+    for column, n in counts.rows(named=True)[0].items():
+        if n:
+            label = mapped.sources[column].columns[0]
+            examples = frame.filter(bad(column)).select(label).head(5)
+            examples = examples.collect() if isinstance(examples, nw.LazyFrame) else examples
+            problems.append(
+                Problem(
+                    f"{n:,} value{'s' if n > 1 else ''} of column {label}{ctx.read_as(column)} "
+                    f"{'are' if n > 1 else 'is'} not an ISO date",
+                    file=ctx.file,
+                    column=column,
+                    values=[r[0] for r in examples.rows()],
+                    expected="dates as YYYY-MM-DD",
+                    hint=f"the {engine} engine reads only ISO dates from a CSV; the pandas engine reads "
+                    'others (set [engine] name = "pandas" and [data] date_format), or write Parquet',
+                )
+            )
+    return problems
+
+
+def _scan_table(
+    table: Table,
+    path: Path,
+    *,
+    engine: str,
+    data: Any,
+    column_map: ColumnMap,
+    as_of: date,
+    spark: Any,
+    connection: Any,
+    clients: Any = None,
+    clients_file: str | None = None,
+) -> tuple[Any, TableReport | None, list[Problem]]:
+    """Read one table with `engine`, renamed and typed lazily, and check it with aggregate queries."""
+    import narwhals as nw
+
+    from . import _frames as fr
+    from .engines import file_kind, scan
+
+    kind = file_kind(path)
+    file = str(path)
+    columns = data.columns.get(table)
+    if not path.exists():
+        return (
+            None,
+            None,
+            [Problem("file not found", file=file, hint="check the path under [data] in campaign.toml")],
+        )
+    names = _header(path, kind, data.delimiter)  # type: ignore[arg-type]
+    mapped = apply_map(pd.DataFrame(columns=names), table, column_map, columns)
+    ctx = _Context(table, file, mapped, None, column_map.name)  # type: ignore[arg-type]
+    problems = list(mapped.problems)
+    problems += [_missing_column_problem(ctx, c) for c in REQUIRED_COLUMNS[table] if c not in mapped.sources]
+    if problems:
+        return None, None, problems
+    # A CSV's ids and dates are read as text: ids keep their leading zeros, and
+    # dates are parsed here as ISO only, whatever each engine would guess
+    # (Polars reads 01/02/2024 as 1 February, unasked).
+    text = [c for c in (s.CLIENT_ID, s.INVOICE_ID, *_DATE_COLUMNS) if c in mapped.sources]
+    native = scan(
+        path,
+        engine=engine,  # type: ignore[arg-type]
+        spark=spark,
+        connection=connection,
+        text_columns=[mapped.sources[c].columns[0] for c in text] if kind == "csv" else (),
+        delimiter=data.delimiter,
+    )
+    frame = nw.from_native(native)
+    schema = frame.collect_schema()
+    dtype = fr.date_dtype(frame)
+    iso = [c for c in text if c in _DATE_COLUMNS and schema[mapped.sources[c].columns[0]] == nw.String]
+    if iso:
+        problems += _iso_problems(frame, iso, mapped, ctx, engine)
+        if problems:
+            return None, None, problems
+    exprs = []
+    for canonical in TABLE_COLUMNS[table]:
+        src = mapped.sources.get(canonical)
+        col = nw.col(src.columns[0]) if src else None
+        found = schema[src.columns[0]] if src else None
+        wrong = None
+        if canonical in _DATE_COLUMNS:
+            target = dtype
+            if canonical in iso:
+                expr = col.str.slice(0, 10).str.to_date("%Y-%m-%d")
+            elif found is not None and found != nw.Date and not isinstance(found, nw.Datetime):
+                wrong = "dates (ISO, YYYY-MM-DD)"
+                expr = None
+            else:
+                expr = fr.to_date(src.columns[0], dtype) if src else nw.lit(None, dtype=dtype)
+        elif canonical in _AMOUNT_COLUMNS:
+            target = nw.Float64
+            if found is not None and not found.is_numeric():
+                wrong = "numbers with a decimal point"
+            expr = col.cast(nw.Float64) if src and not wrong else nw.lit(None, dtype=nw.Float64)
+        elif canonical == s.DO_NOT_CONTACT:
+            target = nw.Boolean
+            if found is not None and found != nw.Boolean:
+                wrong = "true/false"
+            expr = col.fill_null(False) if src and not wrong else nw.lit(False, dtype=nw.Boolean)
+        else:
+            target = nw.String
+            expr = col.cast(nw.String) if src else nw.lit(None, dtype=nw.String)
+            if canonical in _ID_COLUMNS and src:
+                expr = expr.str.strip_chars()
+        if wrong:
+            problems.append(
+                Problem(
+                    f"column {src.label}{ctx.read_as(canonical)} is read by {engine} as {found}",
+                    file=file,
+                    column=canonical,
+                    expected=wrong,
+                    hint='the pandas engine reads other formats (set engine = "pandas" under [engine]), '
+                    "or write the file as Parquet with typed columns",
+                )
+            )
+        if expr is not None and not wrong:
+            exprs.append(expr.cast(target).alias(canonical))
+    if problems:
+        return None, None, problems
+    typed = frame.select(*exprs)
+    as_of_lit = fr.date_lit(as_of, dtype)
+    earliest = fr.date_lit(EARLIEST.date(), dtype)
+    client_id = nw.col(s.CLIENT_ID)
+
+    checks: list[tuple[str, Any, str, str]] = [
+        ("blank client id", client_id.is_null() | (client_id == ""), s.CLIENT_ID, "a client id on every row")
+    ]
+    required = set(REQUIRED_COLUMNS[table])
+    for column in (c for c in TABLE_COLUMNS[table] if c in _DATE_COLUMNS and c in mapped.sources):
+        day = nw.col(column)
+        if column in required:
+            checks.append((f"blank `{column}`", day.is_null(), column, "a date on every row"))
+        checks.append(
+            (f"`{column}` after the as-of date {as_of}", day > as_of_lit, column, f"dates up to {as_of}")
+        )
+        checks.append((f"`{column}` before 1900", day < earliest, column, "dates from 1900-01-01"))
+    if s.AMOUNT in required:
+        amount = nw.col(s.AMOUNT)
+        checks.append(
+            ("blank `amount`", amount.is_null() | amount.is_nan(), s.AMOUNT, "an amount on every row")
+        )
+
+    def count(mask: Any) -> Any:
+        return mask.fill_null(False).cast(nw.Int64).sum().cast(nw.Int64)
+
+    aggregates = [nw.len().cast(nw.Int64).alias("__rows")]
+    aggregates += [count(mask).alias(f"__check{i}") for i, (_, mask, _, _) in enumerate(checks)]
+    if table == "clients":
+        aggregates.append(client_id.n_unique().cast(nw.Int64).alias("__distinct"))
+    totals = typed.select(*aggregates)
+    totals = totals.collect() if isinstance(totals, nw.LazyFrame) else totals
+    found_counts = totals.rows(named=True)[0]
+    rows = int(found_counts["__rows"])
+    hint_values = "fix these rows in the file"
+    for i, (what, mask, column, expected) in enumerate(checks):
+        n = int(found_counts[f"__check{i}"])
+        if n:
+            problems.append(
+                Problem(
+                    f"{n:,} row{'s' if n > 1 else ''} with {what}",
+                    file=file,
+                    column=column,
+                    values=_examples(typed, mask, column),
+                    expected=expected,
+                    hint=hint_values,
+                )
+            )
+    if table == "clients" and rows - int(found_counts["__distinct"]):
+        twice = typed.group_by(s.CLIENT_ID).agg(nw.len().alias("__n")).filter(nw.col("__n") > 1)
+        problems.append(
+            Problem(
+                "client ids that appear more than once",
+                file=file,
+                column=s.CLIENT_ID,
+                values=_examples(twice, None, s.CLIENT_ID),
+                expected="one row per client",
+                hint="merge or remove the repeated clients",
+            )
+        )
+    if clients is not None:
+        unknown = (
+            typed.select(s.CLIENT_ID).unique().join(clients.select(s.CLIENT_ID), on=s.CLIENT_ID, how="anti")
+        )
+        n_unknown = unknown.select(nw.len().cast(nw.Int64).alias("n"))
+        n_unknown = n_unknown.collect() if isinstance(n_unknown, nw.LazyFrame) else n_unknown
+        n = int(n_unknown.item(0, "n"))
+        if n:
+            problems.append(
+                Problem(
+                    f"{n:,} client id{'s' if n > 1 else ''} not in the client list",
+                    file=file,
+                    column=s.CLIENT_ID,
+                    values=_examples(unknown, None, s.CLIENT_ID),
+                    expected=f"ids of {Path(clients_file).name if clients_file else 'the client list'}",
+                    hint="add the clients to the client list, or map the right id column",
+                )
+            )
+    report = TableReport(
+        table=table,
+        file=file,
+        read_as=f"{'Parquet' if kind == 'parquet' else 'CSV'}, scanned by {engine}",
+        rows_read=rows,
+        rows_kept=rows,
+        columns=tuple((c, src.label) for c, src in mapped.sources.items()),
+        ignored=mapped.ignored,
+    )
+    return typed.to_native(), report, problems
+
+
+def scan_inputs(
+    config: CampaignConfig,
+    *,
+    as_of: date,
+    engine: str | None = None,
+    spark: Any = None,
+    connection: Any = None,
+) -> Inputs:
+    """Read the files of campaign.toml with Polars, DuckDB or Spark, checked by aggregate queries.
+
+    :func:`load_inputs` parses and validates every value of every row in pandas;
+    this function is for the tables that are too big for that. Each table is
+    read by the engine (lazily: a Polars LazyFrame, a DuckDB relation, a Spark
+    DataFrame), its columns renamed by the column map and cast to the
+    canonical types, and checked over the whole table by aggregate queries
+    (:data:`SCAN_CHECKS`) before anything is computed. Every problem is
+    reported at once, naming the file, the column, how many rows and up to five
+    of them by client id (a lazy engine has no row numbers).
+
+    A table is read by the pandas loader instead, with its full validation,
+    then handed to the engine, when it needs what only that loader does: an
+    Excel file; ``date_format``, ``dayfirst``, ``decimal`` or ``encoding``
+    under ``[data]``; or a column map that joins, multiplies, fills in, sets
+    rows aside or marks refunds. The load report says which (``read as``).
+
+    Not done on a scanned table (the pandas loader does them): text is not
+    cleaned (spaces, case of channel words), channels are not matched to their
+    synonyms, dates must already be dates to the engine (ISO in a CSV) and
+    amounts numbers, blank rows are not set aside, and no row numbers are given.
+
+    Parameters
+    ----------
+    config : CampaignConfig
+    as_of : date
+    engine : {"polars", "duckdb", "spark"}, optional
+        Defaults to ``[engine] name``; ``"pandas"`` is :func:`load_inputs`.
+    spark : SparkSession, optional
+        Defaults to :func:`reconnect_lib.engines.spark_session` with ``[engine] master``.
+    connection : duckdb.DuckDBPyConnection, optional
+        Defaults to DuckDB's default connection.
+
+    Returns
+    -------
+    Inputs
+        The tables as the engine's lazy frames (Polars: LazyFrame), with every
+        canonical column (missing ones all null); dates are dates.
+
+    Raises
+    ------
+    InputError
+        One error listing every problem in every file.
+    """
+    from .engines import check_engine, file_kind, from_pandas, spark_session
+
+    engine = check_engine(engine or config.engine.name)
+    if engine == "pandas":
+        return load_inputs(config, as_of=as_of)
+    if engine == "spark" and spark is None:
+        spark = spark_session(config.engine.master, config=config.engine.spark_config)
+    data = config.data
+    column_map: str = data.column_map
+    if column_map.endswith(".toml") and config.source is not None and not Path(column_map).is_absolute():
+        column_map = str(config.source.parent / column_map)
+    named = get_map(column_map)
+    pandas_only = [
+        f"{key} = {getattr(data, key)!r}"
+        for key in ("date_format", "dayfirst", "decimal", "encoding")
+        if getattr(data, key)
+    ]
+    options: dict[str, Any] = {
+        "as_of": as_of,
+        "column_map": named,
+        "date_format": data.date_format,
+        "dayfirst": data.dayfirst,
+        "decimal": data.decimal,
+        "delimiter": data.delimiter,
+        "encoding": data.encoding,
+        "sheet": data.sheet,
+    }
+    frames: dict[str, Any] = {}
+    reports: list[TableReport] = []
+    problems: list[Problem] = []
+    clients_frame = None
+    clients_file = str(data.clients)
+    for table, path in (
+        ("clients", data.clients),
+        ("transactions", data.transactions),
+        ("contacts", data.contacts),
+    ):
+        if path is None:
+            frames[table] = None
+            continue
+        path = Path(path)
+        names = _header(path, file_kind(path), data.delimiter) if file_kind(path) and path.exists() else []
+        mapped = apply_map(pd.DataFrame(columns=names), table, named, data.columns.get(table))  # type: ignore[arg-type]
+        why = f"{path.suffix} files are read by pandas" if file_kind(path) is None and path.exists() else None
+        why = why or (", ".join(pandas_only) if pandas_only else None)
+        why = why or (_needs_pandas(_layers(table, named), mapped) if path.exists() else None)
+        if why:
+            loaded = _load_table(
+                table,  # type: ignore[arg-type]
+                path,
+                columns=data.columns.get(table),  # type: ignore[call-overload]
+                **(
+                    {}
+                    if table == "clients"
+                    else {"client_ids": _client_ids(clients_frame), "clients_file": clients_file}
+                ),
+                **options,
+            )
+            problems += loaded.problems
+            if loaded.frame is None or loaded.report is None:
+                frames[table] = None
+                continue
+            native = from_pandas(loaded.frame, engine=engine, spark=spark, connection=connection)  # type: ignore[arg-type]
+            report = loaded.report
+            reports.append(replace(report, read_as=f"{report.read_as}, loaded by pandas ({why})"))
+        else:
+            native, report, found = _scan_table(
+                table,  # type: ignore[arg-type]
+                path,
+                engine=engine,
+                data=data,
+                column_map=named,
+                as_of=as_of,
+                spark=spark,
+                connection=connection,
+                clients=clients_frame if table != "clients" else None,
+                clients_file=clients_file,
+            )
+            problems += found
+            if report is not None:
+                reports.append(report)
+        frames[table] = native
+        if table == "clients" and native is not None:
+            import narwhals as nw
+
+            clients_frame = nw.from_native(native)
+    if problems:
+        files = {p.file for p in problems}
+        raise InputError.from_problems(problems, file=files.pop() if len(files) == 1 else None)
+    return Inputs(
+        clients=frames["clients"],
+        transactions=frames["transactions"],
+        contacts=frames["contacts"],
+        report=LoadReport(tuple(reports)),
+    )
+
+
+def _client_ids(clients: Any) -> pd.Series | None:
+    """The client ids of a scanned client list, for the pandas loader's unknown-client check."""
+    if clients is None:
+        return None
+    from .engines import to_pandas
+
+    return to_pandas(clients.select(s.CLIENT_ID).to_native())[s.CLIENT_ID]

@@ -10,14 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from .client_base import client_base
 from .config import CampaignConfig, load_config
 from .dormancy import bucket_table, dormancy_buckets, keep_up_list
+from .engines import Engine, check_engine, materialize, to_pandas
 from .errors import ConfigError
-from .load import Inputs, load_inputs
+from .load import Inputs, load_inputs, scan_inputs
+from .schema import CLIENT_ID
 from .value import value_scores
 
 
@@ -80,6 +83,9 @@ def scored_base(
     as_of: date | None = None,
     observed: pd.DataFrame | None = None,
     outcomes: bool = False,
+    engine: Engine | None = None,
+    spark: Any = None,
+    collect: bool = True,
 ) -> Campaign:
     """Load a campaign's data and score every client.
 
@@ -88,6 +94,22 @@ def scored_base(
     config : CampaignConfig or path to campaign.toml
     as_of : date, optional
         Defaults to campaign.toml's ``as_of``.
+    engine : {"pandas", "polars", "duckdb", "spark"}, optional
+        What reads the files and computes the client base, buckets and scores;
+        defaults to ``[engine] name`` (pandas). pandas loads with
+        :func:`~reconnect_lib.load.load_inputs`; the others with
+        :func:`~reconnect_lib.load.scan_inputs` (lazily, checked by aggregate
+        queries). Every engine gives the same numbers to the cent and the day,
+        and the same ranks.
+    spark : SparkSession, optional
+        For ``engine="spark"``; defaults to a session on ``[engine] master``.
+    collect : bool
+        On an engine other than pandas, collect the inputs and the scored base
+        into pandas (the default: the Campaign is then exactly the pandas
+        engine's, and every notebook, plan and report works on it unchanged).
+        ``False`` keeps them as the engine's lazy frames, for a base too big
+        for pandas; the scored base is then computed once and kept in the
+        engine (:func:`reconnect_lib.engines.materialize`).
     observed : DataFrame, optional
         Observed win-back counts per bucket (``dormancy_bucket``, ``contacted``,
         ``won_back``) that update the prior chance of winning back.
@@ -100,6 +122,18 @@ def scored_base(
     Returns
     -------
     Campaign
+        pandas frames, unless ``collect=False`` on another engine: then
+        ``inputs`` and ``scored`` are that engine's lazy frames (Polars
+        LazyFrame, DuckDB relation, Spark DataFrame; rows in no particular
+        order), and so are ``buckets`` and ``keep_up``;
+        :func:`reconnect_lib.engines.to_pandas` collects any of them into the
+        frame the pandas engine gives.
+
+    Raises
+    ------
+    ConfigError
+        ``[value] model = "bgnbd"`` on an engine other than pandas (the model
+        is fitted in pandas and SciPy).
 
     Examples
     --------
@@ -108,14 +142,26 @@ def scored_base(
     """
     cfg = config if isinstance(config, CampaignConfig) else load_config(config)
     day = resolve_as_of(cfg, as_of)
-    inputs = load_inputs(cfg, as_of=day)
+    engine = check_engine(engine or cfg.engine.name)
+    if engine != "pandas" and cfg.value.model == "bgnbd":
+        raise ConfigError(
+            f"value model `bgnbd` runs on the pandas engine only, not {engine}",
+            file=str(cfg.source) if cfg.source else None,
+            hint='set [engine] name = "pandas", or [value] model = "historical"',
+        )
+    if engine == "pandas":
+        inputs = load_inputs(cfg, as_of=day)
+    else:
+        inputs = scan_inputs(cfg, as_of=day, engine=engine, spark=spark)
     status = None
     if outcomes:
         # Imported here: the outcome store pulls in SQLAlchemy and statsmodels.
         from .metrics import client_status, load_outcomes, observed_counts
 
-        logged = load_outcomes(cfg, as_of=day, inputs=inputs, sync=True)
-        status = client_status(logged.events, as_of=day, transactions=inputs.transactions)
+        # The outcome log is a pandas/SQL stage: it gets the inputs in pandas.
+        logged_inputs = inputs if engine == "pandas" else _collected(inputs)
+        logged = load_outcomes(cfg, as_of=day, inputs=logged_inputs, sync=True)
+        status = client_status(logged.events, as_of=day, transactions=logged_inputs.transactions)
         if observed is None:
             observed = observed_counts(
                 logged.events, logged.clients, as_of=day, transactions=logged.transactions
@@ -154,4 +200,23 @@ def scored_base(
         edges_months=cfg.dormancy.edges_months,
         stake=stake,
     )
+    if engine != "pandas" and collect:
+        inputs = logged_inputs if outcomes else _collected(inputs)
+        # Sorted as the client list is on pandas: a lazy engine keeps no row order.
+        order = to_pandas(inputs.clients)[[CLIENT_ID]]
+        scored = order.merge(to_pandas(scored), on=CLIENT_ID, how="left", validate="one_to_one")
+    elif engine != "pandas":
+        # One row per client, built from the whole history: compute it once, not
+        # again for each table a face builds from it.
+        scored = materialize(scored)
     return Campaign(config=cfg, as_of=day, inputs=inputs, scored=scored, status=status, observed=observed)
+
+
+def _collected(inputs: Inputs) -> Inputs:
+    """`inputs` with every table collected into pandas."""
+    return Inputs(
+        clients=to_pandas(inputs.clients),
+        transactions=None if inputs.transactions is None else to_pandas(inputs.transactions),
+        contacts=None if inputs.contacts is None else to_pandas(inputs.contacts),
+        report=inputs.report,
+    )

@@ -631,7 +631,7 @@ def value_scores(
         _quintile(_R_KEY, nullable=False).cast(nw.Int64).alias(R_SCORE),
         _quintile(_F_KEY, nullable=True).alias(F_SCORE),
         _quintile(_M_KEY, nullable=False).cast(nw.Int64).alias(M_SCORE),
-        fr.ordinal_rank([_V_KEY, _ID_KEY], partition_by=_B_KEY).alias(BUCKET_RANK),
+        fr.GroupRank(BUCKET_RANK, [_V_KEY, _ID_KEY], partition_by=_B_KEY),
         fr.ordinal_rank([_V_KEY, _ID_KEY]).alias(PRIORITY_RANK),
     )
     frame = fr.with_ranks(frame, [_ID_KEY, _B_KEY, _R_KEY, _F_KEY, _M_KEY, _V_KEY], ranks)

@@ -83,3 +83,17 @@ def test_sample_command_writes_a_campaign_that_buckets(runner, tmp_path):
     table = runner.invoke(main, ["buckets", "--config", str(out / "campaign.toml"), "--format", "json"])
     assert table.exit_code == 0, table.output
     assert sum(r["clients"] for r in json.loads(table.output)) > 500
+
+
+def test_buckets_engine_flag_lists_the_engines(runner):
+    result = runner.invoke(main, ["buckets", "--config", CONSULTING, "--engine", "dask"])
+    assert result.exit_code == 2
+    for engine in ("pandas", "polars", "duckdb", "spark"):
+        assert engine in result.output
+
+
+def test_buckets_on_duckdb_prints_the_pandas_table(runner):
+    want = runner.invoke(main, ["buckets", "--config", CONSULTING])
+    got = runner.invoke(main, ["buckets", "--config", CONSULTING, "--engine", "duckdb"])
+    assert got.exit_code == 0, got.output
+    assert got.output == want.output

@@ -103,3 +103,13 @@ def test_value_model_choices():
     assert parse_config({**MINIMAL, "value": {"model": "bgnbd"}}).value.model == "bgnbd"
     with pytest.raises(ConfigError, match=r"value\.model"):
         parse_config({**MINIMAL, "value": {"model": "pareto"}})
+
+
+def test_engine_defaults_to_pandas_and_names_its_choices():
+    assert parse_config(MINIMAL).engine.name == "pandas"
+    cfg = parse_config({**MINIMAL, "engine": {"name": "spark", "master": "spark://head:7077"}})
+    assert (cfg.engine.name, cfg.engine.master) == ("spark", "spark://head:7077")
+    with pytest.raises(ConfigError, match="'pandas', 'polars', 'duckdb' or 'spark'"):
+        parse_config({**MINIMAL, "engine": {"name": "dask"}})
+    with pytest.raises(ConfigError, match="settings of the spark engine"):
+        parse_config({**MINIMAL, "engine": {"name": "duckdb", "master": "local[2]"}})

@@ -43,13 +43,25 @@ def config_option(f):
     )(f)
 
 
-def campaign_from(config_path: Path, as_of):
+def engine_option(f):
+    from ..engines import ENGINES
+
+    return click.option(
+        "--engine",
+        type=click.Choice(ENGINES),
+        default=None,
+        help="What reads the data and computes the client base. Default: [engine] name, else pandas.",
+    )(f)
+
+
+def campaign_from(config_path: Path, as_of, engine: str | None = None, *, collect: bool = True):
+    """The scored campaign; on an engine other than pandas kept lazy with ``collect=False``."""
     from ..config import load_config
     from ..pipeline import scored_base
 
     cfg = load_config(config_path)
     day = as_of.date() if as_of else (cfg.campaign.as_of or today())
-    return scored_base(cfg, as_of=day)
+    return scored_base(cfg, as_of=day, engine=engine, collect=collect)
 
 
 def _money(x: float) -> str:
@@ -167,11 +179,15 @@ def sample(outdir: Path, firm: str, seed: int, as_of, reports_folder: str) -> No
 @main.command()
 @config_option
 @as_of_option
+@engine_option
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-def buckets(config_path: Path, as_of, fmt: str) -> None:
+def buckets(config_path: Path, as_of, engine: str | None, fmt: str) -> None:
     """Print the dormancy bucket table: clients, value at stake, share of revenue."""
-    campaign = campaign_from(config_path, as_of)
-    table = campaign.buckets
+    from ..engines import to_pandas
+
+    # The table is built in the engine, from the scored base it keeps there.
+    campaign = campaign_from(config_path, as_of, engine, collect=False)
+    table = to_pandas(campaign.buckets)
     if fmt != "table":
         emit(table, fmt)
         return

@@ -1,0 +1,331 @@
+"""One pipeline, every engine: pandas, Polars (eager and lazy), PyArrow, DuckDB and Spark agree.
+
+The client base, buckets and scores computed on each engine are collected
+with :func:`reconnect_lib.engines.to_pandas` and compared with the pandas
+engine's with ``assert_frame_equal``: every date to the day, every amount to
+the cent (exactly: money is summed in whole cents), every rank identical.
+
+Spark runs in local mode on the sample firms only (one session for the whole
+run; starting it costs seconds). Without Java or PySpark its tests skip, except
+on CI (``CI=true``), where they fail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import reconnect_lib as rl
+from reconnect_lib import engines
+from reconnect_lib.cli import main
+from reconnect_lib.client_base import client_base
+from reconnect_lib.config import load_config
+from reconnect_lib.dormancy import bucket_table, dormancy_buckets, keep_up_list
+from reconnect_lib.errors import ConfigError, InputError
+from reconnect_lib.load import scan_inputs
+from reconnect_lib.value import value_scores
+
+SAMPLE = Path(__file__).parents[1] / "data" / "sample"
+FIRMS = ("consulting-firm", "financial-planner")
+#: Frame kinds the stages accept (Spark separately, below).
+KINDS = ("pandas", "polars", "polars-lazy", "pyarrow", "duckdb")
+
+
+def as_kind(frame: pd.DataFrame | None, kind: str) -> Any:
+    """A pandas frame as the given kind of frame."""
+    if frame is None:
+        return None
+    if kind == "polars":
+        return engines.from_pandas(frame, engine="polars", lazy=False)
+    if kind == "polars-lazy":
+        return engines.from_pandas(frame, engine="polars")
+    if kind == "pyarrow":
+        return engines.from_pandas(frame, engine="polars", lazy=False).to_arrow()
+    return engines.from_pandas(frame, engine=kind)  # type: ignore[arg-type]
+
+
+def by_client(frame: Any) -> pd.DataFrame:
+    """Any frame as pandas, in client order (lazy engines keep no row order)."""
+    return engines.to_pandas(frame).sort_values("client_id", ignore_index=True)
+
+
+def scored_on(kind: str, clients, transactions, contacts, as_of: dt.date) -> Any:
+    base = client_base(
+        as_kind(clients, kind), as_kind(transactions, kind), as_kind(contacts, kind), as_of=as_of
+    )
+    return value_scores(dormancy_buckets(base))
+
+
+@pytest.fixture(scope="module", params=FIRMS)
+def firm(request: pytest.FixtureRequest) -> rl.Campaign:
+    return rl.scored_base(SAMPLE / request.param / "campaign.toml")
+
+
+# --- the stages on every kind of frame ------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_stages_give_the_pandas_results_on_every_engine(firm, kind):
+    inputs = firm.inputs
+    scored = scored_on(kind, inputs.clients, inputs.transactions, inputs.contacts, firm.as_of)
+    pd.testing.assert_frame_equal(by_client(scored), by_client(firm.scored))
+    pd.testing.assert_frame_equal(engines.to_pandas(bucket_table(scored)), firm.buckets)
+    keep_up = engines.to_pandas(keep_up_list(scored, as_of=firm.as_of))
+    keep_up = keep_up.sort_values(["crosses_on", "client_id"], ignore_index=True)
+    pd.testing.assert_frame_equal(keep_up, firm.keep_up)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_same_kind_out_and_lazy_stays_lazy(firm, kind):
+    inputs = firm.inputs
+    native = as_kind(inputs.clients, kind)
+    scored = scored_on(kind, inputs.clients, inputs.transactions, inputs.contacts, firm.as_of)
+    assert type(scored) is type(native)
+
+
+def test_ranks_are_identical_permutations_on_every_engine(firm):
+    inputs = firm.inputs
+    want = firm.scored.set_index("client_id")[["bucket_rank", "priority_rank"]]
+    for kind in ("polars-lazy", "pyarrow", "duckdb"):
+        got = by_client(scored_on(kind, inputs.clients, inputs.transactions, inputs.contacts, firm.as_of))
+        ranks = got.set_index("client_id")[["bucket_rank", "priority_rank"]]
+        pd.testing.assert_frame_equal(ranks.loc[want.index], want, obj=kind)
+    assert sorted(want["priority_rank"]) == list(range(1, len(want) + 1))
+
+
+# --- random small histories -----------------------------------------------------------
+
+_DAYS = st.dates(min_value=dt.date(2015, 1, 1), max_value=dt.date(2024, 12, 31))
+_CENTS = st.integers(min_value=-50_000, max_value=500_000)
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    n = draw(st.integers(min_value=1, max_value=12))
+    ids = [f"c{i:02d}" for i in range(n)]
+    since = [draw(st.none() | _DAYS) for _ in ids]
+    clients = pd.DataFrame(
+        {"client_id": pd.array(ids, dtype="string"), "client_since": pd.to_datetime(since)}
+    )
+    rows = draw(st.lists(st.tuples(st.sampled_from(ids), _DAYS, _CENTS), max_size=40))
+    transactions = pd.DataFrame(
+        {
+            "client_id": pd.array([r[0] for r in rows], dtype="string"),
+            "date": pd.to_datetime([r[1] for r in rows]).astype("datetime64[ns]"),
+            # half cents too: whole cents plus 0.005 on some rows
+            "amount": [r[2] / 100 + (0.005 if r[2] % 3 == 0 else 0.0) for r in rows],
+        }
+    )
+    touches = draw(st.lists(st.tuples(st.sampled_from(ids), _DAYS), max_size=15))
+    contacts = pd.DataFrame(
+        {
+            "client_id": pd.array([t[0] for t in touches], dtype="string"),
+            "date": pd.to_datetime([t[1] for t in touches]).astype("datetime64[ns]"),
+        }
+    )
+    return clients, transactions, contacts
+
+
+# Each example runs four engines (DuckDB plans some forty queries, about a second
+# here), so this property gets fewer examples than the profile's default.
+_EXAMPLES = 40 if os.environ.get("HYPOTHESIS_PROFILE") == "ci" else 10
+
+
+@settings(max_examples=_EXAMPLES)
+@given(data=histories(), as_of=st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2025, 6, 30)))
+def test_random_histories_agree_on_pandas_polars_pyarrow_duckdb(data, as_of):
+    clients, transactions, contacts = data
+    want = by_client(scored_on("pandas", clients, transactions, contacts, as_of))
+    for kind in ("polars-lazy", "pyarrow", "duckdb"):
+        got = by_client(scored_on(kind, clients, transactions, contacts, as_of))
+        pd.testing.assert_frame_equal(got, want, obj=kind)
+
+
+# --- the pipeline and the CLI, reading the files with each engine ----------------------
+
+
+@pytest.mark.parametrize("engine", ["polars", "duckdb"])
+def test_scored_base_reads_the_files_with_the_engine(firm, engine):
+    lazy = rl.scored_base(firm.config, engine=engine, collect=False)
+    assert engines.engine_of(lazy.scored) == engine
+    assert lazy.inputs.report.summary() == firm.inputs.report.summary()
+    assert f"scanned by {engine}" in lazy.inputs.report.details()
+    pd.testing.assert_frame_equal(by_client(lazy.scored), by_client(firm.scored))
+    pd.testing.assert_frame_equal(engines.to_pandas(lazy.buckets), firm.buckets)
+    collected = rl.scored_base(firm.config, engine=engine)
+    pd.testing.assert_frame_equal(collected.scored, firm.scored)  # same rows, same order
+
+
+def test_engine_comes_from_campaign_toml(tmp_path):
+    folder = tmp_path / "firm"
+    shutil.copytree(SAMPLE / "consulting-firm", folder)
+    toml = folder / "campaign.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + '\n[engine]\nname = "duckdb"\n', encoding="utf-8")
+    campaign = rl.scored_base(toml, collect=False)
+    assert engines.engine_of(campaign.scored) == "duckdb"
+
+
+@pytest.mark.parametrize("engine", ["polars", "duckdb"])
+def test_cli_buckets_prints_the_pandas_table_on_every_engine(engine):
+    runner = CliRunner()
+    for name in FIRMS:
+        config = str(SAMPLE / name / "campaign.toml")
+        want = runner.invoke(main, ["buckets", "--config", config])
+        got = runner.invoke(main, ["buckets", "--config", config, "--engine", engine])
+        assert want.exit_code == got.exit_code == 0, got.output
+        assert got.output == want.output
+
+
+# --- what a scanned table is checked for ----------------------------------------------
+
+
+def _campaign(tmp_path: Path, clients: str, transactions: str, extra: str = "") -> Path:
+    (tmp_path / "clients.csv").write_text(clients, encoding="utf-8")
+    (tmp_path / "transactions.csv").write_text(transactions, encoding="utf-8")
+    toml = tmp_path / "campaign.toml"
+    toml.write_text(
+        '[campaign]\nname = "t"\nas_of = 2025-01-01\n'
+        f'[data]\nclients = "clients.csv"\ntransactions = "transactions.csv"\n{extra}',
+        encoding="utf-8",
+    )
+    return toml
+
+
+@pytest.mark.parametrize("engine", ["polars", "duckdb"])
+def test_scan_reports_every_bad_row_at_once(tmp_path, engine):
+    toml = _campaign(
+        tmp_path,
+        "Customer ID,Customer Since\n007,2020-01-01\nA2,2020-02-01\n007,2020-03-01\n",
+        "client_id,date,amount\n007,2024-01-01,10.5\nZ9,2024-01-02,3\nA2,2026-05-01,4\nA2,2024-01-03,\n",
+    )
+    with pytest.raises(InputError) as caught:
+        scan_inputs(load_config(toml), as_of=dt.date(2025, 1, 1), engine=engine)
+    text = str(caught.value)
+    assert "client ids that appear more than once" in text
+    assert "'007'" in text  # ids are read as text, leading zeros and all
+    assert "`date` after the as-of date" in text
+    assert "A2: 2026-05-01" in text
+    assert "blank `amount`" in text
+    assert "1 client id not in the client list" in text
+    assert "'Z9'" in text
+
+
+@pytest.mark.parametrize("engine", ["polars", "duckdb"])
+def test_scan_reads_only_iso_dates_from_a_csv(tmp_path, engine):
+    toml = _campaign(tmp_path, "client_id\nA1\n", "client_id,date,amount\nA1,01/02/2024,1\nA1,13/02/2024,1\n")
+    with pytest.raises(InputError, match=r"2 values of column date are not an ISO date[\s\S]*13/02/2024"):
+        scan_inputs(load_config(toml), as_of=dt.date(2025, 1, 1), engine=engine)
+
+
+def test_scan_hands_to_pandas_what_only_pandas_reads(tmp_path):
+    toml = _campaign(
+        tmp_path,
+        "client_id\nA1\n",
+        "client_id,date,amount\nA1,01/02/2024,1.5\n",
+        'date_format = "%d/%m/%Y"\n',
+    )
+    inputs = scan_inputs(load_config(toml), as_of=dt.date(2025, 1, 1), engine="duckdb")
+    assert "loaded by pandas (date_format = '%d/%m/%Y')" in inputs.report.details()
+    assert engines.engine_of(inputs.transactions) == "duckdb"  # then handed to the engine
+    tx = engines.to_pandas(inputs.transactions)
+    assert tx.loc[0, "date"] == pd.Timestamp("2024-02-01")
+
+
+def test_scan_reads_parquet_lazily(tmp_path):
+    firm_inputs = rl.scored_base(SAMPLE / "consulting-firm" / "campaign.toml").inputs
+    firm_inputs.transactions.to_parquet(tmp_path / "tx.parquet")
+    lazy = engines.scan(tmp_path / "tx.parquet", engine="polars")
+    assert type(lazy).__name__ == "LazyFrame"
+    relation = engines.scan(tmp_path / "tx.parquet", engine="duckdb")
+    total = firm_inputs.transactions["amount"].sum()
+    assert engines.to_pandas(relation)["amount"].sum() == pytest.approx(total)
+
+
+# --- the module's boundary --------------------------------------------------------------
+
+
+def test_unknown_engine_lists_the_choices():
+    with pytest.raises(ConfigError, match="'pandas', 'polars', 'duckdb', 'spark'"):
+        engines.check_engine("dask")
+
+
+def test_scan_refuses_excel_with_a_hint(tmp_path):
+    path = tmp_path / "clients.xlsx"
+    path.write_bytes(b"")
+    with pytest.raises(InputError, match=r"not \.xlsx[\s\S]*engine = \"pandas\""):
+        engines.scan(path, engine="duckdb")
+
+
+def test_importing_engines_pulls_in_no_engine():
+    code = (
+        "import sys, reconnect_lib.engines, reconnect_lib.load\n"
+        "print(sorted({'polars', 'duckdb', 'pyspark'} & set(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+# --- Spark, local mode, sample firms only -----------------------------------------------
+
+
+def _spark_available() -> str | None:
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        return "pyspark is not installed"
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        return "no Java runtime (PySpark 4 needs Java 17)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def spark():
+    missing = _spark_available()
+    if missing:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"Spark tests cannot run on CI: {missing}")
+        pytest.skip(missing)
+    session = engines.spark_session("local[2]")
+    yield session
+    session.stop()
+
+
+# PySpark 4.x warns, on creating a session and on each Arrow conversion, that it
+# "does not yet fully support pandas >= 3.0.0" (pyspark.sql.pandas.utils). Our
+# Spark path never hands pandas frames to PySpark (Arrow both ways), so the
+# warning is about a feature not used; only that message is ignored.
+spark_warning = pytest.mark.filterwarnings(
+    "ignore:PySpark does not yet fully support pandas >= 3.0.0:FutureWarning"
+)
+
+
+# Two tests, one firm each (the CLI one covers the consulting firm): each Spark
+# pass over a sample costs tens of seconds on a busy two-core machine.
+@spark_warning
+def test_spark_gives_the_pandas_results_client_by_client(spark):
+    want = rl.scored_base(SAMPLE / "financial-planner" / "campaign.toml")
+    got = rl.scored_base(want.config, engine="spark", spark=spark, collect=False)
+    assert engines.engine_of(got.scored) == "spark"
+    pd.testing.assert_frame_equal(by_client(got.scored), by_client(want.scored))
+    pd.testing.assert_frame_equal(engines.to_pandas(got.buckets), want.buckets)
+
+
+@spark_warning
+def test_cli_buckets_on_spark_prints_the_pandas_table(spark):
+    runner = CliRunner()
+    config = str(SAMPLE / "consulting-firm" / "campaign.toml")
+    want = runner.invoke(main, ["buckets", "--config", config])
+    got = runner.invoke(main, ["buckets", "--config", config, "--engine", "spark"])
+    assert want.exit_code == got.exit_code == 0, got.output
+    assert got.output == want.output
