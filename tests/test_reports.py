@@ -149,3 +149,21 @@ def test_weekly_report_escapes_client_fields(tmp_path):
     assert "<img src=x" not in html
     assert "&lt;script&gt;alert(" in html
     assert "&lt;img src=x onerror=" in html
+
+
+def test_every_notebook_is_run_by_a_test():
+    """A notebook added to notebooks/ needs a papermill test on both sample firms, like these."""
+    covered = {
+        "client_base_overview.ipynb": "test_overview_numbers_match_the_library",
+        "weekly_campaign_report.ipynb": "test_weekly_numbers_match_the_library",
+        "explore.ipynb": "test_explore_notebook_runs_under_papermill (tests/test_widgets.py)",
+    }
+    assert sorted(p.name for p in notebooks_dir().glob("*.ipynb")) == sorted(covered)
+    for name in covered:
+        nb = nbformat.read(notebooks_dir() / name, as_version=4)
+        tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+        assert len(tagged) == 1, f"{name} needs exactly one cell tagged `parameters`"
+        assert nb.metadata["kernelspec"]["name"] == "python3"
+        assert nb.metadata["language_info"]["name"] == "python"
+        executed = [c for c in nb.cells if c.cell_type == "code" and c.get("outputs")]
+        assert executed == [], f"{name} is stored with outputs: clear them"

@@ -554,7 +554,8 @@ def test_campaign_supplies_as_of_and_export_folder(campaign: rl.Campaign, tmp_pa
 
 
 @pytest.mark.slow
-def test_explore_notebook_runs_under_papermill(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("firm", "clients"), [("consulting-firm", 532), ("financial-planner", 3000)])
+def test_explore_notebook_runs_under_papermill(tmp_path: Path, firm: str, clients: int) -> None:
     import nbformat
     import papermill as pm
 
@@ -564,7 +565,7 @@ def test_explore_notebook_runs_under_papermill(tmp_path: Path) -> None:
         ROOT / "notebooks" / "explore.ipynb",
         out,
         parameters={
-            "config": str(SAMPLE),
+            "config": str(ROOT / "data" / "sample" / firm / "campaign.toml"),
             "as_of": "2026-11-23",
             "export_dir": str(tmp_path / "calls"),
             "sidecar": str(sidecar),
@@ -575,11 +576,11 @@ def test_explore_notebook_runs_under_papermill(tmp_path: Path) -> None:
         execution_timeout=300,
     )
     state = json.loads(sidecar.read_text())
-    assert state["clients"] == state["selected"] == 532
+    assert state["clients"] == state["selected"] == clients
     assert state["owner_filter"]
     assert state["segment_filter"]
     assert state["export_dir"] == str(tmp_path / "calls")
-    assert sum(state["clients_per_bucket"].values()) == 532
+    assert sum(state["clients_per_bucket"].values()) == clients
     nb = nbformat.read(out, as_version=4)
     shown = nb.cells[-1].outputs
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in shown)
