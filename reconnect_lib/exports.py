@@ -188,6 +188,15 @@ _DAYS_PER_MONTH = 365.25 / 12
 # --- safety --------------------------------------------------------------------------------
 
 
+def firm_name(campaign_name: str) -> str:
+    """A readable firm name from a campaign name, for letters and call sheets.
+
+    >>> firm_name("consulting-firm")
+    'Consulting Firm'
+    """
+    return " ".join(word.capitalize() for word in campaign_name.replace("_", "-").split("-") if word)
+
+
 def neutralise(value: Any) -> Any:
     """Make a text value safe to open in a spreadsheet; leave anything else as it is.
 

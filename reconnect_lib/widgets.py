@@ -47,7 +47,7 @@ from ._frames import as_frame, check_as_of, check_whole, require_columns
 from .config import DEFAULT_EDGES_MONTHS
 from .dormancy import bucket_labels, bucket_table
 from .errors import ConfigError, ReconnectError
-from .exports import call_sheet, render_call_sheet_html, to_csv_text
+from .exports import call_sheet, firm_name, render_call_sheet_html, to_csv_text
 from .pipeline import Campaign
 from .plan import EXCLUSION_REASONS, contact_plan
 from .schema import (
@@ -589,8 +589,7 @@ class Explorer:
             self.due_after_months = source.config.dormancy.due_after_months
             self.outcome_status = source.status
             name = source.config.campaign.name
-            # as the CLI's `reconnect plan` names the firm: consulting-firm -> Consulting Firm
-            self.firm = " ".join(w.capitalize() for w in name.replace("_", "-").split("-") if w)
+            self.firm = firm_name(name)  # as `reconnect plan` names it in letters
             if export_dir is None:
                 export_dir = source.config.reports.folder / name / "call-lists"
         else:

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from reconnect_lib.cli import main
-from reconnect_lib.cli.plan import firm_name
+from reconnect_lib.exports import firm_name
 
 SAMPLE = Path(__file__).parents[1] / "data" / "sample" / "consulting-firm"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reconnect_lib import config, errors, notebook, pipeline, plots, reports
+from reconnect_lib import config, engines, errors, notebook, pipeline, plots, reports, weekly
 
 ROOT = Path(__file__).parents[1]
 
@@ -23,7 +23,9 @@ def test_readme_python_examples_run(monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "module", [config, errors, notebook, pipeline, plots, reports], ids=lambda m: m.__name__
+    "module",
+    [config, engines, errors, notebook, pipeline, plots, reports, weekly],
+    ids=lambda m: m.__name__,
 )
 def test_docstring_examples(module):
     cwd = os.getcwd()

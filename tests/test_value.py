@@ -764,9 +764,7 @@ def test_value_concentration_of_nobody_or_of_nothing():
     assert zero["cumulative_share"].isna().all()
 
 
-@given(
-    values=st.lists(st.floats(min_value=-1e3, max_value=1e9, allow_nan=False), min_size=1, max_size=300)
-)
+@given(values=st.lists(st.floats(min_value=-1e3, max_value=1e9, allow_nan=False), min_size=1, max_size=300))
 def test_value_concentration_properties(values):
     table = value_module.value_concentration(pd.DataFrame({TOTAL_REVENUE: values}))
     assert len(table) == 101

@@ -12,12 +12,8 @@ from typing import Any
 
 import click
 
+from ..exports import firm_name
 from .base import as_of_option, config_option, main, today
-
-
-def firm_name(campaign_name: str) -> str:
-    """A readable firm name from a campaign name: ``consulting-firm`` -> ``Consulting Firm``."""
-    return " ".join(word.capitalize() for word in campaign_name.replace("_", "-").split("-") if word)
 
 
 @main.command("plan")
