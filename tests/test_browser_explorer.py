@@ -29,17 +29,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample" / "consulting-firm" / "campaign.toml"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SERVER_START_S = 90
 KERNEL_START_MS = 90_000
 KERNEL_RUN_MS = 180_000
@@ -69,15 +62,6 @@ def budget() -> Iterator[None]:
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
-
-
-def _require_chromium() -> None:
-    if CHROMIUM.exists():
-        return
-    message = f"the browser test needs Chromium at {CHROMIUM} (apt-get install chromium)"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 def _free_port() -> int:
@@ -118,7 +102,7 @@ def _notebook_copy(root: Path, exports: Path) -> None:
 
 @pytest.fixture
 def lab(tmp_path: Path, budget: None) -> Iterator[Lab]:
-    _require_chromium()
+    require_chromium()
     root, exports, home = tmp_path / "lab", tmp_path / "exports", tmp_path / "home"
     root.mkdir()
     home.mkdir()

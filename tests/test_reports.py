@@ -19,10 +19,11 @@ SAMPLE = Path(__file__).parents[1] / "data" / "sample"
 pytestmark = pytest.mark.slow
 
 
-def overview(firm: str, reports: Path, **kwargs):
-    cfg = rl.load_config(SAMPLE / firm / "campaign.toml")
+def report(kind: str, config: Path, reports: Path, **kwargs):
+    """Run the `kind` report of a campaign for the ISO week of its as_of into `reports`."""
+    cfg = rl.load_config(config)
     return cfg, run_report(
-        "overview",
+        kind,
         config=cfg.source,
         campaign=cfg.campaign.name,
         reports_folder=reports,
@@ -31,6 +32,14 @@ def overview(firm: str, reports: Path, **kwargs):
         progress=False,
         **kwargs,
     )
+
+
+def overview(firm: str, reports: Path, **kwargs):
+    return report("overview", SAMPLE / firm / "campaign.toml", reports, **kwargs)
+
+
+def weekly(config: Path, reports: Path, **kwargs):
+    return report("weekly", config, reports, **kwargs)
 
 
 @pytest.mark.parametrize("firm", ["consulting-firm", "financial-planner"])
@@ -90,20 +99,6 @@ def test_iso_weeks():
         week_start("2026-48")
     with pytest.raises(rl.ReconnectError, match="not an ISO week"):
         week_start("2025-W53")
-
-
-def weekly(config: Path, reports: Path, **kwargs):
-    cfg = rl.load_config(config)
-    return cfg, run_report(
-        "weekly",
-        config=cfg.source,
-        campaign=cfg.campaign.name,
-        reports_folder=reports,
-        week=iso_week(cfg.campaign.as_of),
-        as_of=cfg.campaign.as_of,
-        progress=False,
-        **kwargs,
-    )
 
 
 @pytest.mark.parametrize("firm", ["consulting-firm", "financial-planner"])
