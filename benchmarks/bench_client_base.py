@@ -48,9 +48,10 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
+
+from _common import machine, package_versions, write_section
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -701,24 +702,9 @@ def table(outcomes: list[Outcome]) -> str:
     return "\n".join(lines)
 
 
-def machine() -> str:
-    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    models = re.findall(r"^model name\s*:\s*(.+)$", cpuinfo, flags=re.MULTILINE)
-    meminfo = Path("/proc/meminfo").read_text() if Path("/proc/meminfo").exists() else ""
-    total_kb = re.search(r"^MemTotal:\s*(\d+)", meminfo, flags=re.MULTILINE)
-    ram = f"{int(total_kb.group(1)) / 2**20:.1f} GiB RAM" if total_kb else "RAM unknown"
-    cpu = models[0] if models else platform.processor() or "unknown CPU"
-    return f"{cpu}, {os.cpu_count()} cores, {ram}, {platform.system()} {platform.release()}"
-
-
 def versions() -> str:
     names = ("pandas", "numpy", "pyarrow", "narwhals", "polars", "duckdb", "pandera")
-    found = []
-    for name in names:
-        try:
-            found.append(f"{name} {version(name)}")
-        except PackageNotFoundError:
-            found.append(f"{name} (not installed)")
+    found = package_versions(names)
     return f"Python {platform.python_version()}, " + ", ".join(found)
 
 
@@ -753,15 +739,6 @@ def section(
             agreement,
         ]
     )
-
-
-def write_readme(text: str) -> None:
-    current = README.read_text() if README.exists() else ""
-    if START not in current or END not in current:
-        raise SystemExit(f"{README} has no {START} ... {END} markers: add them where the results go")
-    before, rest = current.split(START, 1)
-    _, after = rest.split(END, 1)
-    README.write_text(f"{before}{START}\n{text}\n{END}{after}")
 
 
 # --- profiling ------------------------------------------------------------------------------
@@ -876,7 +853,7 @@ def main(argv: list[str] | None = None) -> int:
         for p in problems:
             print(f"  {p}", file=sys.stderr)
     if args.write:
-        write_readme(text)
+        write_section(START, END, text)
         print(f"\nwritten to {README}")
     return 1 if problems else 0
 

@@ -32,9 +32,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
-import re
 import resource
 import subprocess
 import sys
@@ -42,6 +40,8 @@ import time
 from datetime import date, timedelta
 from importlib.metadata import version
 from pathlib import Path
+
+from _common import machine
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -183,16 +183,6 @@ def child(scenario: str, n: int, exports: bool) -> dict:
         out["exports_rows"] = text.count("\n") - 2
     out["peak_mb"] = peak_mb()
     return out
-
-
-def machine() -> str:
-    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    models = re.findall(r"^model name\s*:\s*(.+)$", cpuinfo, flags=re.MULTILINE)
-    meminfo = Path("/proc/meminfo").read_text() if Path("/proc/meminfo").exists() else ""
-    total_kb = re.search(r"^MemTotal:\s*(\d+)", meminfo, flags=re.MULTILINE)
-    ram = f"{int(total_kb.group(1)) / 2**20:.1f} GiB RAM" if total_kb else "RAM unknown"
-    cpu = models[0] if models else platform.processor() or "unknown CPU"
-    return f"{cpu}, {os.cpu_count()} cores, {ram}, {platform.system()} {platform.release()}"
 
 
 def versions() -> str:

@@ -29,6 +29,8 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
+from _common import machine, write_section
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 README = HERE / "README.md"
@@ -143,19 +145,6 @@ def run_case(case: str, repeat: int) -> dict[str, object]:
     }
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{cpu}, {os.cpu_count()} cores, {memory:.1f} GiB RAM, {platform.system()} {platform.release()}"
-
-
 def table(results: list[dict[str, object]]) -> str:
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     packages = ", ".join(
@@ -175,15 +164,6 @@ def table(results: list[dict[str, object]]) -> str:
             f"{r['peak_mb']:,.0f} MB | {r['html_mb']:.2f} MB | {r['ipynb_mb']:.2f} MB |"
         )
     return "\n".join(lines)
-
-
-def write(text: str) -> None:
-    readme = README.read_text(encoding="utf-8")
-    if START not in readme or END not in readme:
-        raise SystemExit(f"{README} has no {START} ... {END} markers: add them where the results go")
-    head, rest = readme.split(START, 1)
-    _, tail = rest.split(END, 1)
-    README.write_text(f"{head}{START}\n{text}\n{END}{tail}", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -218,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     text = table(results)
     print(text)
     if o.write:
-        write(text)
+        write_section(START, END, text)
     return 0
 
 
