@@ -1944,6 +1944,25 @@ def load_contacts(
     )
 
 
+def _read_options(config: CampaignConfig, as_of: date) -> dict[str, Any]:
+    """The read options of campaign.toml's ``[data]`` for the table loaders, with its
+    column map resolved (a ``.toml`` map relative to the campaign file's folder)."""
+    data = config.data
+    column_map: str = data.column_map
+    if column_map.endswith(".toml") and config.source is not None and not Path(column_map).is_absolute():
+        column_map = str(config.source.parent / column_map)
+    return {
+        "as_of": as_of,
+        "column_map": get_map(column_map),
+        "date_format": data.date_format,
+        "dayfirst": data.dayfirst,
+        "decimal": data.decimal,
+        "delimiter": data.delimiter,
+        "encoding": data.encoding,
+        "sheet": data.sheet,
+    }
+
+
 def load_inputs(config: CampaignConfig, *, as_of: date) -> Inputs:
     """Load every file campaign.toml names, check them against each other, and report.
 
@@ -1970,20 +1989,7 @@ def load_inputs(config: CampaignConfig, *, as_of: date) -> Inputs:
     transactions.csv: 4,211 rows read, 4,211 kept
     """
     data = config.data
-    column_map: str = data.column_map
-    if column_map.endswith(".toml") and config.source is not None and not Path(column_map).is_absolute():
-        column_map = str(config.source.parent / column_map)
-    named = get_map(column_map)
-    options: dict[str, Any] = {
-        "as_of": as_of,
-        "column_map": named,
-        "date_format": data.date_format,
-        "dayfirst": data.dayfirst,
-        "decimal": data.decimal,
-        "delimiter": data.delimiter,
-        "encoding": data.encoding,
-        "sheet": data.sheet,
-    }
+    options = _read_options(config, as_of)
     clients = _load_table("clients", data.clients, columns=data.columns.get("clients"), **options)
     histories: dict[str, _Loaded | None] = {}
     for table, path in (("transactions", data.transactions), ("contacts", data.contacts)):
@@ -2360,25 +2366,13 @@ def scan_inputs(
     if engine == "spark" and spark is None:
         spark = spark_session(config.engine.master, config=config.engine.spark_config)
     data = config.data
-    column_map: str = data.column_map
-    if column_map.endswith(".toml") and config.source is not None and not Path(column_map).is_absolute():
-        column_map = str(config.source.parent / column_map)
-    named = get_map(column_map)
+    options = _read_options(config, as_of)
+    named = options["column_map"]
     pandas_only = [
         f"{key} = {getattr(data, key)!r}"
         for key in ("date_format", "dayfirst", "decimal", "encoding")
         if getattr(data, key)
     ]
-    options: dict[str, Any] = {
-        "as_of": as_of,
-        "column_map": named,
-        "date_format": data.date_format,
-        "dayfirst": data.dayfirst,
-        "decimal": data.decimal,
-        "delimiter": data.delimiter,
-        "encoding": data.encoding,
-        "sheet": data.sheet,
-    }
     frames: dict[str, Any] = {}
     reports: list[TableReport] = []
     problems: list[Problem] = []
