@@ -2040,6 +2040,7 @@ def load_inputs(config: CampaignConfig, *, as_of: date) -> Inputs:
 #: over the whole table (see :func:`scan_inputs`).
 SCAN_CHECKS = (
     "every column the table needs is there (by the column map), with a usable type",
+    "dates read as text are ISO days the calendar has (no 2024-02-31, no month 13)",
     "no blank client id; no client id twice in the client list",
     "no blank date or amount in a history; no date after as_of or before 1900",
     "every history row names a client of the client list",
@@ -2086,31 +2087,82 @@ _ISO_DAY = r"^\d{4}-\d{2}-\d{2}([ T]00:00(:00(\.0+)?)?)?$"
 def _iso_problems(
     frame: Any, columns: list[str], mapped: MappedTable, ctx: _Context, engine: str
 ) -> list[Problem]:
-    """A problem for each text date column holding something other than ISO days."""
+    """A problem for each text date column holding something other than ISO days, and one for
+    each holding ISO-shaped days that are not in the calendar (2024-02-31, 2024-13-01).
+
+    Both are counted in one aggregate query, before any engine parses a date:
+    Polars and DuckDB would raise their own conversion error on an impossible
+    day, Spark would read it as null or raise depending on its ANSI setting.
+    """
     import narwhals as nw
 
+    client = nw.col(mapped.sources[s.CLIENT_ID].columns[0])
+
+    def text(column: str) -> Any:
+        return nw.col(mapped.sources[column].columns[0]).str.strip_chars()
+
     def bad(column: str) -> Any:
-        raw = nw.col(mapped.sources[column].columns[0]).str.strip_chars()
+        raw = text(column)
         return ~raw.is_null() & (raw != "") & ~raw.str.contains(_ISO_DAY)
 
-    counts = frame.select(*(bad(c).cast(nw.Int64).sum().cast(nw.Int64).alias(c) for c in columns))
+    def impossible(column: str) -> Any:
+        raw = text(column)
+        iso = ~raw.is_null() & (raw != "") & raw.str.contains(_ISO_DAY)
+        # Only ISO-shaped text is taken apart: a cast of other text to a number
+        # fails on Polars, even in a branch that is not taken.
+        day = nw.when(iso).then(raw.str.slice(0, 10)).otherwise(nw.lit("2000-01-01"))
+        y, m, d = (day.str.slice(start, n).cast(nw.Int64) for start, n in ((0, 4), (5, 2), (8, 2)))
+        leap = (((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)).cast(nw.Int64)
+        short = ((m == 4) | (m == 6) | (m == 9) | (m == 11)).cast(nw.Int64)
+        last_day = 31 - short - (m == 2).cast(nw.Int64) * (3 - leap)
+        return iso & ((m < 1) | (m > 12) | (d < 1) | (d > last_day))
+
+    def count(mask: Any, name: str) -> Any:
+        return mask.fill_null(False).cast(nw.Int64).sum().cast(nw.Int64).alias(name)
+
+    counts = frame.select(
+        *(count(bad(c), f"bad:{c}") for c in columns),
+        *(count(impossible(c), f"impossible:{c}") for c in columns),
+    )
     counts = counts.collect() if isinstance(counts, nw.LazyFrame) else counts
+    found = counts.rows(named=True)[0]
+
+    def examples(mask: Any, column: str) -> list[object]:
+        rows = frame.filter(mask).select(client, nw.col(mapped.sources[column].columns[0])).head(5)
+        rows = rows.collect() if isinstance(rows, nw.LazyFrame) else rows
+        return [f"{r[0]}: {r[1]}" for r in rows.rows()]
+
     problems = []
-    for column, n in counts.rows(named=True)[0].items():
+    for column in columns:
+        label = mapped.sources[column].columns[0]
+        n = int(found[f"bad:{column}"])
         if n:
-            label = mapped.sources[column].columns[0]
-            examples = frame.filter(bad(column)).select(label).head(5)
-            examples = examples.collect() if isinstance(examples, nw.LazyFrame) else examples
             problems.append(
                 Problem(
                     f"{n:,} value{'s' if n > 1 else ''} of column {label}{ctx.read_as(column)} "
                     f"{'are' if n > 1 else 'is'} not an ISO date",
                     file=ctx.file,
                     column=column,
-                    values=[r[0] for r in examples.rows()],
+                    values=examples(bad(column), column),
                     expected="dates as YYYY-MM-DD",
                     hint=f"the {engine} engine reads only ISO dates from a CSV; the pandas engine reads "
                     'others (set [engine] name = "pandas" and [data] date_format), or write Parquet',
+                )
+            )
+        n = int(found[f"impossible:{column}"])
+        if n:
+            # Worded as the pandas loader words a cell that is not a date.
+            problems.append(
+                Problem(
+                    f"{n:,} value{'s' if n > 1 else ''} of column {label}{ctx.read_as(column)} "
+                    f"{'are' if n > 1 else 'is'} not a date",
+                    file=ctx.file,
+                    column=column,
+                    values=examples(impossible(column), column),
+                    expected="dates as YYYY-MM-DD, a month 01 to 12 and a day that month has",
+                    hint="correct these cells, or set date_format under [data] in campaign.toml to the "
+                    'format the file uses (strftime codes, e.g. "%Y-%d-%m"); the pandas loader then '
+                    "reads this file and names the rows",
                 )
             )
     return problems
@@ -2180,7 +2232,7 @@ def _scan_table(
         if canonical in _DATE_COLUMNS:
             target = dtype
             if canonical in iso:
-                expr = col.str.slice(0, 10).str.to_date("%Y-%m-%d")
+                expr = col.str.strip_chars().str.slice(0, 10).str.to_date("%Y-%m-%d")
             elif found is not None and found != nw.Date and not isinstance(found, nw.Datetime):
                 wrong = "dates (ISO, YYYY-MM-DD)"
                 expr = None
@@ -2333,8 +2385,10 @@ def scan_inputs(
 
     Not done on a scanned table (the pandas loader does them): text is not
     cleaned (spaces, case of channel words), channels are not matched to their
-    synonyms, dates must already be dates to the engine (ISO in a CSV) and
-    amounts numbers, blank rows are not set aside, and no row numbers are given.
+    synonyms, dates must already be dates to the engine (ISO in a CSV: a day
+    the calendar lacks, such as 2024-02-31, is reported as the pandas loader
+    reports it, "not a date", before the engine parses any) and amounts
+    numbers, blank rows are not set aside, and no row numbers are given.
 
     Parameters
     ----------

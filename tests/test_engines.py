@@ -228,6 +228,82 @@ def test_scan_reads_only_iso_dates_from_a_csv(tmp_path, engine):
         scan_inputs(load_config(toml), as_of=dt.date(2025, 1, 1), engine=engine)
 
 
+@pytest.mark.parametrize("engine", ["polars", "duckdb"])
+def test_scan_reports_impossible_iso_days_before_any_stage(tmp_path, engine):
+    toml = _campaign(
+        tmp_path,
+        "Customer ID,Customer Since\nA1,2020-01-01\nA2,2021-04-31\n",
+        "client_id,date,amount\n"
+        "A1,2024-02-31,1\nA2,2024-13-01,2\nA1,2023-02-29,3\nA2,2024-02-29,4\nA1,2024-00-10,5\n",
+    )
+    with pytest.raises(InputError) as caught:
+        scan_inputs(load_config(toml), as_of=dt.date(2025, 1, 1), engine=engine)
+    error = caught.value
+    assert [(p.file, p.column) for p in error.problems] == [
+        (str(tmp_path / "clients.csv"), "client_since"),
+        (str(tmp_path / "transactions.csv"), "date"),
+    ]
+    since, day = (p.render() for p in error.problems)
+    assert "1 value of column Customer Since (read as `client_since`) is not a date" in since
+    assert "'A2: 2021-04-31'" in since
+    # named by client id, as the other scan checks name rows; 2024-02-29 is a real day
+    assert "4 values of column date are not a date" in day
+    for shown in ("'A1: 2024-02-31'", "'A2: 2024-13-01'", "'A1: 2023-02-29'", "'A1: 2024-00-10'"):
+        assert shown in day
+    assert "2024-02-29'" not in day
+    assert "(expected dates as YYYY-MM-DD, a month 01 to 12 and a day that month has)" in day
+    assert "Hint: correct these cells, or set date_format under [data]" in day
+
+
+@pytest.mark.parametrize("engine", ["polars", "duckdb"])
+def test_scan_rejects_exactly_the_days_the_calendar_lacks(tmp_path, engine):
+    # Every month 00-13 and day 00-32 of a common year, a leap year, a century
+    # that is not leap (1900) and one that is (2000): the count must be exact.
+    cells, impossible = [], 0
+    for year in (1900, 2000, 2023, 2024):
+        for month in range(14):
+            for day in range(33):
+                cells.append(f"A1,{year:04d}-{month:02d}-{day:02d},1")
+                try:
+                    dt.date(year, month, day)
+                except ValueError:
+                    impossible += 1
+    toml = _campaign(tmp_path, "client_id\nA1\n", "client_id,date,amount\n" + "\n".join(cells) + "\n")
+    with pytest.raises(InputError) as caught:
+        scan_inputs(load_config(toml), as_of=dt.date(2025, 1, 1), engine=engine)
+    assert [p.message for p in caught.value.problems] == [
+        f"{impossible:,} values of column date are not a date"
+    ]
+
+
+@pytest.mark.parametrize("engine", ["polars", "duckdb"])
+def test_scan_rejects_the_days_the_pandas_loader_rejects(tmp_path, engine):
+    days = ["2024-02-31", "2024-13-01", "2023-02-29", "2024-02-29", "2024-04-31", "2024-04-30"]
+    rows = "".join(f"A1,{d},1\n" for d in days)
+    toml = _campaign(tmp_path, "client_id\nA1\n", "client_id,date,amount\n" + rows)
+    with pytest.raises(InputError) as on_pandas:
+        scan_inputs(load_config(toml), as_of=dt.date(2025, 1, 1), engine="pandas")
+    with pytest.raises(InputError) as scanned:
+        scan_inputs(load_config(toml), as_of=dt.date(2025, 1, 1), engine=engine)
+    assert "not a date" in on_pandas.value.message
+    assert "not a date" in scanned.value.message
+    # (`values` of an error: the offending cells, not a pandas attribute)
+    found = [str(v).removeprefix("A1: ") for v in scanned.value.values]  # noqa: PD011
+    assert found == list(on_pandas.value.values)
+
+
+@pytest.mark.parametrize("engine", ["polars", "duckdb"])
+def test_scan_reads_real_iso_days_padded_or_with_a_midnight(tmp_path, engine):
+    toml = _campaign(
+        tmp_path,
+        "client_id\nA1\n",
+        "client_id,date,amount\nA1,2024-02-29,1\nA1, 2000-02-29 ,2\nA1,2024-06-30 00:00:00,3\n",
+    )
+    inputs = scan_inputs(load_config(toml), as_of=dt.date(2025, 1, 1), engine=engine)
+    tx = engines.to_pandas(inputs.transactions).sort_values("amount", ignore_index=True)
+    assert list(tx["date"]) == [pd.Timestamp(d) for d in ("2024-02-29", "2000-02-29", "2024-06-30")]
+
+
 def test_scan_hands_to_pandas_what_only_pandas_reads(tmp_path):
     toml = _campaign(
         tmp_path,
