@@ -129,11 +129,26 @@ def scored_base(
         :func:`reconnect_lib.engines.to_pandas` collects any of them into the
         frame the pandas engine gives.
 
+    Notes
+    -----
+    ``[value] model = "bgnbd"`` runs on every engine: the engine computes each
+    client's purchase summary (:func:`reconnect_lib.clv.base_summary`: purchase
+    days, first and last, money in whole cents), that table (one row per
+    client who bought) is collected into pandas, where BG/NBD and Gamma-Gamma
+    are fitted with SciPy and every buyer's yearly value is computed, and those
+    values are handed back to the engine and joined to the client base; the
+    model never collects the transactions themselves. pandas takes the same
+    path, so every engine fits the same numbers and gives the same values and
+    ranks, and the same as :func:`reconnect_lib.clv.purchase_rhythm`, which the
+    notebooks use.
+
     Raises
     ------
     ConfigError
-        ``[value] model = "bgnbd"`` on an engine other than pandas (the model
-        is fitted in pandas and SciPy).
+        ``[value] model = "bgnbd"`` without a purchase history.
+    InputError
+        The input files fail validation (see :func:`~reconnect_lib.load.load_inputs`
+        and :func:`~reconnect_lib.load.scan_inputs`).
 
     Examples
     --------
@@ -143,12 +158,6 @@ def scored_base(
     cfg = config if isinstance(config, CampaignConfig) else load_config(config)
     day = resolve_as_of(cfg, as_of)
     engine = check_engine(engine or cfg.engine.name)
-    if engine != "pandas" and cfg.value.model == "bgnbd":
-        raise ConfigError(
-            f"value model `bgnbd` runs on the pandas engine only, not {engine}",
-            file=str(cfg.source) if cfg.source else None,
-            hint='set [engine] name = "pandas", or [value] model = "historical"',
-        )
     if engine == "pandas":
         inputs = load_inputs(cfg, as_of=day)
     else:
@@ -188,8 +197,10 @@ def scored_base(
                 file=str(cfg.source) if cfg.source else None,
                 hint='add transactions = "..." under [data], or set [value] model = "historical"',
             )
-        rhythm = clv.purchase_rhythm(inputs.transactions, as_of=day)
-        bucketed = clv.with_model_value(bucketed, rhythm)
+        # The per-client summary is computed by the engine; only it (one row per
+        # buyer) comes to pandas for the fit, and the values go back to the engine.
+        rhythm = clv.base_purchase_rhythm(inputs.transactions, as_of=day)
+        bucketed = clv.with_model_value(bucketed, rhythm, spark=spark)
         stake = clv.MODEL_YEARLY_VALUE
     scored = value_scores(
         bucketed,

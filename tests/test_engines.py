@@ -167,6 +167,58 @@ def test_scored_base_reads_the_files_with_the_engine(firm, engine):
     pd.testing.assert_frame_equal(collected.scored, firm.scored)  # same rows, same order
 
 
+def _bgnbd(config):
+    return config.model_copy(update={"value": config.value.model_copy(update={"model": "bgnbd"})})
+
+
+@pytest.mark.parametrize("engine", ["polars", "duckdb"])
+def test_bgnbd_value_model_gives_the_pandas_results_on_every_engine(firm, engine):
+    config = _bgnbd(firm.config)
+    want = rl.scored_base(config)
+    modelled = want.scored["model_yearly_value"] != want.scored["yearly_revenue"]
+    assert modelled.sum() > 400  # the models valued most clients, not the fallback
+    collected = rl.scored_base(config, engine=engine)
+    pd.testing.assert_frame_equal(collected.scored, want.scored)  # same rows, same order, same ranks
+    lazy = rl.scored_base(config, engine=engine, collect=False)
+    assert engines.engine_of(lazy.scored) == engine
+    pd.testing.assert_frame_equal(by_client(lazy.scored), by_client(want.scored))
+    pd.testing.assert_frame_equal(engines.to_pandas(lazy.buckets), want.buckets)
+
+
+@pytest.mark.parametrize("engine", ["polars", "duckdb"])
+def test_bgnbd_on_an_engine_brings_one_row_per_buyer_to_pandas(monkeypatch, engine):
+    config = _bgnbd(load_config(SAMPLE / "consulting-firm" / "campaign.toml"))
+    collected: list[int] = []
+    to_pandas = engines.to_pandas
+
+    def counting(frame, *args, **kwargs):
+        out = to_pandas(frame, *args, **kwargs)
+        collected.append(len(out))
+        return out
+
+    monkeypatch.setattr(engines, "to_pandas", counting)
+    campaign = rl.scored_base(config, engine=engine, collect=False)
+    clients = len(to_pandas(campaign.inputs.clients))
+    transactions = len(to_pandas(campaign.inputs.transactions))
+    assert collected
+    assert max(collected) <= clients < transactions  # never the history itself
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_bgnbd_summary_and_model_value_on_every_kind_of_frame(firm, kind):
+    from reconnect_lib import clv
+
+    tx = firm.inputs.transactions
+    want = clv.base_summary(tx, as_of=firm.as_of)
+    pd.testing.assert_frame_equal(clv.base_summary(as_kind(tx, kind), as_of=firm.as_of), want)
+    rhythm = clv.base_purchase_rhythm(tx, as_of=firm.as_of)
+    base = firm.scored.drop(columns=["value_score"])
+    native = as_kind(base, kind)
+    out = clv.with_model_value(native, rhythm)
+    assert type(out) is type(native)
+    pd.testing.assert_frame_equal(by_client(out), by_client(clv.with_model_value(base, rhythm)))
+
+
 def test_engine_comes_from_campaign_toml(tmp_path):
     folder = tmp_path / "firm"
     shutil.copytree(SAMPLE / "consulting-firm", folder)

@@ -4,6 +4,7 @@ import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import reconnect_lib as rl
@@ -129,13 +130,40 @@ def test_bgnbd_value_model_values_clients_at_their_own_rhythm(consulting):
     model_cfg = cfg.model_copy(update={"value": cfg.value.model_copy(update={"model": "bgnbd"})})
     modelled = rl.scored_base(model_cfg)
     scored = modelled.scored.set_index("client_id")
-    rhythm = clv.purchase_rhythm(consulting.inputs.transactions, as_of=consulting.as_of)
+    rhythm = clv.base_purchase_rhythm(consulting.inputs.transactions, as_of=consulting.as_of)
     s = rhythm.scores.set_index("client_id")
     usable = s[(s["expected_spend"] > 0) & s["rhythm_days"].gt(0)]
     expected = usable["expected_spend"] * 365.0 / usable["rhythm_days"]
-    assert scored.loc[expected.index, "value_at_stake"].to_numpy() == pytest.approx(expected.to_numpy())
+    got = scored.loc[expected.index, "value_at_stake"].to_numpy()
+    assert got == pytest.approx(expected.to_numpy(), rel=1e-12)
     others = scored.index.difference(expected.index)
     historical = consulting.scored.set_index("client_id")
     assert (scored.loc[others, "value_at_stake"] == historical.loc[others, "value_at_stake"]).all()
     assert sorted(scored["priority_rank"]) == list(range(1, len(scored) + 1))
     assert (scored["expected_value"] <= scored["value_at_stake"] + 1e-9).all()
+    # The notebooks' purchase_rhythm is the same fit to the last bit: one rhythm.
+    notebooks = clv.purchase_rhythm(consulting.inputs.transactions, as_of=consulting.as_of)
+    pd.testing.assert_frame_equal(notebooks.scores, rhythm.scores, check_dtype=False)  # (id: str vs string)
+
+
+def test_bgnbd_summary_is_rfm_summary_with_money_in_whole_cents(consulting):
+    from reconnect_lib import clv
+
+    tx = consulting.inputs.transactions
+    summary = clv.base_summary(tx, as_of=consulting.as_of)
+    want = clv.rfm_summary(tx, as_of=consulting.as_of)
+    pd.testing.assert_frame_equal(summary, want, check_dtype=False)
+    pd.testing.assert_frame_equal(tx, consulting.inputs.transactions)  # not modified
+
+
+@pytest.mark.parametrize("engine", ["pandas", "polars", "duckdb"])
+def test_bgnbd_without_a_purchase_history_says_what_to_add(tmp_path, engine):
+    (tmp_path / "clients.csv").write_text("client_id,last_contact\nA1,2024-01-01\n", encoding="utf-8")
+    toml = tmp_path / "campaign.toml"
+    toml.write_text(
+        '[campaign]\nname = "t"\nas_of = 2025-01-01\n[data]\nclients = "clients.csv"\n'
+        '[value]\nmodel = "bgnbd"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match=r"needs a purchase history[\s\S]*transactions = "):
+        rl.scored_base(toml, engine=engine)
