@@ -457,3 +457,11 @@ def test_cli_buckets_on_spark_prints_the_pandas_table(spark):
     got = runner.invoke(main, ["buckets", "--config", config, "--engine", "spark"])
     assert want.exit_code == got.exit_code == 0, got.output
     assert got.output == want.output
+
+
+@spark_warning
+def test_bgnbd_on_spark_gives_the_pandas_results_client_by_client(spark):
+    want = rl.scored_base(_bgnbd(load_config(SAMPLE / "consulting-firm" / "campaign.toml")))
+    got = rl.scored_base(want.config, engine="spark", spark=spark, collect=False)
+    assert engines.engine_of(got.scored) == "spark"
+    pd.testing.assert_frame_equal(by_client(got.scored), by_client(want.scored))
