@@ -125,6 +125,11 @@ _V_KEY = "__v_key"
 _ID_KEY = "__id_key"
 _B_KEY = "__bucket_key"
 _FM = "__fm"
+_R_RANK = "__r_rank"
+_F_RANK = "__f_rank"
+_M_RANK = "__m_rank"
+_N = "__n"
+_N_F = "__n_f"
 
 
 # --- segments ------------------------------------------------------------------------
@@ -481,22 +486,15 @@ def win_back_chance(
 # --- scores and ranks ----------------------------------------------------------------
 
 
-def _quintile(key: str, *, nullable: bool) -> nw.Expr:
-    """Score 1-5 from an ordering key where smaller is better (non-null; unknowns sorted last).
+def _quintile(rank: str, n: str) -> nw.Expr:
+    """Score 1-5 from `rank`, an ordinal rank where 1 is the best of `n` clients.
 
-    Ordinal rank with `client_id` as tie-break: best = 1. Ranked from the worst,
-    the score is ``ceil(5 * rank / n)``; with `nullable`, rows whose source was
-    unknown (key == SENTINEL) get no score and ``n`` counts only known ones.
+    Ranked from the worst, the score is ``ceil(5 * rank / n)``. `rank` and `n`
+    are plain columns, never window expressions: engines that inline SQL (DuckDB)
+    would otherwise compute the same window once per use in the formula.
     """
-    best = fr.ordinal_rank([key, _ID_KEY])
-    known = nw.col(key) != fr.SENTINEL
-    n = (known.cast(nw.Int64).sum() if nullable else nw.col(_ID_KEY).count()).cast(nw.Int64)
-    n = nw.max_horizontal(n, nw.lit(1))
-    score = (5 * (n + 1 - best) + n - 1) // n
-    if nullable:
-        # no `otherwise`: a null Int64 literal cannot be built on pandas.
-        return nw.when(known).then(score)
-    return score
+    rank_, n_ = nw.col(rank), nw.col(n)
+    return (5 * (n_ + 1 - rank_) + n_ - 1) // n_
 
 
 def value_scores(
@@ -616,25 +614,38 @@ def value_scores(
     basis_column = {"expected": EXPECTED_VALUE, "yearly": YEARLY_REVENUE, "total": TOTAL_REVENUE}[basis]
     frame = frame.with_columns(nw.col(basis_column).fill_null(0.0).cast(nw.Float64).alias(VALUE_SCORE))
     frame = frame.with_columns((-fr.cents(nw.col(VALUE_SCORE))).alias(_V_KEY))
-    # The tie-break and the partition as integers that order and group the same
-    # as `client_id` and the bucket label: on pandas every sort factorises its
-    # string keys again. (Lazy engines plan their own windows: keep the id.)
-    id_key = nw.col(CLIENT_ID).rank("dense") if isinstance(frame, nw.DataFrame) else nw.col(CLIENT_ID)
+    # The tie-break and the partition as keys that order and group the same as
+    # `client_id` and the bucket label (see `fr.tie_break`).
     bucket_index = {label: i for i, label in enumerate(bucket_labels(edges))}
     frame = frame.with_columns(
-        id_key.alias(_ID_KEY),
+        fr.tie_break(frame, CLIENT_ID).alias(_ID_KEY),
         nw.col(DORMANCY_BUCKET)
         .replace_strict(bucket_index, default=None, return_dtype=nw.Int64)
         .alias(_B_KEY),
     )
+    # Every rank is an ordinal rank with the id as tie-break (best = 1); unknown
+    # days, purchases and revenue carry the sentinel, so they rank last.
     ranks = (
-        _quintile(_R_KEY, nullable=False).cast(nw.Int64).alias(R_SCORE),
-        _quintile(_F_KEY, nullable=True).alias(F_SCORE),
-        _quintile(_M_KEY, nullable=False).cast(nw.Int64).alias(M_SCORE),
-        fr.GroupRank(BUCKET_RANK, [_V_KEY, _ID_KEY], partition_by=_B_KEY),
-        fr.ordinal_rank([_V_KEY, _ID_KEY]).alias(PRIORITY_RANK),
+        fr.Rank(_R_RANK, [_R_KEY, _ID_KEY]),
+        fr.Rank(_F_RANK, [_F_KEY, _ID_KEY]),
+        fr.Rank(_M_RANK, [_M_KEY, _ID_KEY]),
+        fr.Rank(BUCKET_RANK, [_V_KEY, _ID_KEY], partition_by=_B_KEY),
+        fr.Rank(PRIORITY_RANK, [_V_KEY, _ID_KEY]),
     )
     frame = fr.with_ranks(frame, [_ID_KEY, _B_KEY, _R_KEY, _F_KEY, _M_KEY, _V_KEY], ranks)
+    # F is scored among the clients whose purchases are known only; at least 1
+    # so that an empty frame divides by something.
+    f_known = nw.col(_F_KEY) != fr.SENTINEL
+    frame = frame.with_columns(
+        nw.max_horizontal(nw.col(_ID_KEY).count().cast(nw.Int64), nw.lit(1)).alias(_N),
+        nw.max_horizontal(f_known.cast(nw.Int64).sum().cast(nw.Int64), nw.lit(1)).alias(_N_F),
+    )
+    frame = frame.with_columns(
+        _quintile(_R_RANK, _N).cast(nw.Int64).alias(R_SCORE),
+        # no `otherwise`: a null Int64 literal cannot be built on pandas.
+        nw.when(f_known).then(_quintile(_F_RANK, _N_F)).alias(F_SCORE),
+        _quintile(_M_RANK, _N).cast(nw.Int64).alias(M_SCORE),
+    )
     frame = frame.with_columns(_fm_expr().alias(_FM))
     frame = frame.with_columns(_segment_expr(segments, _FM).alias(RFM_SEGMENT))
     return fr.to_native(frame.select(*carried, *_ADDED), PANDAS_DTYPES)
