@@ -179,8 +179,9 @@ def with_row_order(frame: nw.DataFrame[Any] | nw.LazyFrame[Any], name: str) -> A
 
 
 def restore_row_order(frame: nw.DataFrame[Any] | nw.LazyFrame[Any], name: str) -> Any:
-    """Put an eager frame back in the order :func:`with_row_order` recorded."""
-    if isinstance(frame, nw.DataFrame):
+    """Put an eager frame back in the order :func:`with_row_order` recorded (if it
+    did: also once the frame was made lazy by :func:`plan_whole`)."""
+    if name in frame.collect_schema().names():
         return frame.sort(name).drop(name)
     return frame
 
@@ -209,6 +210,20 @@ def to_native(
         if wanted:
             native = native.astype(wanted)
     return native
+
+
+def plan_whole(frame: nw.DataFrame[Any] | nw.LazyFrame[Any]) -> tuple[Any, bool]:
+    """An eager Polars frame as a lazy one, and whether it was (collect it at the end).
+
+    Polars (2.1) runs a stage's steps planned as one lazy query several times
+    faster than one eager ``with_columns`` at a time (ordered windows: four
+    times). A stage with joins records the row order first
+    (:func:`with_row_order`): a lazy join does not keep it. Any other frame is
+    returned as it is.
+    """
+    if isinstance(frame, nw.DataFrame) and frame.implementation.is_polars():
+        return frame.lazy(), True
+    return frame, False
 
 
 #: A column of ones that the rank windows count (see :func:`with_ranks`).
@@ -291,7 +306,7 @@ def with_ranks(frame: nw.DataFrame[Any] | nw.LazyFrame[Any], keys: list[str], ra
       for each window, text columns included.
     - Polars: an unpartitioned window is partitioned by a constant column
       instead, which Polars (2.1) computes about five times faster than its
-      whole-frame ordered window; on an eager frame, lazily.
+      whole-frame ordered window (on an eager frame, see :func:`plan_whole`).
     - PyArrow: partitioned ranks in steps (see :func:`_in_steps`).
     - SQL engines (DuckDB, Spark) plan the windows themselves, all in one
       projection. (Tried and dropped at 1.25M clients on DuckDB: a chain of
@@ -314,8 +329,5 @@ def with_ranks(frame: nw.DataFrame[Any] | nw.LazyFrame[Any], keys: list[str], ra
 
     if not isinstance(frame, nw.DataFrame):
         return add(frame)
-    narrow = frame.select(*keys)
-    # Polars' (2.1) default lazy engine computes these windows about four times
-    # faster than an eager `with_columns` does.
-    narrow = add(narrow.lazy()).collect() if impl.is_polars() else add(narrow)
+    narrow = add(frame.select(*keys))
     return frame.with_columns(*(narrow.get_column(r.name) for r in ranks))

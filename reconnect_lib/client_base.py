@@ -227,10 +227,12 @@ def client_base(
     kept = [c for c in carried if c not in recomputed]
     frame = frame.with_columns(*(fr.to_date(c, dtype) for c in CLIENT_DATE_COLUMNS if c in kept))
     frame = fr.with_row_order(frame, _ROW)
+    frame, eager = fr.plan_whole(frame)
 
     has_tx = transactions is not None
     if has_tx:
         tx = _history(transactions, "transactions", (CLIENT_ID, DATE, AMOUNT), dtype, id_dtype, as_of)
+        tx = tx.lazy() if eager else tx
         # One group_by (one hash of the ids) for purchases and revenue. Revenue
         # is summed in whole cents, an exact integer, so that every engine gets
         # the same total whatever order it adds in (float sums differ in the
@@ -252,6 +254,7 @@ def client_base(
     has_contacts = contacts is not None
     if has_contacts:
         ct = _history(contacts, "contacts", (CLIENT_ID, DATE), dtype, id_dtype, as_of)
+        ct = ct.lazy() if eager else ct
         touched = ct.group_by(CLIENT_ID).agg(
             nw.col(DATE).min().alias(_H_FIRST_CONTACT),
             nw.col(DATE).max().alias(_H_LAST_CONTACT),
@@ -325,4 +328,5 @@ def client_base(
     )
     frame = fr.restore_row_order(frame, _ROW)
     added = [c for c in CLIENT_BASE_COLUMNS if c not in kept]
-    return fr.to_native(frame.select(*kept, *added), PANDAS_DTYPES)
+    frame = frame.select(*kept, *added)
+    return fr.to_native(frame.collect() if eager else frame, PANDAS_DTYPES)

@@ -595,6 +595,7 @@ def value_scores(
     fr.require_columns(frame, required, "bucketed", _HINT_BUCKETED)
     check_labels(frame, bucket_labels(edges))
     carried = [c for c in frame.collect_schema().names() if c not in _ADDED]
+    frame, eager = fr.plan_whole(frame)
 
     chance_by_bucket = dict(zip(chances[DORMANCY_BUCKET], map(float, chances[WIN_BACK_CHANCE]), strict=True))
     frame = frame.with_columns(
@@ -648,7 +649,8 @@ def value_scores(
     )
     frame = frame.with_columns(_fm_expr().alias(_FM))
     frame = frame.with_columns(_segment_expr(segments, _FM).alias(RFM_SEGMENT))
-    return fr.to_native(frame.select(*carried, *_ADDED), PANDAS_DTYPES)
+    frame = frame.select(*carried, *_ADDED)
+    return fr.to_native(frame.collect() if eager else frame, PANDAS_DTYPES)
 
 
 _ADDED: tuple[str, ...] = (
