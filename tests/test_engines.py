@@ -94,6 +94,18 @@ def test_same_kind_out_and_lazy_stays_lazy(firm, kind):
     assert type(scored) is type(native)
 
 
+@pytest.mark.parametrize("kind", ["pandas", "polars", "pyarrow"])
+def test_eager_frames_keep_the_client_lists_order(firm, kind):
+    # An eager Polars frame is planned lazily inside the stages, and a lazy
+    # join keeps no row order: the stages must put the client list's back.
+    inputs = firm.inputs
+    clients = inputs.clients.sample(frac=1.0, random_state=7, ignore_index=True)
+    tx = pd.concat([inputs.transactions] * 20, ignore_index=True)  # several chunks to join
+    tx = tx.sample(frac=1.0, random_state=8, ignore_index=True)
+    scored = scored_on(kind, clients, tx, inputs.contacts, firm.as_of)
+    assert engines.to_pandas(scored)["client_id"].tolist() == clients["client_id"].tolist()
+
+
 def test_ranks_are_identical_permutations_on_every_engine(firm):
     inputs = firm.inputs
     want = firm.scored.set_index("client_id")[["bucket_rank", "priority_rank"]]
