@@ -115,14 +115,7 @@ OUTCOME_COLUMNS: tuple[str, ...] = (
 CLIENT_COLUMNS: tuple[str, ...] = (s.DORMANCY_BUCKET, s.BUCKET_ORDER, s.ACCOUNT_OWNER)
 
 #: Columns of :func:`client_status`.
-STATUS_COLUMNS: tuple[str, ...] = (
-    s.CLIENT_ID,
-    s.STATUS,
-    s.LAST_LOGGED_CONTACT,
-    s.WON_BACK_FLAG,
-    s.OPEN_PROBLEM,
-    s.DO_NOT_CONTACT,
-)
+STATUS_COLUMNS: tuple[str, ...] = s.CLIENT_STATUS_COLUMNS
 
 _HINT_EVENTS = "pass OutcomeStore.events(), or a frame with client_id, date, kind (and channel)"
 _HINT_TRANSACTIONS = "pass the transactions table of reconnect_lib.load (client_id, date, amount)"

@@ -99,21 +99,7 @@ __all__ = [
 TABLE = "events"
 
 #: Columns of :meth:`OutcomeStore.events`, in order.
-EVENT_COLUMNS: tuple[str, ...] = (
-    s.EVENT_ID,
-    s.CLIENT_ID,
-    s.DATE,
-    s.CAMPAIGN,
-    s.CHANNEL,
-    s.KIND,
-    s.AMOUNT,
-    s.REASON,
-    s.NOTE,
-    s.RECORDED_BY,
-    s.SUPERSEDES,
-    s.SOURCE,
-    s.RECORDED_AT,
-)
+EVENT_COLUMNS: tuple[str, ...] = (*s.EVENT_RECORD_COLUMNS, s.SUPERSEDES, s.SOURCE, s.RECORDED_AT)
 
 #: pandas dtypes of :meth:`OutcomeStore.events`.
 EVENT_DTYPES: dict[str, str] = {
@@ -125,19 +111,7 @@ EVENT_DTYPES: dict[str, str] = {
 
 #: Columns an imported file or a frame given to :meth:`OutcomeStore.record_many`
 #: may have (``client_id``, ``date``, ``kind`` and ``channel`` are required).
-INPUT_COLUMNS: tuple[str, ...] = (
-    s.EVENT_ID,
-    s.CLIENT_ID,
-    s.DATE,
-    s.CAMPAIGN,
-    s.CHANNEL,
-    s.KIND,
-    s.AMOUNT,
-    s.REASON,
-    s.NOTE,
-    s.RECORDED_BY,
-    s.SUPERSEDES,
-)
+INPUT_COLUMNS: tuple[str, ...] = (*s.EVENT_RECORD_COLUMNS, s.SUPERSEDES)
 REQUIRED_COLUMNS: tuple[str, ...] = (s.CLIENT_ID, s.DATE, s.KIND, s.CHANNEL)
 
 # Other names a staff spreadsheet may give a column (matched ignoring case, spaces

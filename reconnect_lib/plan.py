@@ -154,6 +154,7 @@ from .schema import (
     CITY,
     CLIENT_ID,
     CLIENT_SINCE,
+    CLIENT_STATUS_COLUMNS,
     COMPANY,
     CONTACT_ON,
     COUNTRY,
@@ -264,14 +265,7 @@ CLIENT_FIELDS: tuple[str, ...] = (
     VALUE_SCORE,
 )
 #: Columns every status frame (one row per client in the outcome log) must have.
-STATUS_COLUMNS: tuple[str, ...] = (
-    CLIENT_ID,
-    STATUS,
-    LAST_LOGGED_CONTACT,
-    WON_BACK_FLAG,
-    OPEN_PROBLEM,
-    DO_NOT_CONTACT,
-)
+STATUS_COLUMNS: tuple[str, ...] = CLIENT_STATUS_COLUMNS
 
 _NAT = np.datetime64("NaT", "D")
 _EPOCH_WEEKDAY = 3  # 1970-01-01 was a Thursday (Monday = 0)

@@ -83,18 +83,7 @@ CLIENT_COLUMNS: Final = (
 )
 TRANSACTION_COLUMNS: Final = (s.CLIENT_ID, s.DATE, s.AMOUNT, s.INVOICE_ID)
 CONTACT_COLUMNS: Final = (s.CLIENT_ID, s.DATE, s.CHANNEL)
-OUTCOME_COLUMNS: Final = (
-    s.EVENT_ID,
-    s.CLIENT_ID,
-    s.DATE,
-    s.CAMPAIGN,
-    s.CHANNEL,
-    s.KIND,
-    s.AMOUNT,
-    s.REASON,
-    s.NOTE,
-    s.RECORDED_BY,
-)
+OUTCOME_COLUMNS: Final = s.EVENT_RECORD_COLUMNS
 
 _EPOCH = date(1970, 1, 1)
 

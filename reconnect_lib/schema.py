@@ -100,6 +100,21 @@ REASON: Final = "reason"
 NOTE: Final = "note"
 RECORDED_BY: Final = "recorded_by"
 EVENT_ID: Final = "event_id"
+#: The columns of one outcome event as staff record it, in order: the outcome
+#: log's files and the sample's outcomes.csv. The store adds the columns of
+#: :data:`reconnect_lib.outcomes.EVENT_COLUMNS` that it keeps for itself.
+EVENT_RECORD_COLUMNS: Final[tuple[str, ...]] = (
+    EVENT_ID,
+    CLIENT_ID,
+    DATE,
+    CAMPAIGN,
+    CHANNEL,
+    KIND,
+    AMOUNT,
+    REASON,
+    NOTE,
+    RECORDED_BY,
+)
 
 Channel = Literal["letter", "phone", "email", "visit", "gift", "other"]
 CHANNELS: Final[tuple[str, ...]] = ("letter", "phone", "email", "visit", "gift", "other")
@@ -159,6 +174,16 @@ HOLDOUT: Final = "holdout"  # set aside, not contacted, to measure lift
 WEEK_START: Final = "week_start"  # Monday of the ISO week
 ACTION: Final = "action"  # letter, follow_up_call, gift, call, email
 PLANNED_ON: Final = "planned_on"  # the day an action is planned for
+#: One row per client in the outcome log: what :func:`reconnect_lib.metrics.client_status`
+#: gives and :func:`reconnect_lib.plan.contact_plan` reads.
+CLIENT_STATUS_COLUMNS: Final[tuple[str, ...]] = (
+    CLIENT_ID,
+    STATUS,
+    LAST_LOGGED_CONTACT,
+    WON_BACK_FLAG,
+    OPEN_PROBLEM,
+    DO_NOT_CONTACT,
+)
 
 # --- outcome log (reconnect_lib.outcomes) -------------------------------------------
 SUPERSEDES: Final = "supersedes"  # the event_id a correction replaces
