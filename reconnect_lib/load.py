@@ -2084,6 +2084,47 @@ def _examples(frame: Any, mask: Any, column: str) -> list[object]:
 _ISO_DAY = r"^\d{4}-\d{2}-\d{2}([ T]00:00(:00(\.0+)?)?)?$"
 
 
+def _whitespace_class() -> str:
+    """A regex class of exactly the characters ``str.split()`` splits on, in the
+    ``\\x{...}`` syntax Polars (Rust regex), DuckDB (RE2) and Spark (Java) all read."""
+    spaces = [c for c in range(0x110000) if chr(c).isspace()]
+    runs: list[tuple[int, int]] = []
+    for c in spaces:
+        if runs and runs[-1][1] == c - 1:
+            runs[-1] = (runs[-1][0], c)
+        else:
+            runs.append((c, c))
+    return "[" + "".join(f"\\x{{{a:X}}}" + (f"-\\x{{{b:X}}}" if b > a else "") for a, b in runs) + "]+"
+
+
+_WHITESPACE_RUN = _whitespace_class()
+
+
+def _scan_text(col: Any, found: Any) -> Any:
+    """An id or text column of a scanned table, cleaned as the pandas loader's ``_as_text`` cleans it.
+
+    Runs of whitespace (any character ``str.split()`` splits on: tabs, line
+    breaks, no-break spaces...) become one space, the ends are trimmed and a
+    blank cell is null. A float column (ids from a spreadsheet) gives whole
+    numbers without their ``.0`` (``1.0`` is id ``"1"``, as in pandas) and NaN
+    as a blank; an engine's own float-to-text would keep the ``.0``. (Whole
+    floats beyond the 64-bit integer range, 9.2e18, keep the engine's text.)
+    """
+    import narwhals as nw
+
+    if found is not None and found.is_float():
+        whole = col.abs() < 2.0**63
+        col = (
+            nw.when(col.is_nan())
+            .then(nw.lit(None, dtype=nw.String))
+            .when(whole & (col == col.round(0)))
+            .then(col.cast(nw.Int64).cast(nw.String))
+            .otherwise(col.cast(nw.String))
+        )
+    text = col.cast(nw.String).str.replace_all(_WHITESPACE_RUN, " ").str.strip_chars(" ")
+    return nw.when(text == "").then(nw.lit(None, dtype=nw.String)).otherwise(text)
+
+
 def _iso_problems(
     frame: Any, columns: list[str], mapped: MappedTable, ctx: _Context, engine: str
 ) -> list[Problem]:
@@ -2250,9 +2291,10 @@ def _scan_table(
             expr = col.fill_null(False) if src and not wrong else nw.lit(False, dtype=nw.Boolean)
         else:
             target = nw.String
-            expr = col.cast(nw.String) if src else nw.lit(None, dtype=nw.String)
-            if canonical in _ID_COLUMNS and src:
-                expr = expr.str.strip_chars()
+            if src and (canonical in _ID_COLUMNS or canonical in _TEXT_COLUMNS):
+                expr = _scan_text(col, found)
+            else:
+                expr = col.cast(nw.String) if src else nw.lit(None, dtype=nw.String)
         if wrong:
             problems.append(
                 Problem(
@@ -2383,9 +2425,13 @@ def scan_inputs(
     under ``[data]``; or a column map that joins, multiplies, fills in, sets
     rows aside or marks refunds. The load report says which (``read as``).
 
-    Not done on a scanned table (the pandas loader does them): text is not
-    cleaned (spaces, case of channel words), channels are not matched to their
-    synonyms, dates must already be dates to the engine (ISO in a CSV: a day
+    Ids and text are cleaned as the pandas loader cleans them (every run of
+    whitespace becomes one space, the ends are trimmed, a blank is null, a
+    whole float id such as ``1.0`` is ``"1"``), so both give the same ids.
+
+    Not done on a scanned table (the pandas loader does them): channels are
+    not matched to their synonyms (the client base does not read the
+    channel), dates must already be dates to the engine (ISO in a CSV: a day
     the calendar lacks, such as 2024-02-31, is reported as the pandas loader
     reports it, "not a date", before the engine parses any) and amounts
     numbers, blank rows are not set aside, and no row numbers are given.

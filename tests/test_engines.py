@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
@@ -368,6 +370,102 @@ def test_scan_reads_real_iso_days_padded_or_with_a_midnight(tmp_path, engine):
     assert list(tx["date"]) == [pd.Timestamp(d) for d in ("2024-02-29", "2000-02-29", "2024-06-30")]
 
 
+#: Every character ``str.split()`` splits on, so the pandas loader collapses.
+WHITESPACE = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+
+
+def _messy_text_campaign(tmp_path: Path, suffix: str, spaces: str = WHITESPACE) -> Path:
+    """Client ids and names padded with, and broken by, each whitespace character; the
+    transactions carry the ids as the pandas loader cleans them."""
+    ids = [f"{ch}A{i}{ch}{ch}{i}{ch}" for i, ch in enumerate(spaces)] + ["  B  7  "]
+    names = [f"Ann{ch}{ch}Lee{ch}" for ch in spaces] + [" "]
+    clients = pd.DataFrame({"client_id": ids, "name": names})
+    tx = pd.DataFrame(
+        {"client_id": [" ".join(i.split()) for i in ids], "date": "2024-03-01", "amount": 10.0}
+    )
+    if suffix == "csv":
+        clients.to_csv(tmp_path / "clients.csv", index=False)
+        tx.to_csv(tmp_path / "transactions.csv", index=False)
+    else:
+        clients.to_parquet(tmp_path / "clients.parquet")
+        tx.assign(date=pd.to_datetime(tx["date"])).to_parquet(tmp_path / "transactions.parquet")
+    toml = tmp_path / "campaign.toml"
+    toml.write_text(
+        f'[campaign]\nname = "t"\nas_of = 2025-01-01\n'
+        f'[data]\nclients = "clients.{suffix}"\ntransactions = "transactions.{suffix}"\n',
+        encoding="utf-8",
+    )
+    return toml
+
+
+def _scanned(toml: Path, engine: str, spark: Any = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    inputs = scan_inputs(load_config(toml), as_of=dt.date(2025, 1, 1), engine=engine, spark=spark)
+    clients = by_client(inputs.clients)[["client_id", "name"]]
+    return clients, by_client(inputs.transactions)[["client_id", "amount"]]
+
+
+# A CSV holds the characters a CSV reader does not take for a line break (the
+# pandas loader splits lines on \n and \r only; Polars and DuckDB too); Parquet holds them all.
+CSV_SPACES = "".join(ch for ch in WHITESPACE if ch not in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+@pytest.mark.parametrize("engine", ["polars", "duckdb"])
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_scan_cleans_ids_and_text_as_the_pandas_loader_does(tmp_path, engine, suffix):
+    toml = _messy_text_campaign(tmp_path, suffix, CSV_SPACES if suffix == "csv" else WHITESPACE)
+    want_clients, want_tx = _scanned(toml, "pandas")
+    assert "A0 0" in set(want_clients["client_id"])
+    assert want_clients["name"].isna().sum() == 1
+    got_clients, got_tx = _scanned(toml, engine)
+    pd.testing.assert_frame_equal(got_clients, want_clients)
+    pd.testing.assert_frame_equal(got_tx, want_tx)
+
+
+@pytest.mark.parametrize("engine", ["polars", "duckdb"])
+def test_scan_reads_whole_float_ids_as_the_pandas_loader_does(tmp_path, engine):
+    # A spreadsheet's numeric ids come out as floats; 1.0 is client "1" in pandas,
+    # where an engine's own cast would say "1.0" and match nothing.
+    ids = [1.0, 20.0, 3.5, 2.0**53, -(2.0**62)]
+    pd.DataFrame({"client_id": ids}).to_parquet(tmp_path / "clients.parquet")
+    pd.DataFrame(
+        {"client_id": [1, 20, 20], "date": pd.to_datetime(["2024-01-05"] * 3), "amount": [1.0, 2.0, 3.0]}
+    ).to_parquet(tmp_path / "transactions.parquet")
+    toml = tmp_path / "campaign.toml"
+    toml.write_text(
+        '[campaign]\nname = "t"\nas_of = 2025-01-01\n'
+        '[data]\nclients = "clients.parquet"\ntransactions = "transactions.parquet"\n',
+        encoding="utf-8",
+    )
+    want = scan_inputs(load_config(toml), as_of=dt.date(2025, 1, 1), engine="pandas")
+    got = scan_inputs(load_config(toml), as_of=dt.date(2025, 1, 1), engine=engine)
+    assert {"1", "20", "3.5", "9007199254740992", "-4611686018427387904"} == set(want.clients["client_id"])
+    pd.testing.assert_series_equal(by_client(got.clients)["client_id"], by_client(want.clients)["client_id"])
+    pd.testing.assert_series_equal(
+        by_client(got.transactions)["client_id"], by_client(want.transactions)["client_id"]
+    )
+
+
+@pytest.mark.parametrize("engine", ["pandas", "polars", "duckdb"])
+def test_a_nan_client_id_is_a_blank_id_on_every_engine(tmp_path, engine):
+    # A real NaN (pandas would write a null), with a name: a row with no cell at all
+    # is a blank row, set aside and counted.
+    ids = pa.array([1.0, float("nan")], type=pa.float64(), from_pandas=False)
+    pq.write_table(pa.table({"client_id": ids, "name": ["Ann", "Bob"]}), tmp_path / "clients.parquet")
+    assert pq.read_table(tmp_path / "clients.parquet")["client_id"].null_count == 0
+    pd.DataFrame({"client_id": [1.0], "date": pd.to_datetime(["2024-01-05"]), "amount": [1.0]}).to_parquet(
+        tmp_path / "transactions.parquet"
+    )
+    toml = tmp_path / "campaign.toml"
+    toml.write_text(
+        '[campaign]\nname = "t"\nas_of = 2025-01-01\n'
+        '[data]\nclients = "clients.parquet"\ntransactions = "transactions.parquet"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match="client_id") as caught:
+        scan_inputs(load_config(toml), as_of=dt.date(2025, 1, 1), engine=engine)
+    assert "blank" in str(caught.value).lower()
+
+
 def test_scan_hands_to_pandas_what_only_pandas_reads(tmp_path):
     toml = _campaign(
         tmp_path,
@@ -477,3 +575,12 @@ def test_bgnbd_on_spark_gives_the_pandas_results_client_by_client(spark):
     got = rl.scored_base(want.config, engine="spark", spark=spark, collect=False)
     assert engines.engine_of(got.scored) == "spark"
     pd.testing.assert_frame_equal(by_client(got.scored), by_client(want.scored))
+
+
+@spark_warning
+def test_spark_scan_cleans_ids_and_text_as_the_pandas_loader_does(tmp_path, spark):
+    toml = _messy_text_campaign(tmp_path, "parquet")
+    want_clients, want_tx = _scanned(toml, "pandas")
+    got_clients, got_tx = _scanned(toml, "spark", spark)
+    pd.testing.assert_frame_equal(got_clients, want_clients)
+    pd.testing.assert_frame_equal(got_tx, want_tx)
