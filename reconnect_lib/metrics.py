@@ -406,7 +406,10 @@ def client_status(
     1. ``do_not_contact``: the client asked not to be contacted. It overrides
        everything: no later plan may schedule them.
     2. ``won_back``: a logged renewal, or a purchase within the attribution
-       window after a contact.
+       window after a contact, with no loss (moved on, change of
+       circumstances, declined) recorded after the latest such win. A client
+       won back in March who moves on in September is ``lost``; one who
+       declined in March and renews in June is ``won_back``.
     3. ``problem_open``: a problem raised and not fixed since; someone must act.
     4. ``lost``: moved on, a change of circumstances, or declined.
     5. ``replied``: answered in any other way.
@@ -429,7 +432,8 @@ def client_status(
         One row per client with any event, ordered by ``client_id``:
         ``client_id`` (string), ``status`` (string), ``last_logged_contact``
         (datetime64: the latest contact event, NaT if never reached),
-        ``is_won_back``, ``open_problem``, ``do_not_contact`` (bool).
+        ``is_won_back`` (won back at least once, even if lost since),
+        ``open_problem``, ``do_not_contact`` (bool).
 
     Examples
     --------
@@ -452,8 +456,19 @@ def client_status(
     clients = pd.Index(sorted(ev[s.CLIENT_ID].unique()), dtype="string", name=s.CLIENT_ID)
     contacts = ev[ev[s.KIND].isin(s.CONTACT_KINDS)]
     last_contact = contacts.groupby(s.CLIENT_ID)[s.DATE].max().reindex(clients).astype(_NS)
-    wins = _wins(ev, _purchases(transactions, day), window)
+    purchases = _purchases(transactions, day)
+    wins = _wins(ev, purchases, window)
     won = clients.isin(wins.index)
+    # Events in order: a loss after the latest win ends the win (the flag keeps it: won back once).
+    win_days = pd.concat(
+        [
+            ev.loc[ev[s.KIND] == "renewed", [s.CLIENT_ID, s.DATE]],
+            _attributed(purchases, contacts[[s.CLIENT_ID, s.DATE]], window)[[s.CLIENT_ID, s.DATE]],
+        ]
+    )
+    last_win = win_days.groupby(s.CLIENT_ID)[s.DATE].max().reindex(clients)
+    last_loss = ev[ev[s.KIND].isin(s.LOST_KINDS)].groupby(s.CLIENT_ID)[s.DATE].max().reindex(clients)
+    won_now = won & ~(last_loss > last_win).to_numpy(dtype=bool)
     problems = ev[ev[s.KIND].isin(("problem_raised", "problem_fixed"))]
     latest_problem = problems.drop_duplicates(s.CLIENT_ID, keep="last").set_index(s.CLIENT_ID)[s.KIND]
     open_problem = latest_problem.reindex(clients).eq("problem_raised").fillna(False).to_numpy(dtype=bool)
@@ -464,7 +479,7 @@ def client_status(
 
     dnc, lost, replied = having(("do_not_contact",)), having(s.LOST_KINDS), having(s.RESPONSE_KINDS)
     status = np.select(
-        [dnc, won, open_problem, lost, replied],
+        [dnc, won_now, open_problem, lost, replied],
         ["do_not_contact", "won_back", "problem_open", "lost", "replied"],
         default="contacted",
     )

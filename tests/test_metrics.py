@@ -453,6 +453,31 @@ def test_client_status_sees_purchases_and_respects_as_of():
     assert late.loc["a", s.WON_BACK_FLAG]
 
 
+def test_a_loss_after_the_latest_win_makes_the_client_lost_again():
+    events = log(
+        ("renewed-then-left", 0, "contacted"),
+        ("renewed-then-left", 5, "renewed"),
+        ("renewed-then-left", 200, "moved_on"),
+        ("bought-then-declined", 0, "contacted"),
+        ("bought-then-declined", 150, "declined"),
+        ("left-then-renewed", 0, "contacted"),
+        ("left-then-renewed", 3, "declined"),
+        ("left-then-renewed", 90, "renewed"),
+        ("same-day", 0, "contacted"),
+        ("same-day", 7, "renewed"),
+        ("same-day", 7, "declined"),
+    )
+    tx = purchases(("bought-then-declined", 20, 300))
+    status = client_status(events, as_of=AS_OF, transactions=tx).set_index(s.CLIENT_ID)
+    assert status[s.STATUS].to_dict() == {
+        "bought-then-declined": "lost",  # the purchase won them back; the later "declined" stands
+        "left-then-renewed": "won_back",
+        "renewed-then-left": "lost",
+        "same-day": "won_back",  # only a later loss ends a win
+    }
+    assert status[s.WON_BACK_FLAG].all()  # each was won back once: the rates count them
+
+
 def test_a_retracted_do_not_contact_no_longer_blocks_the_client():
     events = log(("a", 0, "contacted"), ("a", 1, "do_not_contact"), ("a", 2, "retracted"))
     events.loc[2, "supersedes"] = "e1"
