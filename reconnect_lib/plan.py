@@ -16,9 +16,8 @@ Every client of the scored base ends up either in :attr:`ContactPlan.actions`
 reason; nobody is dropped silently. The reasons, the first that applies wins:
 
 - ``do_not_contact``: flagged in the client list or in the outcome log;
-- ``won_back``: the outcome log says the client is back;
-- ``lost``: the outcome log says they moved on; writing again is a person's
-  decision, not the plan's;
+- ``lost``: the outcome log says they moved on (and no win since); writing
+  again is a person's decision, not the plan's;
 - ``recently_contacted``: the last contact (contact history or outcome log) was
   fewer than ``recently_contacted_days`` before ``as_of``; they come back in a
   later week's plan once that time has passed;
@@ -32,6 +31,11 @@ A client is due when the scored base says so (``due``), unless the outcome log
 shows a contact less than ``due_after_months`` ago: a letter from the campaign
 is the firm being in touch, so that client moves to keep-up, due again six
 months after that contact.
+
+A client won back is not left out: once caught up, nobody should slide past
+six months again, a client who has just come back included. The renewal (a
+logged contact) or the purchase that won them back starts their six months,
+and they get a keep-up contact before the mark like everyone else.
 
 Order
 -----
@@ -57,7 +61,7 @@ Stability on rerun
 The order is a pure function of the scored base and the status frame. Ranks
 within a bucket are counted over the **whole bucket** of the scored base
 (contacted, excluded and not-yet-due clients included), so a client who drops
-out of the plan (contacted, won back, asked not to be contacted) never moves
+out of the plan (contacted, lost, asked not to be contacted) never moves
 anyone else: rerun next week with the first week marked contacted in the
 outcome log and the remaining clients keep their order exactly, provided the
 scored base itself did not change. What can change it, and how much:
@@ -207,7 +211,6 @@ PRIMARY_CHANNELS: tuple[str, ...] = get_args(PrimaryChannel)
 
 ExclusionReason = Literal[
     "do_not_contact",
-    "won_back",
     "lost",
     "recently_contacted",
     "unreachable",
@@ -727,7 +730,6 @@ def contact_plan(
         code[(code == 0) & mask] = EXCLUSION_REASONS.index(reason) + 1
 
     exclude(dnc, "do_not_contact")
-    exclude(won, "won_back")
     exclude(lost, "lost")
     exclude(recent, "recently_contacted")
     exclude(~np.logical_or.reduce(list(reach.values())), "unreachable")
@@ -750,6 +752,12 @@ def contact_plan(
         out_notes.append(
             "no hold-out (holdout_share is 0): win-back cannot be compared with doing nothing; "
             "set [plan] holdout_share = 0.1 to set a tenth of the due clients aside"
+        )
+    n_won = int((won & (code != EXCLUSION_REASONS.index("do_not_contact") + 1)).sum())
+    if n_won:
+        out_notes.append(
+            f"{n_won:,} clients won back are kept up, not left out: each is due a keep-up contact "
+            f"{due_after_months} months after their last purchase or logged contact"
         )
     if recent.any():
         n_recent = int((code == EXCLUSION_REASONS.index("recently_contacted") + 1).sum())
@@ -1495,7 +1503,7 @@ def _holdout_frame(clients: pd.DataFrame, code: np.ndarray, codes: np.ndarray) -
 # --- keep-up timeline ----------------------------------------------------------------------
 
 #: Exclusion reasons of clients the plan leaves out on purpose: no keep-up contact is due them.
-LEFT_OUT_REASONS: tuple[str, ...] = ("do_not_contact", "won_back", "lost", "unreachable")
+LEFT_OUT_REASONS: tuple[str, ...] = ("do_not_contact", "lost", "unreachable")
 
 
 def keep_up_timeline(plan: ContactPlan, *, weeks: int = 12) -> pd.DataFrame:
@@ -1523,14 +1531,14 @@ def keep_up_timeline(plan: ContactPlan, *, weeks: int = 12) -> pd.DataFrame:
           :func:`reconnect_lib.dormancy.keep_up_list` when the plan was made
           without an outcome log);
         - ``crossing_left_out`` (int64): of those, the clients the plan leaves
-          out on purpose (:data:`LEFT_OUT_REASONS`: do not contact, won back,
-          lost, unreachable), so no keep-up contact is planned for them;
+          out on purpose (:data:`LEFT_OUT_REASONS`: do not contact, lost,
+          unreachable), so no keep-up contact is planned for them;
         - ``keep_up_contacts`` (int64): first contacts (letter, e-mail or call)
           planned in the week in ``keep_up`` mode;
         - ``late`` (int64): of the clients crossing in the week, those the plan
           contacts only on or after the crossing day, or not within its
           horizon (``beyond_horizon``). Clients left out on purpose
-          (``do_not_contact``, ``won_back``, ``lost``), ``unreachable`` ones
+          (``do_not_contact``, ``lost``), ``unreachable`` ones
           and ``recently_contacted`` ones (planned again in a later week's
           plan) are not counted late.
 

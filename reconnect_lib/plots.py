@@ -738,7 +738,7 @@ def keep_up_chart(timeline: pd.DataFrame) -> go.Figure:
         (timeline[s.LATE], "contacted too late or not at all", _WARN),
     ]
     if s.CROSSING_LEFT_OUT in timeline.columns:
-        left_out = "becoming due, left out (won back, lost, do not contact)"
+        left_out = "becoming due, left out (lost, do not contact, unreachable)"
         bars.append((timeline[s.CROSSING_LEFT_OUT], left_out, "#bbbbbb"))
     for values, name, colour in bars:
         fig.add_bar(

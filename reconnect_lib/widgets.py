@@ -77,7 +77,6 @@ _HINT_SCORED = "pass the scored client base: reconnect_lib.scored_base(...).scor
 #: What each plan exclusion means for a call list of hand-picked clients.
 _LEFT_OUT = {
     "do_not_contact": "asked not to be contacted",
-    "won_back": "already won back",
     "lost": "moved on",
     "recently_contacted": "contacted in the last 90 days",
     "unreachable": "no phone number",

@@ -10,7 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from reconnect_lib.cli import main
+from reconnect_lib.cli.plan import _REASON_LABELS
 from reconnect_lib.exports import firm_name
+from reconnect_lib.plan import EXCLUSION_REASONS
+from reconnect_lib.widgets import _LEFT_OUT
 
 SAMPLE = Path(__file__).parents[1] / "data" / "sample" / "consulting-firm"
 
@@ -111,3 +114,8 @@ def test_plan_errors_are_one_message_and_exit_2(campaign, tmp_path):
 def test_firm_name_from_the_campaign_name():
     assert firm_name("consulting-firm") == "Consulting Firm"
     assert firm_name("acme_2026") == "Acme 2026"
+
+
+def test_every_exclusion_reason_has_its_words_in_the_cli_and_the_explorer():
+    assert set(_REASON_LABELS) == set(EXCLUSION_REASONS)
+    assert set(_LEFT_OUT) == set(EXCLUSION_REASONS)

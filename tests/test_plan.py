@@ -290,7 +290,7 @@ def test_gift_goes_out_with_the_call_and_within_gift_capacity():
 # --- exclusions ---------------------------------------------------------------------------
 
 
-def test_do_not_contact_recent_won_back_and_lost_are_never_planned():
+def test_do_not_contact_recent_and_lost_are_never_planned():
     scored = scored_frame({1: 10, 2: 10, 3: 10})
     scored.loc[0, DO_NOT_CONTACT] = True
     scored.loc[1, LAST_CONTACT] = pd.Timestamp(AS_OF - timedelta(days=30))
@@ -310,12 +310,12 @@ def test_do_not_contact_recent_won_back_and_lost_are_never_planned():
         "C00001": "do_not_contact",
         "C00003": "do_not_contact",
         "C00007": "do_not_contact",
-        "C00004": "won_back",
         "C00005": "lost",
         "C00002": "recently_contacted",
         "C00006": "recently_contacted",
     }
     assert not set(reasons.index) & set(plan.actions[CLIENT_ID])
+    assert "C00004" in set(firsts(plan)[CLIENT_ID])  # won back, silent since: kept up, below
     assert any("1 clients in the outcome log are not in the client base" in n for n in plan.notes)
 
 
@@ -337,6 +337,39 @@ def test_a_logged_contact_within_six_months_moves_a_due_client_to_keep_up():
     assert first.loc["C00001", CROSSES_ON] == pd.Timestamp(logged + timedelta(days=183))
     assert first.loc["C00001", PLANNED_ON] < first.loc["C00001", CROSSES_ON]
     assert first.loc["C00002", MODE] == "catch_up"
+
+
+def test_a_client_won_back_is_kept_up_six_months_after_the_renewal():
+    # "Once caught up, nobody should slide past 6 months again": a client who has
+    # come back gets a keep-up contact before the mark, like everyone else.
+    scored = scored_frame({3: 3})
+    renewed = AS_OF - timedelta(days=120)
+    status = status_frame(
+        [
+            {CLIENT_ID: "C00001", STATUS: "won_back", WON_BACK_FLAG: True, LAST_LOGGED_CONTACT: renewed},
+            {CLIENT_ID: "C00002", STATUS: "won_back", WON_BACK_FLAG: True, LAST_LOGGED_CONTACT: AS_OF},
+        ]
+    )
+    plan = contact_plan(scored, as_of=AS_OF, status=status)
+    first = firsts(plan).set_index(CLIENT_ID)
+    assert first.loc["C00001", MODE] == "keep_up"
+    assert first.loc["C00001", CROSSES_ON] == pd.Timestamp(renewed + timedelta(days=183))
+    assert first.loc["C00001", PLANNED_ON] < first.loc["C00001", CROSSES_ON]
+    assert first.loc["C00003", MODE] == "catch_up"
+    # renewed today: left out this week as any client just contacted, back in a later plan
+    assert plan.excluded.set_index(CLIENT_ID)[REASON].to_dict() == {"C00002": "recently_contacted"}
+    assert any("2 clients won back are kept up" in n for n in plan.notes)
+
+
+def test_a_client_won_back_long_ago_and_silent_since_is_due_again():
+    scored = scored_frame({3: 1})
+    old_win = AS_OF - timedelta(days=400)
+    status = status_frame(
+        [{CLIENT_ID: "C00001", STATUS: "won_back", WON_BACK_FLAG: True, LAST_LOGGED_CONTACT: old_win}]
+    )
+    plan = contact_plan(scored, as_of=AS_OF, status=status)
+    assert firsts(plan).set_index(CLIENT_ID).loc["C00001", MODE] == "catch_up"
+    assert plan.excluded.empty
 
 
 def test_unreachable_clients_are_excluded_not_dropped():
@@ -815,11 +848,11 @@ def test_plan_invariants(inputs):
     for (_, channel), count in per_week.items():
         assert count <= caps[channel], (channel, count)
 
-    # never a do-not-contact, recently contacted, won back or lost client
+    # never a do-not-contact, recently contacted or lost client (won back ones are kept up)
     flagged = set(scored.loc[scored[DO_NOT_CONTACT], CLIENT_ID]) | set(
-        status.loc[status[DO_NOT_CONTACT] | status[WON_BACK_FLAG], CLIENT_ID]
+        status.loc[status[DO_NOT_CONTACT], CLIENT_ID]
     )
-    flagged |= set(status.loc[status[STATUS].isin(["won_back", "lost"]), CLIENT_ID])
+    flagged |= set(status.loc[status[STATUS].isin(["lost"]), CLIENT_ID])
     last = (
         pd.concat(
             [scored.set_index(CLIENT_ID)[LAST_CONTACT], status.set_index(CLIENT_ID)[LAST_LOGGED_CONTACT]]

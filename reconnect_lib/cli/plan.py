@@ -104,7 +104,6 @@ _ACTION_LABELS = {
 }
 _REASON_LABELS = {
     "do_not_contact": "do not contact",
-    "won_back": "won back",
     "lost": "lost (moved on)",
     "recently_contacted": "recently contacted",
     "unreachable": "unreachable",
