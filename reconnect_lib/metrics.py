@@ -411,7 +411,10 @@ def client_status(
        won back in March who moves on in September is ``lost``; one who
        declined in March and renews in June is ``won_back``.
     3. ``problem_open``: a problem raised and not fixed since; someone must act.
-    4. ``lost``: moved on, a change of circumstances, or declined.
+    4. ``lost``: moved on, a change of circumstances, or declined, and no
+       purchase since. A client who buys again after saying no, even unprompted
+       (outside any attribution window, so not won back by the campaign), is
+       not lost: they come back into the plan like any active client.
     5. ``replied``: answered in any other way.
     6. ``contacted``: reached, or only tried (``no_answer``) so far; then
        ``last_logged_contact`` is NaT.
@@ -469,6 +472,8 @@ def client_status(
     last_win = win_days.groupby(s.CLIENT_ID)[s.DATE].max().reindex(clients)
     last_loss = ev[ev[s.KIND].isin(s.LOST_KINDS)].groupby(s.CLIENT_ID)[s.DATE].max().reindex(clients)
     won_now = won & ~(last_loss > last_win).to_numpy(dtype=bool)
+    last_purchase = purchases.groupby(s.CLIENT_ID)[s.DATE].max().reindex(clients)
+    bought_since_loss = (last_purchase > last_loss).to_numpy(dtype=bool)
     problems = ev[ev[s.KIND].isin(("problem_raised", "problem_fixed"))]
     latest_problem = problems.drop_duplicates(s.CLIENT_ID, keep="last").set_index(s.CLIENT_ID)[s.KIND]
     open_problem = latest_problem.reindex(clients).eq("problem_raised").fillna(False).to_numpy(dtype=bool)
@@ -478,6 +483,7 @@ def client_status(
         return hit.reindex(clients, fill_value=False).to_numpy(dtype=bool)
 
     dnc, lost, replied = having(("do_not_contact",)), having(s.LOST_KINDS), having(s.RESPONSE_KINDS)
+    lost = lost & ~bought_since_loss
     status = np.select(
         [dnc, won_now, open_problem, lost, replied],
         ["do_not_contact", "won_back", "problem_open", "lost", "replied"],

@@ -478,6 +478,23 @@ def test_a_loss_after_the_latest_win_makes_the_client_lost_again():
     assert status[s.WON_BACK_FLAG].all()  # each was won back once: the rates count them
 
 
+def test_a_client_who_buys_again_after_saying_no_is_not_lost():
+    events = log(
+        ("came-back", 0, "contacted"),
+        ("came-back", 3, "moved_on"),
+        ("bought-before", 0, "contacted"),
+        ("bought-before", 30, "declined"),
+    )
+    # 200 days after the contact: outside the 90-day window, so no win for the campaign
+    tx = purchases(("came-back", 200, 80), ("bought-before", 10, 50))
+    status = client_status(events, as_of=AS_OF, transactions=tx).set_index(s.CLIENT_ID)
+    assert status[s.STATUS].to_dict() == {
+        "bought-before": "lost",  # within the window after the contact, but the "no" came after
+        "came-back": "replied",
+    }
+    assert not status.loc["came-back", s.WON_BACK_FLAG]
+
+
 def test_a_retracted_do_not_contact_no_longer_blocks_the_client():
     events = log(("a", 0, "contacted"), ("a", 1, "do_not_contact"), ("a", 2, "retracted"))
     events.loc[2, "supersedes"] = "e1"
