@@ -200,7 +200,6 @@ from .schema import (
     WEEK,
     WEEK_ORDER,
     WEEK_START,
-    WON_BACK_FLAG,
 )
 
 Strategy = Literal["round_robin", "value", "dormancy", "custom"]
@@ -715,7 +714,6 @@ def contact_plan(
     start_day = np.datetime64(start, "D")
     due = _bool_array(frame, DUE, "scored")
     dnc = _bool_array(frame, DO_NOT_CONTACT, "scored") | log.dnc | (log.status == "do_not_contact")
-    won = log.won | (log.status == "won_back")
     lost = log.status == "lost"
     last_touch = np.fmax(_day_array(frame, LAST_CONTACT, "scored"), log.logged)
     recent = ~np.isnat(last_touch) & ((today - last_touch).astype("int64") < recent_days)
@@ -753,7 +751,8 @@ def contact_plan(
             "no hold-out (holdout_share is 0): win-back cannot be compared with doing nothing; "
             "set [plan] holdout_share = 0.1 to set a tenth of the due clients aside"
         )
-    n_won = int((won & (code != EXCLUSION_REASONS.index("do_not_contact") + 1)).sum())
+    # won back now (a client won back once and lost since is `lost`, and left out)
+    n_won = int(((log.status == "won_back") & (code != EXCLUSION_REASONS.index("do_not_contact") + 1)).sum())
     if n_won:
         out_notes.append(
             f"{n_won:,} clients won back are kept up, not left out: each is due a keep-up contact "
@@ -1150,7 +1149,6 @@ class _Log:
 
     status: np.ndarray  # object: status or None
     logged: np.ndarray  # datetime64[D]
-    won: np.ndarray
     problem: np.ndarray
     dnc: np.ndarray
     note: np.ndarray  # object: text or None
@@ -1162,7 +1160,6 @@ def _status_arrays(status: Any, index: pd.Index, notes: Mapping[str, str] | None
     out = _Log(
         status=np.full(n, None, dtype=object),
         logged=np.full(n, _NAT),
-        won=np.zeros(n, dtype=bool),
         problem=np.zeros(n, dtype=bool),
         dnc=np.zeros(n, dtype=bool),
         note=np.full(n, None, dtype=object),
@@ -1195,7 +1192,6 @@ def _status_arrays(status: Any, index: pd.Index, notes: Mapping[str, str] | None
         at = where[found]
         out.status[at] = values.to_numpy(dtype=object)[found]
         out.logged[at] = _day_array(frame, LAST_LOGGED_CONTACT, "status")[found]
-        out.won[at] = _bool_array(frame, WON_BACK_FLAG, "status")[found]
         out.problem[at] = _bool_array(frame, OPEN_PROBLEM, "status")[found]
         out.dnc[at] = _bool_array(frame, DO_NOT_CONTACT, "status")[found]
         if NOTE in frame.columns:

@@ -342,12 +342,14 @@ def test_a_logged_contact_within_six_months_moves_a_due_client_to_keep_up():
 def test_a_client_won_back_is_kept_up_six_months_after_the_renewal():
     # "Once caught up, nobody should slide past 6 months again": a client who has
     # come back gets a keep-up contact before the mark, like everyone else.
-    scored = scored_frame({3: 3})
+    scored = scored_frame({3: 4})
     renewed = AS_OF - timedelta(days=120)
     status = status_frame(
         [
             {CLIENT_ID: "C00001", STATUS: "won_back", WON_BACK_FLAG: True, LAST_LOGGED_CONTACT: renewed},
             {CLIENT_ID: "C00002", STATUS: "won_back", WON_BACK_FLAG: True, LAST_LOGGED_CONTACT: AS_OF},
+            # won back once, lost since: left out as lost, not counted as kept up
+            {CLIENT_ID: "C00003", STATUS: "lost", WON_BACK_FLAG: True},
         ]
     )
     plan = contact_plan(scored, as_of=AS_OF, status=status)
@@ -355,9 +357,12 @@ def test_a_client_won_back_is_kept_up_six_months_after_the_renewal():
     assert first.loc["C00001", MODE] == "keep_up"
     assert first.loc["C00001", CROSSES_ON] == pd.Timestamp(renewed + timedelta(days=183))
     assert first.loc["C00001", PLANNED_ON] < first.loc["C00001", CROSSES_ON]
-    assert first.loc["C00003", MODE] == "catch_up"
+    assert first.loc["C00004", MODE] == "catch_up"
     # renewed today: left out this week as any client just contacted, back in a later plan
-    assert plan.excluded.set_index(CLIENT_ID)[REASON].to_dict() == {"C00002": "recently_contacted"}
+    assert plan.excluded.set_index(CLIENT_ID)[REASON].to_dict() == {
+        "C00002": "recently_contacted",
+        "C00003": "lost",
+    }
     assert any("2 clients won back are kept up" in n for n in plan.notes)
 
 
