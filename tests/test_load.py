@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import doctest
 import logging
+import re
 import subprocess
 import sys
 from datetime import date, datetime
@@ -903,3 +904,12 @@ def test_module_docstring_examples_run():
     result = doctest.testmod(load, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
     assert result.attempted > 0
+
+
+def test_the_scan_whitespace_class_is_exactly_what_str_split_splits_on():
+    # The engines' regex, written out; here it is read back (the \x{...} escapes as
+    # Python's regex module writes them) and held against every code point.
+    pattern = re.sub(r"\\x\{([0-9A-F]+)\}", lambda m: f"\\U{int(m.group(1), 16):08x}", load._WHITESPACE_RUN)
+    matched = re.compile(pattern)
+    spaces = [c for c in range(0x110000) if chr(c).isspace()]
+    assert [c for c in range(0x110000) if matched.fullmatch(chr(c))] == spaces
