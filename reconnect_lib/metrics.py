@@ -271,16 +271,27 @@ def _first_contacts(ev: pd.DataFrame) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
+#: Column of :func:`_wins`: the day of a client's latest win (for the status; not an output column).
+_LAST_WON_ON = "_last_won_on"
+
+
 def _wins(ev: pd.DataFrame, purchases: pd.DataFrame, attribution_days: int) -> pd.DataFrame:
-    """Per client ever won back: won_back_on, won_by, revenue_recovered (index client_id)."""
+    """Per client ever won back: won_back_on (the first win), won_by, revenue_recovered, and
+    _last_won_on (the latest win) (index client_id)."""
     contacts = ev.loc[ev[s.KIND].isin(s.CONTACT_KINDS), [s.CLIENT_ID, s.DATE]]
     renewed = ev[ev[s.KIND] == "renewed"]
     grouped = renewed.groupby(s.CLIENT_ID, sort=False)
     logged = pd.DataFrame(
-        {"_logged_on": grouped[s.DATE].min(), "_logged_amount": grouped[s.AMOUNT].sum(min_count=1)}
+        {
+            "_logged_on": grouped[s.DATE].min(),
+            "_logged_last": grouped[s.DATE].max(),
+            "_logged_amount": grouped[s.AMOUNT].sum(min_count=1),
+        }
     )
     bought = _attributed(purchases, contacts, attribution_days)
-    seen = bought.groupby(s.CLIENT_ID, sort=False).agg(_bought_on=(s.DATE, "min"), _bought=(s.AMOUNT, "sum"))
+    seen = bought.groupby(s.CLIENT_ID, sort=False).agg(
+        _bought_on=(s.DATE, "min"), _bought_last=(s.DATE, "max"), _bought=(s.AMOUNT, "sum")
+    )
     wins = logged.join(seen, how="outer")
     won_on = wins[["_logged_on", "_bought_on"]].min(axis=1)
     by_log = wins["_logged_on"].notna()
@@ -290,6 +301,7 @@ def _wins(ev: pd.DataFrame, purchases: pd.DataFrame, attribution_days: int) -> p
             s.WON_BACK_ON: won_on.astype(_NS),
             s.WON_BY: pd.Series(np.where(by_log, "logged", "purchase"), index=wins.index, dtype="string"),
             s.REVENUE_RECOVERED: revenue.astype("float64"),
+            _LAST_WON_ON: wins[["_logged_last", "_bought_last"]].max(axis=1).astype(_NS),
         }
     )
 
@@ -463,13 +475,7 @@ def client_status(
     wins = _wins(ev, purchases, window)
     won = clients.isin(wins.index)
     # Events in order: a loss after the latest win ends the win (the flag keeps it: won back once).
-    win_days = pd.concat(
-        [
-            ev.loc[ev[s.KIND] == "renewed", [s.CLIENT_ID, s.DATE]],
-            _attributed(purchases, contacts[[s.CLIENT_ID, s.DATE]], window)[[s.CLIENT_ID, s.DATE]],
-        ]
-    )
-    last_win = win_days.groupby(s.CLIENT_ID)[s.DATE].max().reindex(clients)
+    last_win = wins[_LAST_WON_ON].reindex(clients)
     last_loss = ev[ev[s.KIND].isin(s.LOST_KINDS)].groupby(s.CLIENT_ID)[s.DATE].max().reindex(clients)
     won_now = won & ~(last_loss > last_win).to_numpy(dtype=bool)
     last_purchase = purchases.groupby(s.CLIENT_ID)[s.DATE].max().reindex(clients)
