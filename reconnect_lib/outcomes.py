@@ -14,8 +14,12 @@ read with psycopg too).
 
 The rules that keep it trustworthy:
 
-- **Append-only.** The store never updates or deletes a row (the database
-  refuses to: triggers abort any UPDATE or DELETE). A correction is a new
+- **Append-only.** The store never updates or deletes a row, and the database
+  refuses to, whatever the SQL: triggers abort any UPDATE, DELETE or
+  TRUNCATE, and so every upsert (``INSERT ... ON CONFLICT DO UPDATE``,
+  ``MERGE``); on SQLite an INSERT whose key is already taken is aborted too, so
+  ``REPLACE INTO`` / ``INSERT OR REPLACE`` cannot delete the stored row. A
+  store made by an older version gets any missing trigger when opened. A correction is a new
   event naming the one it replaces in ``supersedes``; the replaced event stays
   in the table but drops out of current views (:meth:`OutcomeStore.events`).
   An event can be superseded once (a unique constraint), so corrections form a
@@ -208,19 +212,33 @@ EVENTS = sa.Table(
 )
 
 _APPEND_ONLY = "the outcome log is append-only: record a correction that supersedes the event instead"
-_SQLITE_TRIGGERS = [
-    f"CREATE TRIGGER IF NOT EXISTS {TABLE}_no_{op.lower()} BEFORE {op} ON {TABLE} "
-    f"BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END"
-    for op in ("UPDATE", "DELETE")
-]
-_POSTGRES_TRIGGERS = [
+# SQLite: REPLACE INTO / INSERT OR REPLACE resolve a key conflict by deleting the stored row,
+# and that implicit delete fires no DELETE trigger (unless recursive_triggers is on in the very
+# connection that writes). So an insert whose keys are already taken is refused before SQLite
+# gets to resolve the conflict: nothing an INSERT does can then remove or rewrite a stored row.
+_SQLITE_TRIGGERS = {
+    **{
+        f"{TABLE}_no_{op.lower()}": f"CREATE TRIGGER IF NOT EXISTS {TABLE}_no_{op.lower()} BEFORE {op} "
+        f"ON {TABLE} BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END"
+        for op in ("UPDATE", "DELETE")
+    },
+    f"{TABLE}_no_replace": f"CREATE TRIGGER IF NOT EXISTS {TABLE}_no_replace BEFORE INSERT ON {TABLE} "
+    f"WHEN EXISTS (SELECT 1 FROM {TABLE} AS old WHERE old.seq = NEW.seq "
+    f"OR old.{s.EVENT_ID} = NEW.{s.EVENT_ID} OR old.{s.SUPERSEDES} = NEW.{s.SUPERSEDES} "
+    "OR old.import_key = NEW.import_key) "
+    f"BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY} (an event with this key is already recorded)'); END",
+}
+# PostgreSQL: INSERT ... ON CONFLICT DO UPDATE and MERGE fire the row UPDATE/DELETE trigger.
+_POSTGRES_FUNCTION = (
     "CREATE OR REPLACE FUNCTION reconnect_events_append_only() RETURNS trigger LANGUAGE plpgsql AS "
-    f"$$ BEGIN RAISE EXCEPTION '{_APPEND_ONLY}'; END $$",
-    f"CREATE TRIGGER {TABLE}_append_only BEFORE UPDATE OR DELETE ON {TABLE} "
+    f"$$ BEGIN RAISE EXCEPTION '{_APPEND_ONLY}'; END $$"
+)
+_POSTGRES_TRIGGERS = {
+    f"{TABLE}_append_only": f"CREATE TRIGGER {TABLE}_append_only BEFORE UPDATE OR DELETE ON {TABLE} "
     "FOR EACH ROW EXECUTE FUNCTION reconnect_events_append_only()",
-    f"CREATE TRIGGER {TABLE}_no_truncate BEFORE TRUNCATE ON {TABLE} "
+    f"{TABLE}_no_truncate": f"CREATE TRIGGER {TABLE}_no_truncate BEFORE TRUNCATE ON {TABLE} "
     "FOR EACH STATEMENT EXECUTE FUNCTION reconnect_events_append_only()",
-]
+}
 
 
 # --- results -------------------------------------------------------------------------
@@ -707,12 +725,32 @@ class OutcomeStore:
                         f"(missing columns {', '.join(sorted(want - have))})",
                         hint="point [outcomes] database at a database of its own",
                     )
-                return
-            _METADATA.create_all(conn)
-            for statement in (
-                _POSTGRES_TRIGGERS if self._postgres else _SQLITE_TRIGGERS if self._sqlite else ()
-            ):
-                conn.exec_driver_sql(statement)
+            else:
+                _METADATA.create_all(conn)
+            self._guard(conn)
+
+    def _guard(self, conn: Connection) -> None:
+        """Install the triggers that keep the table append-only, those an older store lacks too."""
+        if self._sqlite:
+            have = set(
+                conn.exec_driver_sql(
+                    "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (TABLE,)
+                ).scalars()
+            )
+            for name, statement in _SQLITE_TRIGGERS.items():
+                if name not in have:
+                    conn.exec_driver_sql(statement)
+        elif self._postgres:
+            have = set(
+                conn.exec_driver_sql(
+                    "SELECT tgname FROM pg_trigger WHERE tgrelid = to_regclass(%(table)s)", {"table": TABLE}
+                ).scalars()
+            )
+            missing = [statement for name, statement in _POSTGRES_TRIGGERS.items() if name not in have]
+            if missing:
+                conn.exec_driver_sql(_POSTGRES_FUNCTION)
+                for statement in missing:
+                    conn.exec_driver_sql(statement)
 
     # -- writing --
 

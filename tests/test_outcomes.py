@@ -228,6 +228,90 @@ def test_the_database_itself_refuses_updates_and_deletes(store):
     assert store.events()[s.KIND].tolist() == ["contacted"]
 
 
+def _raw_rows(store: OutcomeStore) -> list[tuple]:
+    with store.engine.connect() as conn:
+        return [tuple(r) for r in conn.exec_driver_sql("SELECT * FROM events ORDER BY seq")]
+
+
+def _rewrites(backend: str, first: str, keyed: str) -> list[str]:
+    """Every SQL statement that would rewrite or remove a stored event on `backend`."""
+    columns = "event_id, client_id, date, channel, kind"
+    values = f"'{first}', 'A', '2026-03-02', 'phone', 'renewed'"
+    other = "'ev-new', 'A', '2026-03-02', 'phone', 'renewed'"
+    taken_key = f"(SELECT import_key FROM events WHERE event_id = '{keyed}')"
+    taken_target = "(SELECT supersedes FROM events WHERE supersedes IS NOT NULL)"
+    common = [
+        "UPDATE events SET kind = 'renewed'",
+        f"UPDATE events SET note = 'edited' WHERE event_id = '{first}'",
+        "DELETE FROM events",
+        f"DELETE FROM events WHERE event_id = '{first}'",
+        f"INSERT INTO events ({columns}) VALUES ({values}) "
+        "ON CONFLICT (event_id) DO UPDATE SET kind = 'renewed'",
+        f"INSERT INTO events ({columns}, import_key) VALUES ({other}, {taken_key}) "
+        "ON CONFLICT (import_key) DO UPDATE SET kind = 'renewed'",
+    ]
+    if backend == "sqlite":
+        return [
+            *common,
+            f"REPLACE INTO events ({columns}) VALUES ({values})",
+            f"INSERT OR REPLACE INTO events ({columns}) VALUES ({values})",
+            f"REPLACE INTO events (seq, {columns}) VALUES (1, {other})",
+            f"INSERT OR REPLACE INTO events ({columns}, import_key) VALUES ({other}, {taken_key})",
+            f"INSERT OR REPLACE INTO events ({columns}, supersedes) VALUES ({other}, {taken_target})",
+            f"UPDATE OR REPLACE events SET event_id = '{first}'",
+        ]
+    return [
+        *common,
+        "TRUNCATE events",
+        "TRUNCATE events CASCADE",
+        f"MERGE INTO events AS t USING (SELECT '{first}' AS id) AS src ON t.event_id = src.id "
+        "WHEN MATCHED THEN UPDATE SET kind = 'renewed'",
+        f"MERGE INTO events AS t USING (SELECT '{first}' AS id) AS src ON t.event_id = src.id "
+        "WHEN MATCHED THEN DELETE",
+    ]
+
+
+def test_no_sql_statement_can_rewrite_or_remove_a_recorded_event(store):
+    first = store.record("A", "contacted", date=DAY, channel="phone")
+    store.record("A", "replied", date=DAY, channel="phone", supersedes=first)
+    store.record_many(events_frame(2))
+    keyed = store.events()[s.EVENT_ID].iloc[-1]
+    before = _raw_rows(store)
+    backend = store.engine.dialect.name
+    for statement in _rewrites(backend, first, keyed):
+        if statement.startswith("MERGE") and store.engine.dialect.server_version_info < (15,):
+            continue
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"), store.engine.begin() as conn:
+            conn.exec_driver_sql(statement)
+        assert _raw_rows(store) == before, statement
+    assert store.count() == 4
+
+
+def test_a_store_made_before_the_guards_gets_them_when_opened(store_url):
+    with OutcomeStore(store_url) as store:
+        first = store.record("A", "contacted", date=DAY, channel="phone")
+        with store.engine.begin() as conn:  # the store as an older version left it
+            if store.engine.dialect.name == "sqlite":
+                conn.exec_driver_sql("DROP TRIGGER events_no_replace")
+            else:
+                conn.exec_driver_sql("DROP TRIGGER events_append_only ON events")
+                conn.exec_driver_sql("DROP TRIGGER events_no_truncate ON events")
+    for _ in range(2):  # opening again and again installs each guard once
+        with OutcomeStore(store_url) as store:
+            before = _raw_rows(store)
+            for statement in _rewrites(store.engine.dialect.name, first, first)[:4]:
+                with pytest.raises(sa.exc.DBAPIError, match="append-only"), store.engine.begin() as conn:
+                    conn.exec_driver_sql(statement)
+            if store.engine.dialect.name == "sqlite":
+                with pytest.raises(sa.exc.DBAPIError, match="append-only"), store.engine.begin() as conn:
+                    conn.exec_driver_sql(
+                        "REPLACE INTO events (event_id, client_id, date, channel, kind) "
+                        f"VALUES ('{first}', 'A', '2026-03-02', 'phone', 'renewed')"
+                    )
+            assert _raw_rows(store) == before
+            store.record("A", "replied", date=DAY, channel="phone")  # appending still works
+
+
 def test_the_table_only_grows(store):
     sizes = [store.count()]
     first = store.record("A", "contacted", date=DAY, channel="phone")
