@@ -34,10 +34,7 @@ from __future__ import annotations
 
 import io
 import math
-import os
 import re
-import shutil
-import tempfile
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -49,6 +46,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from .errors import ConfigError
+from .files import atomic_write_bytes, make_folder, write_owned_folder
 from .plan import ContactPlan, week_monday
 from .schema import (
     ACCOUNT_OWNER,
@@ -693,6 +691,13 @@ class _LetterHTML(HTMLParser):
         self._close()
 
 
+CORE_PROPERTY_LIMIT = 255
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _docx_bytes(html: str, *, title: str, author: str, on: date | None) -> bytes:
     """A .docx of one rendered letter, byte-identical for the same input."""
     from datetime import datetime
@@ -725,6 +730,8 @@ def _docx_bytes(html: str, *, title: str, author: str, on: date | None) -> bytes
             run.italic = italic or None
     props = document.core_properties
     stamp = datetime(on.year, on.month, on.day) if on else datetime(2000, 1, 1)
+    # Word's core properties hold at most 255 characters: a long name is cut, never a failed week.
+    title, author = _cut(title, CORE_PROPERTY_LIMIT), _cut(author, CORE_PROPERTY_LIMIT)
     props.title, props.author, props.last_modified_by = title, author, author
     props.created = props.modified = stamp
     props.revision = 1
@@ -768,24 +775,35 @@ def write_letters_docx(
     list of Path
         ``NNN-<client_id>.docx`` in the week's order.
     """
+    folder = make_folder(out_dir)
+    docs = _letters_docx(plan, week, template=template, channel=channel, firm=firm, sender=sender)
+    return [atomic_write_bytes(folder / name, data) for name, data in docs.items()]
+
+
+def _letters_docx(
+    plan: ContactPlan,
+    week: str,
+    *,
+    template: Path | str | None,
+    channel: WrittenChannel = "letter",
+    firm: str,
+    sender: str,
+) -> dict[str, bytes]:
+    """``NNN-<client_id>.docx`` -> its bytes, in the week's order."""
     week_monday(week)
     fields = letter_fields(plan, week, channel=channel, firm=firm, sender=sender)
     letters = _render(template, "letter.html.j2", fields)
-    folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
     rows = _week_rows(plan, week, [channel])
-    paths = []
+    out = {}
     for i, (context, html) in enumerate(zip(fields, letters, strict=True)):
-        path = folder / f"{i + 1:03d}-{_safe_name(context['client_id'])}.docx"
-        data = _docx_bytes(
+        name = f"{i + 1:03d}-{_safe_name(context['client_id'])}.docx"
+        out[name] = _docx_bytes(
             html,
             title=f"Letter to {context['full_name'] or context['company'] or context['client_id']}",
             author=sender or firm,
             on=_day(rows.loc[i, PLANNED_ON]),
         )
-        path.write_bytes(data)
-        paths.append(path)
-    return paths
+    return out
 
 
 # --- call sheet ----------------------------------------------------------------------------
@@ -941,6 +959,13 @@ def render_call_sheet_html(plan: ContactPlan, week: str, *, firm: str = "our fir
 
 # --- one week's folder ---------------------------------------------------------------------
 
+PLAN_MANIFEST = ".reconnect-plan.json"
+# The files of a week written before the manifest existed, so that such a week can be rerun.
+_PLAN_FILES = re.compile(
+    r"(plan|excluded|holdout|call_sheet|mail_merge|email_merge)\.csv|(call_sheet|letters)\.html"
+    r"|letters/\d{3}-[A-Za-z0-9_.-]+\.docx"
+)
+
 
 def write_week(
     plan: ContactPlan,
@@ -961,10 +986,16 @@ def write_week(
     byte-order mark (so a spreadsheet reads accents and dashes right) and every
     text field neutralised.
 
-    Everything is written into a temporary folder beside `out_dir` first, which
-    then replaces `out_dir` (the old one is renamed away and removed), so a
-    failure leaves the last good week in place. Rerunning gives identical CSV,
-    HTML and .docx bytes.
+    `out_dir` must be absent, empty, or written by an earlier ``write_week``:
+    its manifest (:data:`PLAN_MANIFEST`) lists the files written, and a rerun
+    replaces exactly those and leaves anything else there alone. A folder
+    holding other files is refused with a
+    :class:`~reconnect_lib.files.WriteError` and left unchanged. Every file is
+    rendered before anything is written (a bad template changes nothing), then
+    written to a scratch folder inside `out_dir` and moved into place, so each
+    file is the old one or the new one, never half; see
+    :func:`reconnect_lib.files.write_owned_folder`. Rerunning gives identical
+    CSV, HTML and .docx bytes.
 
     Returns
     -------
@@ -974,40 +1005,36 @@ def write_week(
         (the folder), maybe ``email_merge``) -> path inside `out_dir`.
     """
     week_monday(week)
+    files, names = _week_files(plan, week, template=template, firm=firm, sender=sender)
     target = Path(out_dir)
-    parent = target.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".tmp-{target.name}-", dir=parent))
-    try:
-        names = _write_files(plan, week, work, template=template, firm=firm, sender=sender)
-        os.chmod(work, 0o755)
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".tmp-{target.name}-old-", dir=parent))
-            os.replace(target, old / target.name)
-            os.replace(work, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(work, target)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
+    write_owned_folder(
+        target,
+        files,
+        manifest=PLAN_MANIFEST,
+        what="reconnect plan",
+        option="--out",
+        legacy_temps=re.compile(re.escape(f".tmp-{target.name}-") + r"(old-)?[a-z0-9_]{8}"),
+        adopt=_PLAN_FILES,
+    )
     return {label: target / name for label, name in names.items()}
 
 
-def _write_files(
-    plan: ContactPlan, week: str, folder: Path, *, template: Path | str | None, firm: str, sender: str
-) -> dict[str, str]:
+def _week_files(
+    plan: ContactPlan, week: str, *, template: Path | str | None, firm: str, sender: str
+) -> tuple[dict[str, bytes], dict[str, str]]:
+    """The week's files (relative path -> bytes) and their labels (label -> relative path)."""
+    files: dict[str, bytes] = {}
+
     def csv(name: str, frame: pd.DataFrame) -> str:
-        (folder / name).write_text(to_csv_text(frame), encoding="utf-8-sig", newline="")
+        files[name] = to_csv_text(frame).encode("utf-8-sig")
         return name
 
     def text(name: str, content: str) -> str:
-        (folder / name).write_text(content, encoding="utf-8", newline="")
+        files[name] = content.encode("utf-8")
         return name
 
     actions = plan.with_details(plan.actions)
     columns = [c for c in PLAN_CSV_COLUMNS if c in actions.columns]
-    # Render everything first: a bad template fails before any file is written.
     letters_html = render_letters_html(plan, week, template=template, firm=firm, sender=sender)
     names = {
         "plan": csv("plan.csv", actions[columns]),
@@ -1018,12 +1045,13 @@ def _write_files(
         "mail_merge": csv("mail_merge.csv", mail_merge(plan, week, firm=firm, sender=sender)),
         "letters_html": text("letters.html", letters_html),
     }
-    write_letters_docx(plan, week, folder / "letters", template=template, firm=firm, sender=sender)
+    for name, data in _letters_docx(plan, week, template=template, firm=firm, sender=sender).items():
+        files[f"letters/{name}"] = data
     names["letters_docx"] = "letters"
     emails = mail_merge(plan, week, channel="email", firm=firm, sender=sender)
     if len(emails):
         names["email_merge"] = csv("email_merge.csv", emails)
-    return names
+    return files, names
 
 
 def _check_channel(channel: object) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -29,7 +30,7 @@ import time
 import unicodedata
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from .errors import ReconnectError
@@ -45,6 +46,7 @@ _BAD_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{d}{i}" for d in ("COM", "LPT") for i in range(1, 10)}
 _live: set[str] = set()  # temporary paths this process is using right now
 _live_lock = threading.Lock()
+_thread_locks: dict[str, threading.Lock] = {}
 
 
 class WriteError(ReconnectError):
@@ -305,3 +307,201 @@ def make_folder(path: Path | str, *, hint: str | None = None) -> Path:
             )
         path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+# --- a folder of files one command owns ---------------------------------------------------
+
+LOCK_WAIT = 60.0  # seconds a run waits for another run writing the same folder
+
+
+def _try_lock(fd: int) -> bool:
+    try:
+        if os.name == "nt":
+            import msvcrt
+
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except (BlockingIOError, PermissionError):
+        return False
+    except OSError as err:
+        if err.errno in (errno.EACCES, errno.EAGAIN, errno.EDEADLK):
+            return False
+        raise
+    return True
+
+
+@contextmanager
+def folder_lock(folder: Path | str, name: str, *, what: str) -> Iterator[None]:
+    """Hold a lock on ``folder/name`` while writing `folder`, so two runs never interleave their files.
+
+    The operating system releases the lock when its process ends, however it
+    ends, so a killed run never blocks the next one. A run finding the lock held
+    waits up to a minute, then stops with a :class:`WriteError`. Within one
+    process, threads take turns too.
+    """
+    folder = Path(folder)
+    lock = folder / name
+    key = os.path.abspath(lock)
+    with _live_lock:
+        thread_lock = _thread_locks.setdefault(key, threading.Lock())
+    deadline = time.monotonic() + LOCK_WAIT
+    busy = WriteError(f"another {what} is writing {folder}", hint="wait for it to finish and run again")
+    if not thread_lock.acquire(timeout=LOCK_WAIT):
+        raise busy
+    try:
+        with os_errors(lock):
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            while not _try_lock(fd):
+                if time.monotonic() > deadline:
+                    raise busy
+                time.sleep(0.2)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
+    finally:
+        thread_lock.release()
+
+
+def _read_manifest(path: Path) -> list[str] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        files = data["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        return None
+    return [f for f in files if _relative_ok(f)]
+
+
+def _relative_ok(rel: str) -> bool:
+    parts = Path(rel).parts
+    return bool(parts) and not Path(rel).is_absolute() and ".." not in parts
+
+
+def _shown(names: list[str]) -> str:
+    shown = ", ".join(sorted(names)[:5])
+    return shown + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+
+
+def write_owned_folder(
+    folder: Path | str,
+    files: dict[str, bytes],
+    *,
+    manifest: str,
+    what: str,
+    option: str = "the output folder",
+    legacy_temps: re.Pattern[str] | None = None,
+    adopt: re.Pattern[str] | None = None,
+) -> Path:
+    """Write `files` (relative path -> bytes) into `folder`, which this command owns.
+
+    `folder` is used only when it is absent, empty, or was written by the same
+    command before: then ``folder/manifest`` lists the files it wrote. A rerun
+    replaces exactly those (removing the ones it no longer writes) and leaves
+    anything else in `folder`, and everything outside it, alone. A folder
+    holding files of its own, or a file the new run would write over that the
+    last run did not write, is refused with a :class:`WriteError` and nothing is
+    changed.
+
+    The new files are written into a scratch folder inside `folder` first (a full
+    disk fails there, with nothing changed), then each is moved into place with
+    ``os.replace``: every file is the old one or the new one, never half. The
+    manifest lists the old and new files while they are moved, so a run killed
+    right then leaves a folder the next run still recognises and completes;
+    scratch folders of killed runs are removed by the next run. Two runs on the
+    same folder take turns (:func:`folder_lock`).
+
+    `adopt` recognises a folder written before manifests existed: when every
+    file in it (as a ``/``-separated relative path) matches the pattern, those
+    files count as the last run's.
+    """
+    folder = Path(folder)
+    for rel in files:
+        if not _relative_ok(rel):
+            raise ValueError(f"{rel!r} is not a path inside the folder")
+    clean_stale_temps(folder.parent, legacy=legacy_temps)
+    make_folder(folder, hint=f"choose another folder for {option}")
+    lock_name = Path(manifest).stem + ".lock"
+    manifest_path = folder / manifest
+
+    def ours() -> list[str]:
+        """The files the last run wrote; a WriteError when `folder` holds files of someone else."""
+        old = _read_manifest(manifest_path)
+        if old is None and adopt is not None:
+            old = _adopted(folder, adopt, skip=(manifest, lock_name))
+        with os_errors(folder):
+            present = sorted(
+                p.name
+                for p in folder.iterdir()
+                if p.name not in (manifest, lock_name) and not _OURS.match(p.name)
+            )
+        if old is None and present:
+            raise WriteError(
+                f"{folder} holds files that {what} did not write: {_shown(present)}",
+                hint=f"choose an empty or new folder for {option}; {what} replaces only files it wrote there",
+            )
+        return old or []
+
+    clean_stale_temps(folder)
+    ours()  # before the lock file is made: a folder that is not ours gets nothing, not even a lock
+    with folder_lock(folder, lock_name, what=what):
+        old = ours()
+        in_the_way = [rel for rel in files if rel not in old and os.path.lexists(folder / rel)]
+        in_the_way += [
+            rel
+            for rel in files
+            for parent in Path(rel).parents
+            if parent.parts and (folder / parent).exists() and not (folder / parent).is_dir()
+        ]
+        if in_the_way:
+            raise WriteError(
+                f"{folder} holds files that {what} would overwrite but did not write: {_shown(in_the_way)}",
+                hint=f"move them away, or choose another folder for {option}",
+            )
+        with temp_dir(folder, what.split()[-1]) as stage:
+            with os_errors(folder):
+                for rel, data in files.items():
+                    path = stage / rel
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    with open(path, "xb") as out:
+                        out.write(data)
+                    os.chmod(path, 0o644)
+            journal = {"written_by": what, "complete": False, "files": sorted(set(old) | set(files))}
+            atomic_write_text(manifest_path, json.dumps(journal, indent=1) + "\n")
+            with os_errors(folder):
+                for rel in sorted(files):
+                    (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(stage / rel, folder / rel)
+                for rel in sorted(set(old) - set(files)):
+                    path = folder / rel
+                    if path.is_file() or path.is_symlink():
+                        path.unlink()
+                    for parent in path.relative_to(folder).parents:
+                        if parent.parts:
+                            _remove_if_empty(folder / parent)
+            done = {"written_by": what, "complete": True, "files": sorted(files)}
+            atomic_write_text(manifest_path, json.dumps(done, indent=1) + "\n")
+    return folder
+
+
+def _adopted(folder: Path, pattern: re.Pattern[str], *, skip: tuple[str, ...]) -> list[str] | None:
+    try:
+        found = [
+            p.relative_to(folder).as_posix()
+            for p in folder.rglob("*")
+            if not p.is_dir() and p.name not in skip and not any(_OURS.match(part) for part in p.parts)
+        ]
+    except OSError:
+        return None
+    if found and all(pattern.fullmatch(rel) for rel in found):
+        return found
+    return None
+
+
+def _remove_if_empty(path: Path) -> None:
+    with suppress(OSError):  # not empty (someone's file is there) or already gone
+        path.rmdir()

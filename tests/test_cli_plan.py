@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from reconnect_lib.cli import main
 from reconnect_lib.cli.plan import _REASON_LABELS
 from reconnect_lib.exports import firm_name
+from reconnect_lib.files import safe_folder_name
 from reconnect_lib.plan import EXCLUSION_REASONS
 from reconnect_lib.widgets import _LEFT_OUT
 
@@ -119,3 +120,73 @@ def test_firm_name_from_the_campaign_name():
 def test_every_exclusion_reason_has_its_words_in_the_cli_and_the_explorer():
     assert set(_REASON_LABELS) == set(EXCLUSION_REASONS)
     assert set(_LEFT_OUT) == set(EXCLUSION_REASONS)
+
+
+def test_plan_out_pointed_at_the_campaign_folder_refuses_and_keeps_every_file(campaign):
+    folder = campaign.parent
+    (folder / "notes.txt").write_bytes(b"the consultant's notes")
+    before = snapshot(folder)
+    result = run("--config", str(campaign), "--out", str(folder))
+    assert result.exit_code == 2, result.output
+    assert str(folder) in result.output
+    assert "did not write: campaign.toml, clients.csv, contacts.csv, notes.txt" in result.output
+    assert "choose an empty or new folder for --out" in result.output
+    assert snapshot(folder) == before
+
+
+def test_plan_out_dot_writes_into_an_empty_folder_and_refuses_a_full_one(campaign, tmp_path, monkeypatch):
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    assert run("--config", str(campaign), "--out", ".").exit_code == 0
+    assert (here / "plan.csv").exists()
+    assert run("--config", str(campaign), "--out", ".").exit_code == 0  # its own files: replaced
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["firm", "here"]  # nothing beside it
+    monkeypatch.chdir(campaign.parent)
+    before = snapshot(campaign.parent)
+    refused = run("--config", str(campaign), "--out", ".")
+    assert refused.exit_code == 2
+    assert "did not write: campaign.toml" in refused.output
+    assert snapshot(campaign.parent) == before
+
+
+@pytest.mark.parametrize("name", [".hidden", "é" * 200, "Q4: win-back?", "CON"])
+def test_a_campaign_name_becomes_one_safe_folder_of_the_reports_folder(campaign, name):
+    # campaign.toml refuses separators and ".."; what it lets through still makes a safe folder
+    text = campaign.read_text(encoding="utf-8")
+    campaign.write_text(text.replace('name = "consulting-firm"', f'name = "{name}"'), encoding="utf-8")
+    result = run("--config", str(campaign))
+    assert result.exit_code == 0, result.output
+    reports = campaign.parents[1] / "reports"
+    assert [p.name for p in reports.iterdir()] == [safe_folder_name(name)]
+    assert (reports / safe_folder_name(name) / "2026-W48" / "plan" / "plan.csv").exists()
+
+
+@pytest.mark.parametrize("blocker", ["file", "parent_file", "read_only"])
+def test_an_unwritable_reports_folder_is_one_message(campaign, blocker, monkeypatch):
+    reports = campaign.parents[1] / "reports"
+    if blocker == "file":
+        reports.write_text("not a folder", encoding="utf-8")
+    elif blocker == "parent_file":
+        reports.mkdir()
+        (reports / "consulting-firm").write_text("not a folder", encoding="utf-8")
+    else:  # chmod does not stop root: refuse the way a read-only folder would
+        import errno
+        import os
+
+        real_mkdir = Path.mkdir
+
+        def read_only(self, *args, **kwargs):
+            if reports in (self, *self.parents):
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
+            return real_mkdir(self, *args, **kwargs)
+
+        monkeypatch.setattr(Path, "mkdir", read_only)
+    result = run("--config", str(campaign))
+    assert result.exit_code == 2, result.output
+    assert "cannot write" in result.output
+    assert "Hint:" in result.output
+    if blocker != "read_only":
+        assert "is a file, not a folder" in result.output
+    else:
+        assert "permission denied" in result.output

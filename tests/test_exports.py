@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import doctest
 import io
+import json
+import os
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -31,6 +33,7 @@ from reconnect_lib.exports import (
     write_letters_docx,
     write_week,
 )
+from reconnect_lib.files import WriteError
 from reconnect_lib.plan import ContactPlan, contact_plan
 from reconnect_lib.schema import (
     ACCOUNT_OWNER,
@@ -391,10 +394,15 @@ def test_write_week_writes_every_file_and_a_rerun_gives_identical_bytes(plan, tm
         return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
     before = snapshot()
-    (out / "stale.txt").write_text("left over", encoding="utf-8")
+    (out / "notes.txt").write_text("the consultant's own notes", encoding="utf-8")
     write_week(plan, WEEK1, out, firm="Pike & Okoye")
-    assert snapshot() == before  # same bytes, and the folder was replaced as a whole
+    # same bytes; a file the plan did not write is left alone
+    assert snapshot() == {**before, "notes.txt": b"the consultant's own notes"}
     assert [p.name for p in out.parent.iterdir()] == ["plan"]  # no temporary folders left
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == [
+        ".reconnect-plan.json",
+        ".reconnect-plan.lock",
+    ]
     plan_csv = pd.read_csv(paths["plan"], encoding="utf-8-sig")
     assert len(plan_csv) == len(plan.actions)
     assert paths["plan"].read_bytes().startswith(b"\xef\xbb\xbf")
@@ -410,6 +418,113 @@ def test_a_failed_write_leaves_the_last_good_week_in_place(plan, tmp_path):
         write_week(plan, WEEK1, out, template=bad)
     assert (out / "mail_merge.csv").read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.j2", "plan"]
+
+
+def test_write_week_refuses_a_folder_of_someone_elses_files_and_changes_nothing(plan, tmp_path):
+    campaign = tmp_path / "campaign"
+    campaign.mkdir()
+    planted = {
+        "campaign.toml": b"[campaign]\n",
+        "clients.csv": b"client_id\nC1\n",
+        "outcomes.sqlite": b"\0db",
+    }
+    for name, data in planted.items():
+        (campaign / name).write_bytes(data)
+    (tmp_path / "beside.txt").write_bytes(b"keep")
+    with pytest.raises(WriteError) as caught:
+        write_week(plan, WEEK1, campaign)
+    message = str(caught.value)
+    assert str(campaign) in message
+    assert "campaign.toml, clients.csv, outcomes.sqlite" in message
+    assert "Hint: choose an empty or new folder for --out" in message
+    assert {p.name: p.read_bytes() for p in campaign.iterdir()} == planted
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["beside.txt", "campaign"]
+
+
+def test_a_rerun_replaces_exactly_the_files_it_wrote(plan, tmp_path):
+    out = tmp_path / "plan"
+    write_week(plan, WEEK1, out)
+    letters = sorted(p.name for p in (out / "letters").iterdir())
+    assert len(letters) == 4
+    (out / "letters" / "my-draft.docx").write_bytes(b"mine")
+    fewer = contact_plan(scored([client(i) for i in range(1, 3)]), as_of=AS_OF, capacity={"letter": 4})
+    write_week(fewer, WEEK1, out)
+    # the two letters of the smaller week replace the four; the consultant's draft stays
+    assert sorted(p.name for p in (out / "letters").iterdir()) == [
+        "001-C001.docx",
+        "002-C002.docx",
+        "my-draft.docx",
+    ]
+    manifest = json.loads((out / ".reconnect-plan.json").read_text(encoding="utf-8"))
+    assert manifest["complete"] is True
+    assert "letters/001-C001.docx" in manifest["files"]
+    assert "letters/003-C003.docx" not in manifest["files"]
+
+
+def test_write_week_never_overwrites_a_file_it_did_not_write(tmp_path):
+    emails = contact_plan(
+        scored([client(i) for i in range(1, 4)]), as_of=AS_OF, capacity={"letter": 0, "email": 5, "phone": 0}
+    )
+    letters_only = contact_plan(scored([client(i) for i in range(1, 4)]), as_of=AS_OF, capacity={"letter": 3})
+    out = tmp_path / "plan"
+    write_week(letters_only, WEEK1, out)
+    (out / "email_merge.csv").write_bytes(b"the consultant's own list")
+    with pytest.raises(WriteError, match=r"would overwrite but did not write: email_merge\.csv"):
+        write_week(emails, WEEK1, out)
+    assert (out / "email_merge.csv").read_bytes() == b"the consultant's own list"
+
+
+def test_a_week_written_before_the_manifest_existed_is_rerun_in_place(plan, tmp_path):
+    out = tmp_path / "plan"
+    write_week(plan, WEEK1, out)
+    (out / ".reconnect-plan.json").unlink()
+    (out / ".reconnect-plan.lock").unlink()
+    (out / "letters" / "009-C009.docx").write_bytes(b"a letter of an older, bigger week")
+    write_week(plan, WEEK1, out)
+    assert not (out / "letters" / "009-C009.docx").exists()
+    assert (out / ".reconnect-plan.json").exists()
+
+
+def test_a_name_longer_than_word_allows_is_cut_not_a_failed_week(tmp_path):
+    long_name = "Dr. " + "Bartholomew-" * 30 + "Smith"
+    plan = contact_plan(scored([client(1, **{NAME: long_name})]), as_of=AS_OF, capacity={"letter": 2})
+    paths = write_week(plan, WEEK1, tmp_path / "plan", sender="S" * 400)
+    (letter,) = sorted(paths["letters_docx"].iterdir())
+    props = docx.Document(str(letter)).core_properties
+    assert len(props.title) == 255
+    assert props.title.startswith("Letter to Dr. Bartholomew-")
+    assert len(props.author) == 255
+    assert long_name in (tmp_path / "plan" / "mail_merge.csv").read_text(encoding="utf-8-sig")
+
+
+def test_a_rerun_removes_what_killed_runs_left_and_nothing_else(plan, tmp_path):
+    week = tmp_path / "reports" / "firm" / WEEK1
+    out = week / "plan"
+    write_week(plan, WEEK1, out)
+    dead = _dead_pid()
+    (out / f".tmp-r{dead}-plan-0123456789").mkdir()
+    (out / f".tmp-r{dead}-plan-0123456789" / "plan.csv").write_bytes(b"client data")
+    (week / f".tmp-r{dead}-x").write_bytes(b"x")
+    legacy = week / ".tmp-plan-ab12cd_9"  # written before temporary names carried a process id
+    legacy.mkdir()
+    old = legacy.stat().st_mtime - 7200
+    os.utime(legacy, (old, old))
+    live = out / f".tmp-r{os.getppid()}-plan-0123456789"  # a run still going
+    live.mkdir()
+    (week / ".tmp-notes").write_bytes(b"not a name reconnect writes")
+    write_week(plan, WEEK1, out)
+    assert sorted(p.name for p in week.iterdir()) == [".tmp-notes", "plan"]
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".tmp")) == [live.name]
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    child = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, check=True
+    )
+    return int(child.stdout)
 
 
 def test_bad_week_and_channel_are_config_errors(plan, tmp_path):

@@ -27,7 +27,8 @@ from .base import as_of_option, config_option, main, today
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Folder for the week's files. Default: <reports folder>/<campaign>/<week>/plan/.",
+    help="Folder for the week's files: a new or empty one, or one an earlier plan wrote (its files are "
+    "replaced, nothing else is touched). Default: <reports folder>/<campaign>/<week>/plan/.",
 )
 @click.option(
     "--template",
@@ -50,6 +51,7 @@ def plan_command(
     from ..config import load_config
     from ..errors import ConfigError
     from ..exports import check_template, write_week
+    from ..files import safe_folder_name
     from ..pipeline import scored_base
     from ..plan import first_week, plan_from_config, week_monday
 
@@ -72,7 +74,7 @@ def plan_command(
     campaign = scored_base(config, as_of=day, outcomes=True)
     plan = plan_from_config(campaign.scored, campaign.config, as_of=campaign.as_of, status=campaign.status)
     name = campaign.config.campaign.name
-    folder = out_dir or campaign.config.reports.folder / name / week / "plan"
+    folder = out_dir or campaign.config.reports.folder / safe_folder_name(name) / week / "plan"
     paths = write_week(plan, week, folder, template=template, firm=firm or firm_name(name), sender=sender)
     render_summary(
         plan.summary(week),
