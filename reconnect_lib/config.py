@@ -18,13 +18,27 @@ Example
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 import tomllib
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StrictBool,
+    StrictStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .engines import Engine
 from .errors import ConfigError, Problem
@@ -36,42 +50,111 @@ Strategy = Literal["round_robin", "value", "dormancy", "custom"]
 DEFAULT_EDGES_MONTHS: tuple[int, ...] = (6, 12, 24, 36)
 DEFAULT_CAPACITY: dict[str, int] = {"letter": 10, "phone": 20, "email": 50}
 
+#: The as-of dates reconnect_lib computes for. Input dates before 1900 are
+#: refused by the loader too; the upper end leaves room for a plan's horizon
+#: within the dates pandas can hold (up to 2262).
+EARLIEST_AS_OF = date(1900, 1, 1)
+LATEST_AS_OF = date(2199, 12, 31)
+#: Upper bounds of campaign.toml's numbers: far above any real campaign, and
+#: low enough that no date or count computed from them overflows.
+MAX_MONTHS = 1200  # 100 years
+MAX_KEEP_UP_WEEKS = 520  # 10 years
+MAX_FOLLOW_UP_DAYS = 365
+MAX_CAPACITY = 10_000_000  # contacts a week on one channel
+MAX_PRIOR_STRENGTH = 1_000_000.0
+MAX_SEED = 2**63 - 1
+#: A campaign.toml is a few kilobytes; anything far bigger is the wrong file.
+MAX_CONFIG_BYTES = 1_000_000
+
+
+# TOML is typed, so each number is taken as written: a bool, a string that looks like a
+# number, inf or nan is a mistake to report, not a value to coerce.
+Months = Annotated[int, Strict(), Field(ge=1, le=MAX_MONTHS)]
+KeepUpWeeks = Annotated[int, Strict(), Field(ge=0, le=MAX_KEEP_UP_WEEKS)]
+FollowUpDays = Annotated[int, Strict(), Field(ge=0, le=MAX_FOLLOW_UP_DAYS)]
+Capacity = Annotated[int, Strict(), Field(ge=0, le=MAX_CAPACITY)]
+Seed = Annotated[int, Strict(), Field(ge=0, le=MAX_SEED)]
+SheetNumber = Annotated[int, Strict(), Field(ge=0, le=10_000)]
+PriorStrength = Annotated[float, Strict(), Field(allow_inf_nan=False, gt=0, le=MAX_PRIOR_STRENGTH)]
+Share = Annotated[float, Strict(), Field(allow_inf_nan=False, ge=0, lt=1)]
+Chance = Annotated[float, Strict(), Field(allow_inf_nan=False, gt=0, lt=1)]
+
+
+def _path_text(value: Any) -> Any:
+    if isinstance(value, str):
+        if not value.strip():
+            raise ValueError("is empty")
+        if "\x00" in value:
+            raise ValueError("contains a NUL character")
+    return value
+
+
+#: A path key: a non-empty string (a pathlib.Path from Python).
+PathKey = Annotated[Path, BeforeValidator(_path_text)]
+
+_NAME_FORBIDDEN = re.compile(r"[/\\\x00-\x1f\x7f]")
+
+
+def _campaign_name(value: str) -> str:
+    # The name is a folder of the reports folder: it must stay one folder inside it.
+    if not value.strip() or value.strip() in (".", "..") or _NAME_FORBIDDEN.search(value):
+        raise ValueError("must be one folder name: no / or \\, no control characters, not . or ..")
+    return value
+
+
+def _a_date(value: Any) -> Any:
+    # pydantic would read a number as seconds since 1970 and a midnight datetime as its day.
+    if isinstance(value, datetime):
+        raise ValueError("is a date and time; as_of is a date")
+    if not isinstance(value, date | str):
+        raise ValueError("is not a date")
+    return value
+
+
+def _in_as_of_range(value: date) -> date:
+    if not EARLIEST_AS_OF <= value <= LATEST_AS_OF:
+        raise ValueError(f"must be from {EARLIEST_AS_OF} to {LATEST_AS_OF}")
+    return value
+
+
+_SPARK_MASTER = re.compile(r"^(local(\[(\*|[1-9][0-9]*)(,[0-9]+)?\])?|yarn|(spark|k8s|mesos)://.+)$")
+
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class CampaignSection(_Section):
-    name: str = Field(min_length=1)
-    as_of: date | None = None
-    description: str = ""
+    name: Annotated[StrictStr, Field(min_length=1, max_length=200), AfterValidator(_campaign_name)]
+    as_of: Annotated[date, BeforeValidator(_a_date), AfterValidator(_in_as_of_range)] | None = None
+    description: StrictStr = ""
 
 
 class DataSection(_Section):
-    clients: Path
-    transactions: Path | None = None
-    contacts: Path | None = None
-    outcomes: Path | None = None
-    column_map: str = "generic"
-    columns: dict[Literal["clients", "transactions", "contacts"], dict[str, str]] = {}
-    date_format: str | None = None
-    dayfirst: bool = False
+    clients: PathKey
+    transactions: PathKey | None = None
+    contacts: PathKey | None = None
+    outcomes: PathKey | None = None
+    column_map: StrictStr = "generic"
+    columns: dict[Literal["clients", "transactions", "contacts"], dict[StrictStr, StrictStr]] = {}
+    date_format: StrictStr | None = None
+    dayfirst: StrictBool = False
     decimal: Literal[".", ","] | None = None
-    delimiter: str | None = None
-    encoding: str | None = None
-    sheet: str | int | None = None
+    delimiter: StrictStr | None = None
+    encoding: StrictStr | None = None
+    sheet: StrictStr | SheetNumber | None = None
 
 
 class DormancySection(_Section):
-    edges_months: tuple[int, ...] = DEFAULT_EDGES_MONTHS
+    edges_months: tuple[Months, ...] = DEFAULT_EDGES_MONTHS
     measure_from: MeasureFrom = "latest"
-    due_after_months: int = Field(default=6, gt=0)
-    keep_up_weeks: int = Field(default=4, ge=0)
+    due_after_months: Months = 6
+    keep_up_weeks: KeepUpWeeks = 4
 
     @field_validator("edges_months")
     @classmethod
     def _increasing(cls, v: tuple[int, ...]) -> tuple[int, ...]:
-        if not v or any(e <= 0 for e in v) or list(v) != sorted(set(v)):
+        if not v or list(v) != sorted(set(v)):
             raise ValueError("must be positive whole months in increasing order, e.g. [6, 12, 24, 36]")
         return v
 
@@ -79,30 +162,21 @@ class DormancySection(_Section):
 class ValueSection(_Section):
     basis: ValueBasis = "expected"
     model: Literal["historical", "bgnbd"] = "historical"
-    prior_strength: float = Field(default=20.0, gt=0)
-    prior: dict[str, float] | None = None
-
-    @field_validator("prior")
-    @classmethod
-    def _probabilities(cls, v: dict[str, float] | None) -> dict[str, float] | None:
-        if v is not None and any(not 0 < p < 1 for p in v.values()):
-            raise ValueError("each prior win-back chance must be strictly between 0 and 1")
-        return v
+    prior_strength: PriorStrength = 20.0
+    prior: dict[StrictStr, Chance] | None = None
 
 
 class PlanSection(_Section):
     strategy: Strategy = "round_robin"
-    capacity: dict[Literal["letter", "phone", "email", "visit", "gift"], int] = DEFAULT_CAPACITY
-    follow_up_days: int = Field(default=7, ge=0)
-    gift: bool = False
-    holdout_share: float = Field(default=0.0, ge=0, lt=1)
-    seed: int = 0
+    capacity: dict[Literal["letter", "phone", "email", "visit", "gift"], Capacity] = DEFAULT_CAPACITY
+    follow_up_days: FollowUpDays = 7
+    gift: StrictBool = False
+    holdout_share: Share = 0.0
+    seed: Seed = 0
 
     @field_validator("capacity")
     @classmethod
-    def _non_negative(cls, v: dict[str, int]) -> dict[str, int]:
-        if any(c < 0 for c in v.values()):
-            raise ValueError("capacities are contacts per week and cannot be negative")
+    def _with_defaults(cls, v: dict[str, int]) -> dict[str, int]:
         return {**DEFAULT_CAPACITY, **v}
 
 
@@ -116,8 +190,8 @@ class EngineSection(_Section):
     """
 
     name: Engine = "pandas"
-    master: str | None = Field(default=None, min_length=1)
-    spark_config: dict[str, str] = {}
+    master: Annotated[StrictStr, Field(pattern=_SPARK_MASTER)] | None = None
+    spark_config: dict[StrictStr, StrictStr] = {}
 
     @model_validator(mode="after")
     def _spark_only(self) -> EngineSection:
@@ -127,11 +201,11 @@ class EngineSection(_Section):
 
 
 class OutcomesSection(_Section):
-    database: str = "sqlite:///outcomes.sqlite"
+    database: Annotated[StrictStr, Field(min_length=1)] = "sqlite:///outcomes.sqlite"
 
 
 class ReportsSection(_Section):
-    folder: Path = Path("reports")
+    folder: PathKey = Path("reports")
 
 
 class CampaignConfig(_Section):
@@ -148,8 +222,143 @@ class CampaignConfig(_Section):
     source: Path | None = Field(default=None, exclude=True)
 
 
-def _problem_from(err: dict[str, Any], file: str | None) -> Problem:
-    key = ".".join(str(p) for p in err["loc"])
+#: What each key of campaign.toml takes, and a line that fixes it (the README's example values).
+_EXPECTED: dict[str, tuple[str, str]] = {
+    "campaign": ("a table [campaign] with at least name = ...", '[campaign] name = "my-firm"'),
+    "campaign.name": (
+        "a short name that is one folder name (no / or \\), e.g. the firm's name",
+        'name = "consulting-firm"',
+    ),
+    "campaign.as_of": (
+        f"a date written without quotes, from {EARLIEST_AS_OF} to {LATEST_AS_OF}",
+        "as_of = 2026-11-23 (or leave it out to use today)",
+    ),
+    "campaign.description": ("text in quotes", 'description = "Win back our past clients"'),
+    "data": ("a table [data] with at least clients = ...", '[data] clients = "clients.csv"'),
+    "data.clients": (
+        "the path of the client list, relative to campaign.toml's folder",
+        'clients = "clients.csv"',
+    ),
+    "data.transactions": (
+        "the path of a file, relative to campaign.toml's folder",
+        'transactions = "sales.csv"',
+    ),
+    "data.contacts": ("the path of a file, relative to campaign.toml's folder", 'contacts = "contacts.csv"'),
+    "data.outcomes": ("the path of a file, relative to campaign.toml's folder", 'outcomes = "outcomes.csv"'),
+    "data.column_map": (
+        '"generic", "hubspot", "xero" or the path of a .toml column map',
+        'column_map = "generic"',
+    ),
+    "data.columns": (
+        "tables [data.columns.clients], [data.columns.transactions] or [data.columns.contacts] "
+        'of column = "header in your file"',
+        '[data.columns.clients] client_id = "Customer No"',
+    ),
+    "data.date_format": ("a strftime format in quotes", 'date_format = "%d/%m/%Y"'),
+    "data.dayfirst": ("true or false", "dayfirst = true"),
+    "data.decimal": ('"." or ","', 'decimal = ","'),
+    "data.delimiter": ("one character in quotes", 'delimiter = ";"'),
+    "data.encoding": ("an encoding name in quotes", 'encoding = "cp1252"'),
+    "data.sheet": ("an Excel sheet's name in quotes, or its number counting from 0", 'sheet = "Clients"'),
+    "dormancy": ("a table [dormancy]", "[dormancy] due_after_months = 6"),
+    "dormancy.edges_months": (
+        f"whole months from 1 to {MAX_MONTHS}, in increasing order",
+        "edges_months = [6, 12, 24, 36]",
+    ),
+    "dormancy.measure_from": ('"latest", "contact" or "purchase"', 'measure_from = "latest"'),
+    "dormancy.due_after_months": (f"a whole number of months from 1 to {MAX_MONTHS}", "due_after_months = 6"),
+    "dormancy.keep_up_weeks": (f"a whole number of weeks from 0 to {MAX_KEEP_UP_WEEKS}", "keep_up_weeks = 4"),
+    "value": ("a table [value]", '[value] basis = "expected"'),
+    "value.basis": ('"expected", "yearly" or "total"', 'basis = "expected"'),
+    "value.model": ('"historical" or "bgnbd"', 'model = "historical"'),
+    "value.prior_strength": (
+        f"a number greater than 0, at most {MAX_PRIOR_STRENGTH:,.0f}",
+        "prior_strength = 20",
+    ),
+    "value.prior": (
+        "a table of bucket label = chance of winning back, each strictly between 0 and 1",
+        'prior = { "6–12 months" = 0.5, "1–2 years" = 0.35 }',
+    ),
+    "plan": ("a table [plan]", '[plan] strategy = "round_robin"'),
+    "plan.strategy": ('"round_robin", "value", "dormancy" or "custom"', 'strategy = "round_robin"'),
+    "plan.capacity": (
+        f"contacts a week for letter, phone, email, visit or gift: whole numbers from 0 to {MAX_CAPACITY:,}",
+        "capacity = { letter = 10, phone = 20, email = 50 }",
+    ),
+    "plan.follow_up_days": (f"a whole number of days from 0 to {MAX_FOLLOW_UP_DAYS}", "follow_up_days = 7"),
+    "plan.gift": ("true or false", "gift = true"),
+    "plan.holdout_share": ("a share from 0 up to but not including 1", "holdout_share = 0.1"),
+    "plan.seed": (f"a whole number from 0 to {MAX_SEED}", "seed = 2026"),
+    "outcomes": ("a table [outcomes]", '[outcomes] database = "sqlite:///outcomes.sqlite"'),
+    "outcomes.database": ("a database URL in quotes", 'database = "sqlite:///outcomes.sqlite"'),
+    "reports": ("a table [reports]", '[reports] folder = "reports"'),
+    "reports.folder": ("the path of a folder, relative to campaign.toml's folder", 'folder = "reports"'),
+    "engine": ("a table [engine]", '[engine] name = "pandas"'),
+    "engine.name": ('"pandas", "polars", "duckdb" or "spark"', 'name = "pandas"'),
+    "engine.master": (
+        "a Spark master URL: local, local[4], local[*], yarn, spark://host:port or k8s://...",
+        'master = "local[*]"',
+    ),
+    "engine.spark_config": (
+        'a table of Spark setting = "value"',
+        'spark_config = { "spark.executor.memory" = "8g" }',
+    ),
+}
+
+
+def _key_of(loc: tuple[Any, ...], raw: Any) -> tuple[str, ...]:
+    """The key a user wrote, from a pydantic location: the parts found in the input.
+
+    pydantic adds the names of union members (``str``, ``constrained-int``) and
+    ``[key]`` to a location; walking the input keeps only what is in the file.
+    """
+    parts: list[str] = []
+    node = raw
+    for part in loc:
+        in_table = isinstance(node, dict) and part in node
+        in_array = isinstance(node, list | tuple) and isinstance(part, int) and 0 <= part < len(node)
+        if in_table or in_array:
+            node = node[part]
+        elif node is raw or (isinstance(node, dict) and isinstance(part, str) and part.isidentifier()):
+            node = None  # a missing key (or section), named as the user would write it
+        else:
+            continue
+        parts.append(f"[{part}]" if isinstance(part, int) else str(part))
+    return tuple(parts)
+
+
+def _shown(value: Any) -> str:
+    """A value as it is written in TOML, cut short: what the user sees in the file."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, date):  # also datetime
+        text = value.isoformat()
+    elif isinstance(value, str):
+        text = repr(value)
+    elif isinstance(value, dict):
+        text = "a table"
+    else:
+        text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _expected(parts: tuple[str, ...]) -> tuple[str, str] | None:
+    for n in range(len(parts), 0, -1):
+        found = _EXPECTED.get(".".join(parts[:n]))
+        if found:
+            return found
+    return None
+
+
+def _where(parts: tuple[str, ...]) -> str:
+    if len(parts) <= 1:
+        return "at the top of campaign.toml"
+    return f"under [{'.'.join(parts[:-1])}]" if len(parts) == 2 else f"under [{parts[0]}]"
+
+
+def _problem_from(err: dict[str, Any], file: str | None, raw: Any = None) -> Problem:
+    parts = _key_of(tuple(err["loc"]), raw)
+    key = ".".join(parts).replace(".[", "[")
     kind = err["type"]
     if kind == "extra_forbidden":
         section = ".".join(str(p) for p in err["loc"][:-1])
@@ -169,13 +378,24 @@ def _problem_from(err: dict[str, Any], file: str | None) -> Problem:
             expected=f"one of {allowed} in {where}",
             hint="check the spelling; the README lists every key of campaign.toml",
         )
+    expected, example = _expected(parts) or (None, None)
     if kind == "missing":
-        return Problem(f"missing key `{key}`", file=file, hint=f"add `{err['loc'][-1]} = ...`")
-    value = err.get("input")
+        return Problem(
+            f"missing key `{key}`",
+            file=file,
+            expected=expected,
+            hint=f"add {example or parts[-1] + ' = ...'} {_where(parts)}",
+        )
+    reason = str(err["msg"]).removeprefix("Value error, ")
+    if not key:
+        return Problem(
+            f"not a campaign file: {reason}", file=file, hint="start from the README's campaign.toml"
+        )
     return Problem(
-        f"key `{key}` = {value!r} is not valid: {err['msg']}",
+        f"key `{key}` = {_shown(err.get('input'))} is not valid: {reason}",
         file=file,
-        hint="the README's campaign.toml section lists the allowed values",
+        expected=expected,
+        hint=f"set e.g. {example} {_where(parts)}" if example else "the README lists every key",
     )
 
 
@@ -193,8 +413,12 @@ def parse_config(raw: dict[str, Any], *, source: Path | None = None) -> Campaign
     try:
         cfg = CampaignConfig.model_validate(raw)
     except ValidationError as err:
-        problems = [_problem_from(e, file) for e in err.errors()]
-        raise ConfigError.from_problems(problems, file=file) from err
+        problems: dict[str, Problem] = {}
+        for e in err.errors():
+            # One problem per key: a value that fits no member of a union fails once per member.
+            problem = _problem_from(e, file, raw)
+            problems.setdefault(problem.message.split(" = ")[0], problem)
+        raise ConfigError.from_problems(list(problems.values()), file=file) from err
     if source is None:
         return cfg
     base = source.parent.resolve()
@@ -223,25 +447,137 @@ def parse_config(raw: dict[str, Any], *, source: Path | None = None) -> Campaign
     )
 
 
+DATA_FILES = ("clients", "transactions", "contacts", "outcomes")
+
+
+def check_files(config: CampaignConfig) -> None:
+    """Check that each file under ``[data]`` exists and is a file, before anything reads it.
+
+    Raises
+    ------
+    ConfigError
+        Naming campaign.toml, the key and the path of every missing file or
+        folder given as a file, at once.
+    """
+    file = str(config.source) if config.source else None
+    folder = config.source.parent if config.source else Path.cwd()
+    problems = []
+    for key in DATA_FILES:
+        path = getattr(config.data, key)
+        if path is None:
+            continue
+        try:
+            found, is_dir = path.exists(), path.is_dir()
+        except OSError as err:  # e.g. a folder on the way that may not be listed
+            problems.append(
+                Problem(
+                    f"key `data.{key}` = '{path}': cannot be read ({err.strerror or err})",
+                    file=file,
+                    hint="check the path and that you may read it",
+                )
+            )
+            continue
+        if is_dir:
+            problems.append(
+                Problem(
+                    f"key `data.{key}` = '{path}' is a folder, not a file",
+                    file=file,
+                    expected="the path of a CSV, Excel or Parquet file",
+                    hint=f'give the {key} file itself under [data], e.g. {key} = "{key}.csv"',
+                )
+            )
+        elif not found:
+            near = _near_names(path)
+            problems.append(
+                Problem(
+                    f"key `data.{key}` = '{path}': file not found",
+                    file=file,
+                    expected="the path of an existing file",
+                    hint=(f"did you mean {near!r}? " if near else "")
+                    + f"fix {key} under [data]; relative paths start at {folder}",
+                )
+            )
+    if problems:
+        raise ConfigError.from_problems(problems, file=file)
+
+
+def _near_names(path: Path) -> str | None:
+    try:
+        names = [p.name for p in path.parent.iterdir() if p.is_file()]
+    except OSError:
+        return None
+    close = difflib.get_close_matches(path.name, names, n=1)
+    return close[0] if close else None
+
+
 def load_config(path: str | Path) -> CampaignConfig:
     """Read and validate campaign.toml.
 
     Raises
     ------
     ConfigError
-        If the file is missing, is not valid TOML, or has a wrong key or value.
+        If the file is missing, is a folder or unreadable, is not UTF-8 text or
+        not valid TOML, or has a wrong key or value.
     """
     path = Path(path)
+    file = str(path)
+    example = "e.g. data/sample/consulting-firm/campaign.toml"
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_CONFIG_BYTES + 1)
     except FileNotFoundError as err:
         raise ConfigError(
             "campaign file not found",
-            file=str(path),
-            hint="pass --config with a campaign.toml path, e.g. data/sample/consulting-firm/campaign.toml",
+            file=file,
+            hint=f"pass --config with a campaign.toml path, {example}",
+        ) from err
+    except IsADirectoryError as err:
+        raise ConfigError(
+            "is a folder, not a campaign file",
+            file=file,
+            expected="the path of a campaign.toml file",
+            hint=f"pass the file itself, {example}",
+        ) from err
+    except OSError as err:
+        raise ConfigError(
+            f"cannot be read: {err.strerror or err}",
+            file=file,
+            hint="check that the file exists and that you may read it",
+        ) from err
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            f"is larger than {MAX_CONFIG_BYTES:,} bytes: not a campaign file",
+            file=file,
+            expected="a campaign.toml of a few lines",
+            hint=f"pass --config with a campaign.toml path, {example}",
+        )
+    try:
+        text = data.decode("utf-8-sig")  # a byte-order mark, as some Windows editors write, is fine
+    except UnicodeDecodeError as err:
+        start = err.start
+        line = data.count(b"\n", 0, start) + 1
+        column = start - (data.rfind(b"\n", 0, start) + 1) + 1
+        raise ConfigError(
+            f"not UTF-8 text (byte 0x{data[start]:02x} at line {line}, column {column})",
+            file=file,
+            expected="a text file saved as UTF-8",
+            hint="save campaign.toml as UTF-8 (in most editors: Save As, Encoding UTF-8); "
+            "if it is not a campaign file, pass the right one with --config",
         ) from err
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"not valid TOML: {err}", file=str(path)) from err
+        # tomllib's message names the line and column and never quotes the file.
+        raise ConfigError(
+            f"not valid TOML: {err}",
+            file=file,
+            hint="fix the TOML at that line and column; the README shows a complete campaign.toml",
+        ) from err
+    if not raw:
+        raise ConfigError(
+            "is empty: it sets no key",
+            file=file,
+            expected="at least [campaign] name = ... and [data] clients = ...",
+            hint="start from the campaign.toml in the README, or write one with `reconnect sample`",
+        )
     return parse_config(raw, source=path)

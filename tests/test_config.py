@@ -1,9 +1,12 @@
 """campaign.toml: defaults, relative paths, and errors that name the wrong key."""
 
+import json
 from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from reconnect_lib.config import DEFAULT_CAPACITY, load_config, parse_config
 from reconnect_lib.errors import ConfigError
@@ -80,7 +83,7 @@ def test_missing_required_key_is_named():
 
 
 def test_negative_capacity_is_refused():
-    with pytest.raises(ConfigError, match="cannot be negative"):
+    with pytest.raises(ConfigError, match=r"`plan\.capacity\.phone` = -1 .*greater than or equal to 0"):
         parse_config({**MINIMAL, "plan": {"capacity": {"phone": -1}}})
 
 
@@ -113,3 +116,299 @@ def test_engine_defaults_to_pandas_and_names_its_choices():
         parse_config({**MINIMAL, "engine": {"name": "dask"}})
     with pytest.raises(ConfigError, match="settings of the spark engine"):
         parse_config({**MINIMAL, "engine": {"name": "duckdb", "master": "local[2]"}})
+
+
+# --- Whatever campaign.toml holds, load_config gives a config or a ConfigError (issue 15, item 8) ---
+
+SAMPLE_TOML = (Path(__file__).parents[1] / "data" / "sample" / "consulting-firm" / "campaign.toml").read_text(
+    encoding="utf-8"
+)
+
+
+def _loaded_or_config_error(path: Path) -> str:
+    """Load `path`; return the error text, or "" when it loads. Any other exception fails the test."""
+    try:
+        load_config(path)
+    except ConfigError as err:
+        return str(err)
+    return ""
+
+
+def test_latin1_file_names_the_byte_line_and_the_fix(tmp_path):
+    path = tmp_path / "campaign.toml"
+    path.write_bytes(SAMPLE_TOML.replace("Fictional", "Fictiønal").encode("latin-1"))
+    text = _loaded_or_config_error(path)
+    assert text.startswith("campaign.toml: not UTF-8 text (byte 0xf8 at line ")
+    assert "save campaign.toml as UTF-8" in text
+
+
+def test_a_byte_order_mark_is_fine(tmp_path):
+    path = tmp_path / "campaign.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + SAMPLE_TOML.encode("utf-8"))
+    assert load_config(path).campaign.name == "consulting-firm"
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "is empty: it sets no key"),
+        (b"# only a comment\n", "is empty: it sets no key"),
+        (bytes(range(256)), "not UTF-8 text"),
+        (b"\x00\x01\x02 binary", "not valid TOML"),
+        (b'[campaign]\nname = "x"\nsecret = "hunter2\n', "(at line 3, column"),
+        (b"x" * 2_000_000, "larger than 1,000,000 bytes"),
+    ],
+)
+def test_empty_binary_invalid_or_huge_file(tmp_path, content, expected):
+    path = tmp_path / "campaign.toml"
+    path.write_bytes(content)
+    text = _loaded_or_config_error(path)
+    assert text.startswith("campaign.toml")
+    assert expected in text
+    assert "hunter2" not in text  # TOML errors give the place, not the file's content
+
+
+def test_a_folder_is_not_a_campaign_file(tmp_path):
+    (tmp_path / "campaign.toml").mkdir()
+    assert "is a folder, not a campaign file" in _loaded_or_config_error(tmp_path / "campaign.toml")
+
+
+_SECTIONS_OF = {
+    "letter": "plan.capacity",
+    "due_after_months": "dormancy",
+    "keep_up_weeks": "dormancy",
+    "follow_up_days": "plan",
+    "seed": "plan",
+    "holdout_share": "plan",
+    "prior_strength": "value",
+}
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "reason"),
+    [
+        ("letter", "99999999999999999999", "less than or equal to 10000000"),
+        ("letter", "-1", "greater than or equal to 0"),
+        ("letter", "true", "valid integer"),
+        ("letter", '"10"', "valid integer"),
+        ("letter", "10.5", "valid integer"),
+        ("letter", "{ a = 1 }", "valid integer"),
+        ("due_after_months", "0", "greater than or equal to 1"),
+        ("due_after_months", "99999999999999999999", "less than or equal to 1200"),
+        ("keep_up_weeks", "1e400", "valid integer"),
+        ("follow_up_days", "99999999999999999999", "less than or equal to 365"),
+        ("seed", "-1", "greater than or equal to 0"),
+        ("seed", "99999999999999999999", "less than or equal to"),
+        ("holdout_share", "nan", "finite number"),
+        ("holdout_share", "false", "valid number"),
+        ("prior_strength", "1e400", "finite number"),
+        ("prior_strength", "0", "greater than 0"),
+        ("prior_strength", "[1, 2]", "valid number"),
+    ],
+)
+def test_absurd_numbers_name_the_file_key_expected_and_fix(tmp_path, key, value, reason):
+    section = _SECTIONS_OF[key]
+    path = write(tmp_path, MINIMAL_TOML + f"\n[{section}]\n{key} = {value}\n")
+    text = _loaded_or_config_error(path)
+    assert text.startswith(f"campaign.toml: key `{section}.{key}` = ")
+    assert reason in text
+    assert "(expected " in text
+    assert "Hint: set e.g. " in text
+
+
+MINIMAL_TOML = '[campaign]\nname = "x"\n[data]\nclients = "c.csv"\n'
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("edges_months = [6, 12, 99999999999999999999]", "`dormancy.edges_months[2]`"),
+        ("edges_months = [true, 12]", "`dormancy.edges_months[0]`"),
+        ("edges_months = [12, 6]", "increasing order"),
+        ("edges_months = []", "increasing order"),
+    ],
+)
+def test_bucket_edges_are_whole_months_in_range(tmp_path, line, reason):
+    text = _loaded_or_config_error(write(tmp_path, MINIMAL_TOML + f"[dormancy]\n{line}\n"))
+    assert reason in text
+    assert "expected whole months from 1 to 1200" in text
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("2024-02-31", "not valid TOML: Invalid date or datetime (at line 3"),
+        ('"2024-02-31"', "day value is outside expected range"),
+        ("2026-11-23T10:00:00", "is a date and time"),
+        ("2026-11-23T00:00:00", "is a date and time"),
+        ("9999-01-01", "must be from 1900-01-01 to 2199-12-31"),
+        ("1899-12-31", "must be from 1900-01-01 to 2199-12-31"),
+        ("20261123", "is not a date"),
+        ("0", "is not a date"),
+    ],
+)
+def test_as_of_is_a_date_in_range(tmp_path, value, reason):
+    path = write(tmp_path, f'[campaign]\nname = "x"\nas_of = {value}\n[data]\nclients = "c.csv"\n')
+    text = _loaded_or_config_error(path)
+    assert text.startswith("campaign.toml")
+    assert reason in text
+
+
+@pytest.mark.parametrize("name", ["/tmp/elsewhere", "../up", "..", "a\\b", "  ", "tab\there"])
+def test_campaign_name_stays_one_folder_of_the_reports(tmp_path, name):
+    text = _loaded_or_config_error(
+        write(tmp_path, f'[campaign]\nname = {name!r}\n[data]\nclients = "c.csv"\n')
+    )
+    assert "key `campaign.name`" in text
+    assert "one folder name" in text
+
+
+@pytest.mark.parametrize(
+    "line", ['clients = ""', 'clients = "  "', 'clients = "a\\u0000b"', "clients = 3", "clients = 2026-01-01"]
+)
+def test_path_keys_are_non_empty_text(tmp_path, line):
+    text = _loaded_or_config_error(write(tmp_path, f'[campaign]\nname = "x"\n[data]\n{line}\n'))
+    assert "key `data.clients`" in text
+    assert "expected the path of the client list" in text
+
+
+def test_reports_folder_is_not_empty(tmp_path):
+    text = _loaded_or_config_error(write(tmp_path, MINIMAL_TOML + '[reports]\nfolder = ""\n'))
+    assert "key `reports.folder` = '' is not valid: is empty" in text
+
+
+@pytest.mark.parametrize("master", ["nonsense", "", "local[0]"])
+def test_spark_master_is_a_master_url(master):
+    with pytest.raises(ConfigError, match=r"engine\.master.*expected a Spark master URL"):
+        parse_config({**MINIMAL, "engine": {"name": "spark", "master": master}})
+
+
+def test_a_value_fitting_no_member_of_a_union_is_one_problem(tmp_path):
+    text = _loaded_or_config_error(write(tmp_path, MINIMAL_TOML.replace('"c.csv"', '"c.xlsx"\nsheet = true')))
+    assert text.startswith("campaign.toml: key `data.sheet` = true is not valid")
+    assert text.count("data.sheet") == 1
+
+
+def test_check_files_names_the_key_of_a_missing_file_or_a_folder(tmp_path):
+    from reconnect_lib.config import check_files
+
+    (tmp_path / "clients.csv").write_text("client_id\nA\n", encoding="utf-8")
+    (tmp_path / "history").mkdir()
+    path = write(
+        tmp_path,
+        '[campaign]\nname = "x"\n[data]\nclients = "clients.csv"\n'
+        'transactions = "client.csv"\noutcomes = "history"\n',
+    )
+    cfg = load_config(path)
+    with pytest.raises(ConfigError) as info:
+        check_files(cfg)
+    text = str(info.value)
+    assert text.startswith("2 problems in campaign.toml")
+    assert "key `data.transactions`" in text
+    assert "file not found" in text
+    assert "did you mean 'clients.csv'?" in text
+    assert "key `data.outcomes`" in text
+    assert "is a folder, not a file" in text
+    check_files(load_config(write(tmp_path, '[campaign]\nname = "x"\n[data]\nclients = "clients.csv"\n')))
+
+
+# TOML values of every kind, written as TOML text, for the property below.
+_scalars = st.one_of(
+    st.integers(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.text(max_size=20),
+    st.dates(),
+    st.datetimes(),
+)
+_values = st.recursive(
+    _scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(st.sampled_from(["a", "letter", "x y"]), inner, max_size=3),
+    ),
+    max_leaves=8,
+)
+
+
+def _toml(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return (
+            "nan"
+            if value != value
+            else ("inf" if value > 0 else "-inf")
+            if abs(value) == float("inf")
+            else repr(value)
+        )
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return "{" + ", ".join(f"{json.dumps(k)} = {_toml(v)}" for k, v in value.items()) + "}"
+
+
+KEYS = [
+    ("campaign", "name"),
+    ("campaign", "as_of"),
+    ("campaign", "description"),
+    ("data", "clients"),
+    ("data", "transactions"),
+    ("data", "outcomes"),
+    ("data", "column_map"),
+    ("data", "columns"),
+    ("data", "date_format"),
+    ("data", "dayfirst"),
+    ("data", "decimal"),
+    ("data", "delimiter"),
+    ("data", "encoding"),
+    ("data", "sheet"),
+    ("dormancy", "edges_months"),
+    ("dormancy", "measure_from"),
+    ("dormancy", "due_after_months"),
+    ("dormancy", "keep_up_weeks"),
+    ("value", "basis"),
+    ("value", "model"),
+    ("value", "prior_strength"),
+    ("value", "prior"),
+    ("plan", "strategy"),
+    ("plan", "capacity"),
+    ("plan", "follow_up_days"),
+    ("plan", "gift"),
+    ("plan", "holdout_share"),
+    ("plan", "seed"),
+    ("outcomes", "database"),
+    ("reports", "folder"),
+    ("engine", "name"),
+    ("engine", "master"),
+    ("engine", "spark_config"),
+]
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(key=st.sampled_from(KEYS), value=_values)
+def test_any_value_of_any_key_loads_or_is_a_config_error(tmp_path, key, value):
+    section, name = key
+    body = {"campaign": 'name = "x"\n', "data": 'clients = "c.csv"\n'}
+    body[section] = body.get(section, "") + f"{name} = {_toml(value)}\n"
+    text = "".join(f"[{s}]\n{b}" for s, b in body.items())
+    path = write(tmp_path, text)
+    error = _loaded_or_config_error(path)
+    if error:
+        assert "campaign.toml" in error
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(content=st.one_of(st.binary(max_size=300), st.text(max_size=300).map(lambda t: t.encode("utf-8"))))
+def test_any_bytes_load_or_are_a_config_error(tmp_path, content):
+    path = tmp_path / "campaign.toml"
+    path.write_bytes(content)
+    error = _loaded_or_config_error(path)
+    if error:
+        assert "campaign.toml" in error
