@@ -8,14 +8,14 @@ widgets call this one function, so they all see the same numbers.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from .client_base import client_base
-from .config import CampaignConfig, load_config
+from .config import EARLIEST_AS_OF, LATEST_AS_OF, CampaignConfig, check_files, load_config
 from .dormancy import bucket_table, dormancy_buckets, keep_up_list
 from .engines import Engine, check_engine, materialize, to_pandas
 from .errors import ConfigError
@@ -65,16 +65,36 @@ class Campaign:
 
 
 def resolve_as_of(config: CampaignConfig, as_of: date | None) -> date:
-    """The as-of date: the argument, else campaign.toml's ``as_of``; never the clock."""
-    if as_of is not None:
-        return as_of
-    if config.campaign.as_of is not None:
-        return config.campaign.as_of
-    raise ConfigError(
-        "no as-of date",
-        file=str(config.source) if config.source else None,
-        hint="pass --as-of YYYY-MM-DD, or set [campaign] as_of in campaign.toml",
-    )
+    """The as-of date: the argument, else campaign.toml's ``as_of``; never the clock.
+
+    Raises
+    ------
+    ConfigError
+        No date, or a date reconnect_lib cannot compute for (before 1900 or
+        after 2199: dates on the way would overflow).
+    """
+    if as_of is None:
+        as_of = config.campaign.as_of
+    if as_of is None:
+        raise ConfigError(
+            "no as-of date",
+            file=str(config.source) if config.source else None,
+            hint="pass --as-of YYYY-MM-DD, or set [campaign] as_of in campaign.toml",
+        )
+    if not isinstance(as_of, date):
+        raise ConfigError(
+            f"as_of={as_of!r} is not a date",
+            expected="a datetime.date, e.g. date(2026, 11, 23)",
+            hint="parse a text date first: datetime.date.fromisoformat('2026-11-23')",
+        )
+    day = as_of.date() if isinstance(as_of, datetime) else as_of  # also a pandas Timestamp
+    if not EARLIEST_AS_OF <= day <= LATEST_AS_OF:
+        raise ConfigError(
+            f"as_of {day} is out of range",
+            expected=f"a date from {EARLIEST_AS_OF} to {LATEST_AS_OF}",
+            hint="check the year",
+        )
+    return as_of
 
 
 def scored_base(
@@ -157,6 +177,7 @@ def scored_base(
     """
     cfg = config if isinstance(config, CampaignConfig) else load_config(config)
     day = resolve_as_of(cfg, as_of)
+    check_files(cfg)
     engine = check_engine(engine or cfg.engine.name)
     if engine == "pandas":
         inputs = load_inputs(cfg, as_of=day)

@@ -167,3 +167,31 @@ def test_bgnbd_without_a_purchase_history_says_what_to_add(tmp_path, engine):
     )
     with pytest.raises(ConfigError, match=r"needs a purchase history[\s\S]*transactions = "):
         rl.scored_base(toml, engine=engine)
+
+
+@pytest.mark.parametrize("as_of", [date(1899, 12, 31), date(2200, 1, 1), date(9999, 12, 31)])
+def test_an_as_of_out_of_range_is_refused_before_any_date_overflows(as_of):
+    with pytest.raises(
+        ConfigError, match=r"is out of range \(expected a date from 1900-01-01 to 2199-12-31\)"
+    ):
+        rl.scored_base(SAMPLE / "consulting-firm" / "campaign.toml", as_of=as_of)
+
+
+def test_an_as_of_that_is_not_a_date_is_refused():
+    with pytest.raises(ConfigError, match=r"as_of='2026-11-23' is not a date"):
+        rl.scored_base(SAMPLE / "consulting-firm" / "campaign.toml", as_of="2026-11-23")
+
+
+def test_a_folder_given_as_a_data_file_names_campaign_toml_and_the_key(tmp_path):
+    folder = tmp_path / "firm"
+    shutil.copytree(SAMPLE / "consulting-firm", folder)
+    toml = folder / "campaign.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace('contacts = "contacts.csv"', 'contacts = "."'),
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as info:
+        rl.scored_base(toml)
+    text = str(info.value)
+    assert text.startswith("campaign.toml: key `data.contacts` = ")
+    assert "is a folder, not a file" in text
