@@ -40,6 +40,12 @@ MAX_FOLDER_NAME = 80  # characters; also at most MAX_FOLDER_BYTES in UTF-8 (file
 MAX_FOLDER_BYTES = 160
 LEGACY_TEMP_AGE = 3600.0  # seconds; temporary names written before they carried a process id
 
+# The errors of writing that a user can fix: a full disk, no permission, a file in the way...
+WRITE_ERRNOS = frozenset(
+    getattr(errno, name)
+    for name in ("ENOSPC", "EDQUOT", "EACCES", "EPERM", "EROFS", "ENOTDIR", "EISDIR", "ENAMETOOLONG")
+    if hasattr(errno, name)
+)
 _OURS = re.compile(r"^\.tmp-r(\d+)-")
 _BAD_CHARS = set('<>:"/\\|?*')
 _BAD_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}

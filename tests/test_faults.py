@@ -7,13 +7,21 @@ rerun succeeds and removes what the failed run left.
 
 from __future__ import annotations
 
+import errno
+import os
+import pickle
+import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconnect_lib.files import safe_folder_name
+from reconnect_lib.files import WriteError, safe_folder_name
 
 # --- safe_folder_name --------------------------------------------------------------------
 
@@ -71,3 +79,287 @@ def test_safe_folder_name_never_leaves_its_folder(name):
     assert Path(out).name == out
     assert (base / out).resolve().parent == base
     assert safe_folder_name(out) == out  # applying it twice changes nothing
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+ROOT = Path(__file__).parents[1]
+SAMPLE = ROOT / "data" / "sample" / "consulting-firm"
+WEEK = "2026-W48"
+PYTHON = sys.executable
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` (relative path -> bytes)."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def temps(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob(".tmp-*"))
+
+
+@pytest.fixture(scope="module")
+def sample_plan():
+    from reconnect_lib.config import load_config
+    from reconnect_lib.pipeline import scored_base
+    from reconnect_lib.plan import plan_from_config
+
+    cfg = load_config(SAMPLE / "campaign.toml")
+    campaign = scored_base(cfg, as_of=cfg.campaign.as_of)
+    return plan_from_config(campaign.scored, campaign.config, as_of=campaign.as_of)
+
+
+@pytest.fixture
+def user_folder(tmp_path) -> tuple[Path, dict[str, bytes]]:
+    """A user's folder with their own files beside the one reconnect writes into."""
+    home = tmp_path / "home"
+    home.mkdir()
+    planted = {"campaign.toml": b"[campaign]\nname = 'x'\n", "clients.csv": b"client_id\nC1\n"}
+    for name, data in planted.items():
+        (home / name).write_bytes(data)
+    return home, planted
+
+
+def week_versions(plan, folder: Path) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """The bytes of a week written for two firms: the 'old' and the 'new' version of every file."""
+    from reconnect_lib.exports import write_week
+
+    versions = []
+    for firm in ("Old Firm", "New Firm"):
+        scratch = folder / f"version-{len(versions)}"
+        write_week(plan, WEEK, scratch, firm=firm)
+        versions.append({k: v for k, v in tree(scratch).items() if not k.startswith(".reconnect")})
+        shutil.rmtree(scratch)
+    return versions[0], versions[1]
+
+
+def assert_old_or_new(out: Path, old: dict[str, bytes], new: dict[str, bytes]) -> None:
+    """Every file reconnect wrote is whole: the old week's bytes or the new week's."""
+    for rel, data in tree(out).items():
+        if rel.startswith((".reconnect", ".tmp-", "my-")) or "/.tmp-" in rel:
+            continue  # reconnect's own bookkeeping, a killed run's scratch, the user's file
+        assert data in (old.get(rel), new.get(rel)), f"{rel} is neither the old nor the new file"
+
+
+# --- plan: a failure at every step -------------------------------------------------------
+
+
+def _count_replaces(monkeypatch, run) -> int:
+    calls = []
+    real = os.replace
+
+    def counting(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", counting)
+    run()
+    monkeypatch.setattr(os, "replace", real)
+    return len(calls)
+
+
+def test_plan_a_failure_at_any_step_loses_nothing_and_a_rerun_completes(
+    sample_plan, user_folder, tmp_path, monkeypatch
+):
+    from reconnect_lib.exports import write_week
+
+    home, planted = user_folder
+    old, new = week_versions(sample_plan, tmp_path)
+    out = home / "plan"
+    write_week(sample_plan, WEEK, out, firm="Old Firm")
+    (out / "my-notes.txt").write_bytes(b"mine")
+    steps = _count_replaces(monkeypatch, lambda: write_week(sample_plan, WEEK, out, firm="Old Firm"))
+    assert steps > 10  # the manifest twice and every file once
+    real = os.replace
+    for failing in range(steps):
+        calls = iter(range(steps + 1))
+
+        def flaky(*args, _failing=failing, _calls=calls, **kwargs):
+            if next(_calls) == _failing:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(args[1]))
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(os, "replace", flaky)
+        with pytest.raises(WriteError, match="the disk is full"):
+            write_week(sample_plan, WEEK, out, firm="New Firm")
+        monkeypatch.setattr(os, "replace", real)
+        assert {k: tree(home)[k] for k in planted} == planted
+        assert (out / "my-notes.txt").read_bytes() == b"mine"
+        assert_old_or_new(out, old, new)
+        assert temps(home) == []  # a failure that is not a kill cleans up at once
+        write_week(sample_plan, WEEK, out, firm="Old Firm")  # back to the old week for the next step
+    write_week(sample_plan, WEEK, out, firm="New Firm")
+    written = {k: v for k, v in tree(out).items() if not k.startswith(".reconnect") and k != "my-notes.txt"}
+    assert written == new
+
+
+class _HalfWrite:
+    """A file whose writes stop half-way with a full disk."""
+
+    def __init__(self, raw):
+        self.raw = raw
+
+    def write(self, data):
+        self.raw.write(data[: len(data) // 2])
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.raw.close()
+
+
+def test_plan_on_a_full_disk_is_one_message_and_changes_nothing(sample_plan, user_folder, monkeypatch):
+    import reconnect_lib.files as files_module
+    from reconnect_lib.exports import write_week
+
+    home, _ = user_folder
+    out = home / "plan"
+    write_week(sample_plan, WEEK, out, firm="Old Firm")
+    before = tree(home)
+
+    def half_open(*args, **kwargs):
+        return _HalfWrite(open(*args, **kwargs))
+
+    monkeypatch.setattr(files_module, "open", half_open, raising=False)
+    with pytest.raises(WriteError) as caught:
+        write_week(sample_plan, WEEK, out, firm="New Firm")
+    assert "the disk is full" in str(caught.value)
+    assert "free some disk space" in str(caught.value)
+    assert tree(home) == before
+    monkeypatch.undo()
+    write_week(sample_plan, WEEK, out, firm="New Firm")
+    assert temps(home) == []
+
+
+@pytest.mark.parametrize("blocker", ["file", "under_a_file", "read_only"])
+def test_plan_into_an_unwritable_target_is_one_message(sample_plan, user_folder, blocker, monkeypatch):
+    from reconnect_lib.exports import write_week
+
+    home, _ = user_folder
+    out = home / "plan"
+    if blocker == "file":
+        out.write_bytes(b"a file where the folder would go")
+    elif blocker == "under_a_file":
+        (home / "block").write_bytes(b"a file")
+        out = home / "block" / "plan"
+    else:
+        write_week(sample_plan, WEEK, out)
+        if os.geteuid() != 0:
+            out.chmod(0o555)
+        else:  # root writes anywhere: make the folder refuse as a read-only one would
+
+            def refuse(*args, **kwargs):
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(out))
+
+            monkeypatch.setattr(os, "link", refuse)
+            monkeypatch.setattr(os, "replace", refuse)
+            monkeypatch.setattr(Path, "mkdir", refuse)
+    before = tree(home)
+    try:
+        with pytest.raises(WriteError) as caught:
+            write_week(sample_plan, WEEK, out, firm="New Firm")
+    finally:
+        monkeypatch.undo()
+        if out.is_dir():
+            out.chmod(0o755)
+    message = str(caught.value)
+    assert str(out) in message
+    assert "Hint:" in message
+    assert ("is a file, not a folder" if blocker != "read_only" else "permission denied") in message
+    assert tree(home) == before
+    assert temps(home) == []
+
+
+# --- plan: kill -9 -----------------------------------------------------------------------
+
+KILL_AT_STEP = """
+import os, pickle, signal, sys
+from reconnect_lib.exports import write_week
+plan = pickle.load(open(sys.argv[1], "rb"))
+step = int(sys.argv[3])
+real = os.replace
+calls = [0]
+def replace(*args, **kwargs):
+    if calls[0] == step:
+        os.kill(os.getpid(), signal.SIGKILL)
+    calls[0] += 1
+    return real(*args, **kwargs)
+os.replace = replace
+write_week(plan, "2026-W48", sys.argv[2], firm="New Firm")
+"""
+
+
+def test_plan_killed_at_any_step_keeps_every_file_whole_and_a_rerun_cleans_up(
+    sample_plan, user_folder, tmp_path
+):
+    from reconnect_lib.exports import write_week
+
+    home, planted = user_folder
+    old, new = week_versions(sample_plan, tmp_path)
+    out = home / "plan"
+    pickled = tmp_path / "plan.pickle"
+    pickled.write_bytes(pickle.dumps(sample_plan))
+    script = tmp_path / "kill.py"
+    script.write_text(KILL_AT_STEP, encoding="utf-8")
+    steps = len(new) + 2  # every file, then the manifest before and after
+    for step in sorted({0, 1, 2, steps // 2, steps - 2, steps - 1}):
+        write_week(sample_plan, WEEK, out, firm="Old Firm")
+        done = subprocess.run([PYTHON, str(script), str(pickled), str(out), str(step)], check=False)
+        assert done.returncode == -signal.SIGKILL
+        assert {k: tree(home)[k] for k in planted} == planted
+        assert_old_or_new(out, old, new)
+        assert temps(out)  # the killed run's scratch folder is still there...
+        write_week(sample_plan, WEEK, out, firm="New Firm")
+        assert temps(home) == []  # ...until the next run removes it
+        written = {k: v for k, v in tree(out).items() if not k.startswith(".reconnect")}
+        assert written == new
+
+
+def test_two_plan_runs_at_once_take_turns(campaign, tmp_path):
+    out = tmp_path / "out"
+    command = [str(Path(PYTHON).parent / "reconnect"), "plan", "--config", str(campaign), "--out", str(out)]
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(2)]
+    outputs = [run.communicate(timeout=300)[0].decode() for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    assert "Traceback" not in "".join(outputs)
+    assert temps(tmp_path) == []
+    first = tree(out)
+    assert subprocess.run(command, capture_output=True, check=False).returncode == 0
+    assert tree(out) == first
+
+
+@pytest.fixture
+def campaign(tmp_path: Path) -> Path:
+    """A copy of the sample campaign whose reports go into tmp_path/reports."""
+    folder = tmp_path / "firm"
+    folder.mkdir()
+    for name in ("clients.csv", "transactions.csv", "contacts.csv"):
+        shutil.copy(SAMPLE / name, folder / name)
+    text = (SAMPLE / "campaign.toml").read_text(encoding="utf-8")
+    (folder / "campaign.toml").write_text(
+        text.replace('"../../../reports"', '"../reports"'), encoding="utf-8"
+    )
+    return folder / "campaign.toml"
+
+
+def test_plan_killed_at_random_times_by_the_clock(campaign, tmp_path):
+    # The CLI as a user runs it, killed at a few moments of its run (not a timing assertion:
+    # whenever the kill lands, the same things must hold).
+    home = campaign.parent
+    out = home / "out"
+    planted = tree(home)
+    command = [str(Path(PYTHON).parent / "reconnect"), "plan", "--config", str(campaign), "--out", str(out)]
+    for delay in (0.5, 1.5, 2.5, 4.0):
+        run = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        run.send_signal(signal.SIGKILL)
+        run.wait()
+        assert {k: tree(home)[k] for k in planted} == planted
+    result = subprocess.run(command, capture_output=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert temps(tmp_path) == []
+    assert (out / "plan.csv").exists()
