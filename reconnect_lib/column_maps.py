@@ -183,9 +183,14 @@ def get_map(name: str) -> ColumnMap:
         path = Path(name)
         try:
             text = path.read_text(encoding="utf-8")
-        except OSError as err:
+        except (OSError, UnicodeDecodeError) as err:
+            why = "is not UTF-8 text" if isinstance(err, UnicodeDecodeError) else "cannot be read"
+            if isinstance(err, IsADirectoryError):
+                why = "is a folder"
+            elif isinstance(err, PermissionError):
+                why = "cannot be read (permission denied)"
             raise ConfigError(
-                "column map file cannot be read",
+                f"column map file {why}",
                 file=str(path),
                 hint="give the path of a .toml file shaped like reconnect_lib/column_maps/generic.toml",
             ) from err
@@ -279,6 +284,15 @@ def _parse_map(name: str, text: str, *, origin: str) -> ColumnMap:
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"column map is not valid TOML: {err}", file=origin) from err
     unknown = set(raw) - {"name", "description", *TABLES}
+    if unknown and not set(raw) & set(TABLES):
+        # Not a column map at all (a path pointing at another TOML file): its keys are
+        # not listed, as they could be anything that file holds, secrets included.
+        raise ConfigError(
+            "is not a column map: it has none of the tables " + ", ".join(f"[{t}]" for t in TABLES),
+            file=origin,
+            expected="a .toml file shaped like reconnect_lib/column_maps/generic.toml",
+            hint="check the column_map path under [data] in campaign.toml",
+        )
     if unknown:
         raise ConfigError(
             f"unknown key(s) {', '.join(sorted(unknown))} in column map",
