@@ -73,7 +73,7 @@ def _require(engine: str) -> Any:
         raise ConfigError(
             f"engine {engine!r} is not installed",
             expected=f"the {module.split('.')[0]} package",
-            hint=f'{_EXTRAS[engine]}, or set engine = "pandas" under [engine] in campaign.toml',
+            hint=f'{_EXTRAS[engine]}, or set name = "pandas" under [engine] in campaign.toml',
         ) from err
 
 
@@ -138,6 +138,8 @@ def scan(
     spark: Any = None,
     connection: Any = None,
     text_columns: Sequence[str] = (),
+    all_text: bool = False,
+    column_names: Sequence[str] | None = None,
     **csv_options: Any,
 ) -> Any:
     """Read a Parquet or CSV file with `engine`, lazily where the engine can.
@@ -163,6 +165,13 @@ def scan(
     text_columns : sequence of str
         CSV columns to read as text whatever they look like (an id ``007``
         keeps its zeros). Parquet columns keep their stored type.
+    all_text : bool
+        Read every CSV column as text (the pandas loader's reading: nothing is
+        inferred, so a value means what the loader's parsers say it means).
+    column_names : sequence of str, optional
+        Names for a CSV's columns, in order, in place of its header row (which is
+        still skipped): e.g. the names the pandas loader gives a header with
+        blank or repeated names.
     **csv_options
         Passed to the engine's CSV reader (e.g. ``delimiter=";"``; DuckDB and
         Spark name it ``sep``/``delimiter`` alike, Polars ``separator``: give
@@ -187,7 +196,8 @@ def scan(
             f"the {engine} engine reads Parquet and CSV files, not {path.suffix or 'this file'}",
             file=str(path),
             expected="a .parquet or .csv file",
-            hint='convert the file, or set engine = "pandas" (which also reads Excel)',
+            hint='convert the file, or set name = "pandas" under [engine] in campaign.toml '
+            "(which also reads Excel)",
         )
     if not path.exists():
         raise InputError(
@@ -198,18 +208,24 @@ def scan(
     if engine == "pandas":
         if kind == "parquet":
             return pd.read_parquet(path)
-        return pd.read_csv(path, sep=delimiter or ",", dtype=dict.fromkeys(text, "string"), **csv_options)
+        if all_text:
+            csv_options["dtype"] = "string"
+        elif text:
+            csv_options["dtype"] = dict.fromkeys(text, "string")
+        if column_names is not None:
+            csv_options.update(names=list(column_names), header=0)
+        return pd.read_csv(path, sep=delimiter or ",", **csv_options)
     if engine == "polars":
         pl = _require("polars")
         if kind == "parquet":
             return pl.scan_parquet(path)
-        return pl.scan_csv(
-            path,
-            separator=delimiter or ",",
-            try_parse_dates=True,
-            schema_overrides=dict.fromkeys(text, pl.String),
-            **csv_options,
-        )
+        if all_text:
+            csv_options["infer_schema"] = False
+        else:
+            csv_options.update(try_parse_dates=True, schema_overrides=dict.fromkeys(text, pl.String))
+        if column_names is not None:
+            csv_options["new_columns"] = list(column_names)
+        return pl.scan_csv(path, separator=delimiter or ",", quote_char='"', **csv_options)
     if engine == "duckdb":
         duckdb = _require("duckdb")
         con = connection if connection is not None else duckdb.default_connection()
@@ -217,16 +233,31 @@ def scan(
             return con.read_parquet(str(path))
         if delimiter:
             csv_options["sep"] = delimiter
-        if text:
+        if all_text:
+            # Quotes as a spreadsheet writes them, no comment lines, no rows skipped:
+            # DuckDB's sniffer would otherwise guess them from the first rows.
+            csv_options.update(all_varchar=True, quotechar='"', escapechar='"', comment="", skiprows=0)
+        elif text:
             csv_options["dtype"] = dict.fromkeys(text, "VARCHAR")
+        if column_names is not None:
+            csv_options["names"] = list(column_names)
         return con.read_csv(str(path), header=True, **csv_options)
     session = spark if spark is not None else spark_session()
     if kind == "parquet":
         return session.read.parquet(str(path))
     if delimiter:
         csv_options["sep"] = delimiter
+    if all_text:
+        # Every column as text; quotes doubled inside a quoted value, as spreadsheets
+        # write them (Spark's default escape is a backslash), and line breaks in quotes.
+        frame = session.read.options(
+            header=True, inferSchema=False, multiLine=True, escape='"', **csv_options
+        ).csv(str(path))
+        return frame.toDF(*column_names) if column_names is not None else frame
     reader = session.read.options(header=True, inferSchema=True, **csv_options)
     frame = reader.csv(str(path))
+    if column_names is not None:
+        frame = frame.toDF(*column_names)
     if text:
         # Spark has no per-column override for inferred CSV types: read again
         # with the inferred schema, those columns made text.
@@ -239,6 +270,31 @@ def scan(
         )
         frame = session.read.options(header=True, **csv_options).schema(schema).csv(str(path))
     return frame
+
+
+def read_errors() -> tuple[type[BaseException], ...]:
+    """The exceptions an engine raises when it cannot read or convert a file's values.
+
+    Polars (its errors, and the panic of its Rust core, which is not an
+    ``Exception``), DuckDB and narwhals, for the engines already imported, and
+    the built-in errors a conversion raises.
+    """
+    import sys
+
+    errors: list[type[BaseException]] = [ValueError, TypeError, KeyError, ArithmeticError, OSError]
+    errors.append(nw.exceptions.NarwhalsError)
+    polars = sys.modules.get("polars")
+    if polars is not None:
+        errors += [polars.exceptions.PolarsError, polars.exceptions.PanicException]
+    duckdb = sys.modules.get("duckdb")
+    if duckdb is not None:
+        errors.append(duckdb.Error)
+    if "pyspark" in sys.modules:
+        from py4j.protocol import Py4JJavaError
+        from pyspark.errors import PySparkException
+
+        errors += [PySparkException, Py4JJavaError]
+    return tuple(errors)
 
 
 def from_pandas(

@@ -372,7 +372,15 @@ def _read(
         )
     path = Path(source)
     file = str(path)
-    if not path.exists():
+    try:
+        exists = path.exists()
+    except OSError as err:  # e.g. a folder on the way that this user may not enter
+        raise InputError(
+            f"cannot be reached ({err.strerror or type(err).__name__})",
+            file=file,
+            hint="check the path and that your user may open the folders on it",
+        ) from err
+    if not exists:
         folder = path.parent if path.parent.is_dir() else None
         near = (
             _close(path.name, [p.name for p in folder.iterdir() if p.is_file()]) if folder is not None else []
@@ -406,6 +414,18 @@ def _read(
         expected="CSV (.csv, .txt, .tsv), Excel (.xlsx, .xlsm) or Parquet (.parquet)",
         hint="export the data as CSV or .xlsx, or rename the file with the right extension",
     )
+
+
+def _is_text_table(path: Path) -> bool:
+    """True when a file named like a workbook is not one (not a zip archive) but text."""
+    try:
+        if zipfile.is_zipfile(path):
+            return False
+        with path.open("rb") as handle:
+            head = handle.read(8192)
+    except OSError:
+        return False  # the workbook reader says what is wrong
+    return bool(head.strip()) and not _looks_binary(head) and not head.startswith(b"\xd0\xcf\x11\xe0")
 
 
 def _close(word: str, candidates: Sequence[str]) -> list[str]:
@@ -511,7 +531,14 @@ def _read_csv(
     path: Path, *, delimiter: str | None, encoding: str | None, decimal: str | None
 ) -> tuple[_Raw, list[str]]:
     file = str(path)
-    data = path.read_bytes()
+    data = _read_bytes(path)
+    if _looks_binary(data):
+        raise InputError(
+            "is not a text table: it holds binary data",
+            file=file,
+            expected="a CSV file (text), an Excel .xlsx workbook or a Parquet file",
+            hint="check the path under [data] in campaign.toml points at the exported table",
+        )
     if not data.strip():
         raise InputError(
             "the file is empty", file=file, hint="export the data again; the file has no header row"
@@ -557,6 +584,46 @@ def _read_csv(
     return _Raw(frame, file, read_as, delim), notes
 
 
+def _read_bytes(path: Path) -> bytes:
+    """The bytes of a data file, or an InputError saying why they cannot be read."""
+    try:
+        return path.read_bytes()
+    except IsADirectoryError as err:
+        raise InputError(
+            "is a folder, not a file", file=str(path), hint="give the path of the file itself"
+        ) from err
+    except PermissionError as err:
+        raise InputError(
+            "cannot be read: permission denied",
+            file=str(path),
+            hint="give your user read access to the file (or copy it somewhere you can read), then run again",
+        ) from err
+    except OSError as err:
+        raise InputError(
+            f"cannot be read ({err.strerror or type(err).__name__})",
+            file=str(path),
+            hint="check the file is there and readable (a cloud-synced file may need downloading first)",
+        ) from err
+
+
+#: Bytes no text table holds (tab, line feed, form feed and carriage return aside).
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\x0c\r")
+
+
+def _looks_binary(data: bytes) -> bool:
+    """True for the bytes of a file that is not text: a workbook, an archive, an image, a key store.
+
+    Judged on the first 8 KiB, as ``file`` and git do: more than one control byte in
+    twenty (a NUL now and then inside a CSV is kept as it is). UTF-16 text (whose
+    every other byte is NUL) is text.
+    """
+    head = data[:8192]
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or not head:
+        return False
+    controls = sum(head.count(b) for b in _CONTROL_BYTES)
+    return controls > max(2, len(head) // 20)
+
+
 def _empty(columns: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
 
@@ -588,11 +655,16 @@ def _read_excel(path: Path, *, sheet: str | int | None) -> _Raw:
         warnings.simplefilter("ignore", UserWarning)
         try:
             workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as err:
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as err:
+            # Not read as CSV unasked: a file named .xlsx that holds text is more often
+            # the wrong file than a mislabelled export, so the user says which it is.
+            text = _is_text_table(path)
             raise InputError(
-                "cannot be read as an Excel workbook",
+                "cannot be read as an Excel workbook" + (": it is text, not a workbook" if text else ""),
                 file=file,
-                hint="open it in Excel and save it as .xlsx (Excel Workbook), or export it as CSV",
+                hint=f"it looks like a CSV export: rename it to {path.stem}.csv and point [data] at that"
+                if text
+                else "open it in Excel and save it as .xlsx (Excel Workbook), or export it as CSV",
             ) from err
         try:
             sheets = workbook.worksheets
@@ -983,11 +1055,29 @@ def _amount_pattern(decimal: str) -> re.Pattern[str]:
     return re.compile(rf"^(?:\d+|\d{{1,3}}(?:{t}\d{{3}})+)(?:{d}\d*)?$|^{d}\d+$")
 
 
+#: The largest amount, either way, the loader accepts: a trillion. Money is summed in
+#: whole cents in float64, exact up to 2**53 (about 9e15) cents; a bound of 1e12 (1e14
+#: cents) leaves room to add up thousands of such amounts per client exactly. No real
+#: invoice of a consultancy is larger; a bigger value is a pasted id, a typo or a
+#: placeholder such as 1e308, which would make every total infinite.
+MAX_AMOUNT = 1e12
+
+
 @dataclass(frozen=True)
 class _Amounts:
     parsed: pd.Series  # float64, NaN where blank or wrong
-    bad: pd.Series
+    bad: pd.Series  # not an amount, or too large (`huge`)
     decimal: str | None  # the mark used for text values
+    huge: pd.Series | None = None  # a number, but larger than MAX_AMOUNT either way (part of `bad`)
+
+
+def _bounded(amounts: _Amounts) -> _Amounts:
+    """The amounts with every value beyond :data:`MAX_AMOUNT` (or infinite) marked bad and huge."""
+    parsed = amounts.parsed
+    huge = (parsed.abs() > MAX_AMOUNT).fillna(False).astype(bool)
+    if not huge.any():
+        return replace(amounts, huge=huge)
+    return _Amounts(parsed.where(~huge), (amounts.bad | huge).astype(bool), amounts.decimal, huge)
 
 
 _PLAIN_NUMBER = r"^[+-]?\d+(?:([.,])(\d+))?$"
@@ -1026,6 +1116,13 @@ def _plain_amounts(raw: pd.Series, opts: _Options) -> _Amounts | None:
 
 
 def _parse_amounts(col: pd.Series, opts: _Options) -> _Amounts:
+    """Every cell of an amount column as a float: NaN where blank; ``bad`` where it is not an
+    amount (a word, ``nan``, ``inf``, ``1e6``) or larger than :data:`MAX_AMOUNT` either way
+    (``huge``, a part of ``bad``)."""
+    return _bounded(_parse_amount_cells(col, opts))
+
+
+def _parse_amount_cells(col: pd.Series, opts: _Options) -> _Amounts:
     index = col.index
     if pd.api.types.is_bool_dtype(col.dtype):
         return _Amounts(pd.Series(np.nan, index=index), col.notna(), None)
@@ -1167,6 +1264,20 @@ class _Context:
 def _missing_column_problem(ctx: _Context, canonical: str) -> Problem:
     raw_columns = ctx.mapped.raw_columns
     synonyms = [n for n in synonyms_for(canonical, ctx.table, ctx.map_name) if n != canonical][:6]
+    if len(raw_columns) == 1 and not ctx.mapped.sources:
+        # One column, and not one the table knows: likely not a table at all (a path
+        # pointing at the wrong file, say a key or a password file). Its first line is
+        # not shown: it would print whatever that file holds.
+        return Problem(
+            f"no column for `{canonical}`: the file has a single column, and it is not one the "
+            f"{ctx.table} table has",
+            file=ctx.file,
+            column=canonical,
+            expected=f"a table with a header row naming its columns (one of them {canonical}), "
+            "separated by , ; tab or |",
+            hint=f"check the `{ctx.table}` path under [data] in campaign.toml points at the exported table; "
+            "if it does, set [data] delimiter to the character between its columns",
+        )
     near = close_columns(canonical, ctx.table, raw_columns, ctx.map_name)
     found = ", ".join(repr(c) for c in raw_columns[:12]) + (" ..." if len(raw_columns) > 12 else "")
     hints = []
@@ -1248,6 +1359,31 @@ def _date_checks(ctx: _Context, column: str, dates: _Dates, raw: pd.Series) -> l
     ]
 
 
+_SCIENTIFIC = re.compile(r"^\s*[+-]?(?:\d+[.,]?\d*|[.,]\d+)[eE][+-]?\d+\s*$")
+_NOT_A_NUMBER = frozenset(
+    ("nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "null", "none")
+)
+
+
+def _amount_checks(ctx: _Context, column: str, amounts: _Amounts, raw: pd.Series) -> list[_Check]:
+    """The checks of an amount column: cells that are not amounts, and amounts too large to be real."""
+    huge = amounts.huge if amounts.huge is not None else pd.Series(False, index=amounts.bad.index)
+    wrong = replace(amounts, bad=(amounts.bad & ~huge).astype(bool))
+    limit = f"{MAX_AMOUNT:,.0f}"
+    return [
+        _amount_check(ctx, column, wrong, raw),
+        _Check(
+            "amount_too_large",
+            column,
+            huge,
+            f"amount too large to be real{ctx.read_as(column)}",
+            f"amounts between -{limit} and {limit}",
+            "a value this large is usually an id or a phone number in the wrong column, or a "
+            "placeholder: correct these cells or leave them blank",
+        ),
+    ]
+
+
 def _amount_check(ctx: _Context, column: str, amounts: _Amounts, raw: pd.Series) -> _Check:
     decimal = amounts.decimal or ctx.opts.decimal or "."
     if decimal == ",":
@@ -1263,7 +1399,19 @@ def _amount_check(ctx: _Context, column: str, amounts: _Amounts, raw: pd.Series)
             and bool(_amount_pattern(other).match(c[1]))
         )
     )
-    if other_parses.any():
+    scientific = bad_cells.map(lambda v: isinstance(v, str) and bool(_SCIENTIFIC.match(v)))
+    words = bad_cells.map(lambda v: isinstance(v, str) and v.strip().casefold() in _NOT_A_NUMBER)
+    if scientific.any():
+        # Refused rather than read: Excel writes a number in scientific notation only when
+        # its cell shows it so (General format, too narrow a column), with six significant
+        # digits (123456789 becomes 1.23457E+08): the exported value is already rounded.
+        hint = (
+            "scientific notation such as 1.23457E+08 is how Excel shows a number it has rounded: "
+            "format the column as Number (2 decimals) in the spreadsheet and export it again"
+        )
+    elif words.any():
+        hint = "nan, inf or null stand for a missing or broken value: leave such cells blank, or correct them"
+    elif other_parses.any():
         mark = "comma" if other == "," else "point"
         hint = (
             f'these use a decimal {mark}: set decimal = "{other}" under [data] in campaign.toml '
@@ -1605,7 +1753,7 @@ def _load_table(
         elif canonical in _AMOUNT_COLUMNS:
             amounts = _parse_amounts(values, opts)
             parsed[col] = amounts.parsed
-            checks.append(_amount_check(ctx, col, amounts, values))
+            checks += _amount_checks(ctx, col, amounts, values)
             if amounts.decimal == "," and decimal is None:
                 notes.append(f"{ctx.label(col)}: read with a decimal comma (e.g. 1.234,56)")
         elif canonical == s.DO_NOT_CONTACT:
@@ -2047,14 +2195,77 @@ SCAN_CHECKS = (
 )
 
 
-def _header(path: Path, kind: str, delimiter: str | None) -> list[str]:
-    """The column names of a CSV or Parquet file, without reading its rows."""
-    if kind == "parquet":
-        import pyarrow.parquet as pq
+class _PandasReads(Exception):
+    """Raised inside a scan when the pandas loader must read the table: why, in a few words."""
 
-        return list(pq.read_schema(path).names)
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        return next(csv.reader(handle, delimiter=delimiter or ","), [])
+
+@dataclass(frozen=True)
+class _CsvLayout:
+    """A CSV as the pandas loader reads it: its delimiter, its column names, its data rows
+    and how many characters each column holds in all (to check an engine read the same cells)."""
+
+    delimiter: str
+    names: list[str]
+    rows: int
+    chars: list[int]
+
+
+def _csv_layout(path: Path, delimiter: str | None) -> _CsvLayout:
+    """Read a CSV once, as the pandas loader would, without keeping its rows.
+
+    Raises :class:`_PandasReads` when the file is one an engine might read
+    differently: not UTF-8 text, a header that is not the first line, rows
+    wider or narrower than the header, blank rows (the loader sets them aside),
+    or anything Python's CSV reader refuses.
+    """
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8192)
+    except OSError as err:
+        raise _PandasReads("the file cannot be read") from err
+    if not head.strip() or _looks_binary(head):
+        raise _PandasReads("it is not a text table")
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            sample = handle.read(65537)
+            delim = delimiter or _sniff(sample, None)
+            handle.seek(0)
+            reader = csv.reader(handle, delimiter=delim)
+            header = next(reader, [])
+            if not any(c.strip() for c in header):
+                raise _PandasReads("blank lines above the header")
+            names = _unique_names(header)
+            width = len(names)
+            chars = [0] * width
+            rows = 0
+            for row in reader:
+                if not any(c.strip() for c in row):
+                    raise _PandasReads("blank rows, which the pandas loader sets aside")
+                if len(row) != width:
+                    raise _PandasReads("rows with more or fewer values than the header")
+                rows += 1
+                for i, cell in enumerate(row):
+                    chars[i] += len(cell)
+    except UnicodeDecodeError as err:
+        raise _PandasReads("it is not UTF-8 text") from err
+    except csv.Error as err:
+        raise _PandasReads("Python's CSV reader refuses it") from err
+    except OSError as err:
+        raise _PandasReads("the file cannot be read") from err
+    return _CsvLayout(delim, names, rows, chars)
+
+
+def _parquet_names(path: Path) -> list[str]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        names = list(pq.read_schema(path).names)
+    except (OSError, ValueError, pa.ArrowException) as err:
+        raise _PandasReads("pyarrow cannot read its schema") from err
+    if _unique_names(names) != names:
+        raise _PandasReads("blank, padded or repeated column names")
+    return names
 
 
 def _needs_pandas(layers: Sequence[Any], mapped: MappedTable) -> str | None:
@@ -2201,6 +2412,139 @@ def _iso_problems(
     return problems
 
 
+#: What the pandas loader reads as an amount without a second look (its fast path), in
+#: the syntax Polars, DuckDB and Spark share: ASCII digits, a sign, a decimal point.
+_PLAIN_AMOUNT = r"^[+-]?[0-9]+(\.[0-9]+)?$"
+#: A plain amount that could be a whole number with a thousands separator (1.234).
+_THOUSANDS_LIKE = r"^[+-]?([1-9]|[0-9]{2,3})\.[0-9]{3}$"
+#: What the pandas loader reads as an ISO date (see ``_ISO_DATE``), in ASCII digits.
+_PANDAS_ISO = (
+    r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
+    r"([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?)?\s*(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$"
+)
+
+
+def _blank_text(col: Any) -> Any:
+    return col.is_null() | (col == "")
+
+
+def _yes_no(col: Any) -> Any:
+    """A text do_not_contact cell as the pandas loader compares it: trimmed, lower case, no final dots."""
+    return col.str.strip_chars().str.to_lowercase().str.replace_all(r"\.+$", "")
+
+
+def _scan_precheck(
+    frame: Any, schema: Any, mapped: MappedTable, layout: _CsvLayout | None, engine: str
+) -> None:
+    """Make sure the engine reads the file as the pandas loader would, or raise :class:`_PandasReads`.
+
+    One aggregate query: with a CSV, the rows and the characters of each column
+    must be the ones Python's CSV reader found (quotes, line breaks and escapes
+    read alike); amounts must be plain numbers the loader reads the same way
+    (no currency, thousands separator, decimal comma, ``nan``, or a value beyond
+    :data:`MAX_AMOUNT`); text dates must not be ones only the loader reads (a
+    time of day, a time zone); yes/no cells must be words the loader knows.
+    Whatever is not so is read by the pandas loader, which reads it or names
+    the rows it cannot read.
+    """
+    import narwhals as nw
+
+    def count(mask: Any) -> Any:
+        return mask.fill_null(False).cast(nw.Int64).sum().cast(nw.Int64)
+
+    queries: dict[str, tuple[Any, str]] = {}
+    for canonical, src in mapped.sources.items():
+        name = src.columns[0]
+        found = schema[name]
+        col = nw.col(name)
+        if canonical in _DATE_COLUMNS:
+            if found == nw.String:
+                text = col.str.strip_chars()
+                only_pandas = (
+                    ~_blank_text(text) & text.str.contains(_PANDAS_ISO) & ~text.str.contains(_ISO_DAY)
+                )
+                queries[f"dates:{name}"] = (count(only_pandas), "dates with a time of day or a time zone")
+            elif isinstance(found, nw.Datetime) and found.time_zone is not None:
+                raise _PandasReads(f"{src.label} holds times with a time zone")
+            elif found != nw.Date and not isinstance(found, nw.Datetime):
+                raise _PandasReads(f"{src.label} is read by {engine} as {found}")
+        elif canonical in _AMOUNT_COLUMNS:
+            if found == nw.String:
+                text = col.str.strip_chars()
+                filled = ~_blank_text(text)
+                plain = text.str.contains(_PLAIN_AMOUNT)
+                queries[f"amounts:{name}"] = (
+                    count(filled & ~plain),
+                    f"amounts in {src.label} that are not plain numbers (a currency, a thousands "
+                    "separator, a decimal comma or a word)",
+                )
+                dotted = filled & plain & text.str.contains(r"\.")
+                queries[f"dotted:{name}"] = (count(dotted), "")
+                queries[f"thousands:{name}"] = (count(dotted & text.str.contains(_THOUSANDS_LIKE)), "")
+                number = nw.when(plain).then(text).otherwise(nw.lit("0")).cast(nw.Float64)
+                queries[f"huge:{name}"] = (count(filled & (number.abs() > MAX_AMOUNT)), "")
+            elif found.is_numeric():
+                number = col.cast(nw.Float64)
+                beyond = ~number.is_nan() & ~(number.abs() <= MAX_AMOUNT)
+                queries[f"huge:{name}"] = (count(beyond), "")
+            else:
+                raise _PandasReads(f"{src.label} is read by {engine} as {found}")
+        elif canonical == s.DO_NOT_CONTACT:
+            if found == nw.String:
+                known = sorted(_TRUE | _FALSE)
+                unknown = ~col.is_null() & ~_yes_no(col).is_in(known)
+                queries[f"yes_no:{name}"] = (count(unknown), f"{src.label} holds words other than yes/no")
+            elif found != nw.Boolean:
+                raise _PandasReads(f"{src.label} is read by {engine} as {found}")
+    if layout is not None:
+        queries["__rows"] = (nw.len().cast(nw.Int64), "")
+        for i, name in enumerate(layout.names):
+            queries[f"__chars{i}"] = (nw.col(name).str.len_chars().cast(nw.Int64).sum().cast(nw.Int64), "")
+    if not queries:
+        return
+    totals = frame.select(*(expr.alias(key) for key, (expr, _) in queries.items()))
+    totals = totals.collect() if isinstance(totals, nw.LazyFrame) else totals
+    found_counts = {k: int(v or 0) for k, v in totals.rows(named=True)[0].items()}
+    if layout is not None:
+        if found_counts["__rows"] != layout.rows:
+            raise _PandasReads(
+                f"{engine} reads {found_counts['__rows']:,} rows where the CSV has {layout.rows:,}"
+            )
+        for i, name in enumerate(layout.names):
+            if found_counts[f"__chars{i}"] != layout.chars[i]:
+                raise _PandasReads(f"{engine} reads the cells of {name} otherwise than a CSV reader")
+    for key, (_, why) in queries.items():
+        if why and found_counts[key]:
+            raise _PandasReads(why)
+        if key.startswith("huge:") and found_counts[key]:
+            raise _PandasReads(f"amounts in {key[5:]} beyond {MAX_AMOUNT:,.0f}, or not finite")
+        if key.startswith("dotted:") and layout is not None and layout.delimiter == ";":
+            dotted, thousands = found_counts[key], found_counts[f"thousands:{key[7:]}"]
+            if dotted and dotted == thousands:
+                raise _PandasReads(
+                    f"amounts in {key[7:]} such as 1.234, which a ';'-separated file may mean as 1234"
+                )
+
+
+def _scan_layout(path: Path, delimiter: str | None) -> tuple[list[str], _CsvLayout | None]:
+    """The column names of a file an engine may scan (and a CSV's layout), or :class:`_PandasReads`."""
+    from .engines import file_kind
+
+    kind = file_kind(path)
+    try:
+        there, folder = path.exists(), path.is_dir()
+    except OSError as err:
+        raise _PandasReads("the file cannot be reached") from err
+    if not there or folder:
+        raise _PandasReads("not a file")
+    if kind is None:
+        raise _PandasReads(f"{path.suffix or 'files without an extension'} files are read by pandas")
+    if kind == "parquet":
+        return _parquet_names(path), None
+    layout = _csv_layout(path, delimiter)
+    return layout.names, layout
+
+
 def _scan_table(
     table: Table,
     path: Path,
@@ -2211,10 +2555,16 @@ def _scan_table(
     as_of: date,
     spark: Any,
     connection: Any,
+    names: list[str],
+    layout: _CsvLayout | None,
     clients: Any = None,
     clients_file: str | None = None,
 ) -> tuple[Any, TableReport | None, list[Problem]]:
-    """Read one table with `engine`, renamed and typed lazily, and check it with aggregate queries."""
+    """Read one table with `engine`, renamed and typed lazily, and check it with aggregate queries.
+
+    Raises :class:`_PandasReads` when the pandas loader must read it instead (see
+    :func:`_scan_precheck`), and whatever the engine raises when it cannot read the file.
+    """
     import narwhals as nw
 
     from . import _frames as fr
@@ -2223,34 +2573,32 @@ def _scan_table(
     kind = file_kind(path)
     file = str(path)
     columns = data.columns.get(table)
-    if not path.exists():
-        return (
-            None,
-            None,
-            [Problem("file not found", file=file, hint="check the path under [data] in campaign.toml")],
-        )
-    names = _header(path, kind, data.delimiter)  # type: ignore[arg-type]
     mapped = apply_map(pd.DataFrame(columns=names), table, column_map, columns)
     ctx = _Context(table, file, mapped, None, column_map.name)  # type: ignore[arg-type]
     problems = list(mapped.problems)
     problems += [_missing_column_problem(ctx, c) for c in REQUIRED_COLUMNS[table] if c not in mapped.sources]
     if problems:
         return None, None, problems
-    # A CSV's ids and dates are read as text: ids keep their leading zeros, and
-    # dates are parsed here as ISO only, whatever each engine would guess
-    # (Polars reads 01/02/2024 as 1 February, unasked).
-    text = [c for c in (s.CLIENT_ID, s.INVOICE_ID, *_DATE_COLUMNS) if c in mapped.sources]
+    # A CSV is read all as text, as the pandas loader reads it: ids keep their
+    # leading zeros, and no engine guesses what a value means (Polars reads
+    # 01/02/2024 as 1 February, unasked); dates are parsed here as ISO only,
+    # amounts as plain numbers only (anything else is read by the pandas loader).
     native = scan(
         path,
         engine=engine,  # type: ignore[arg-type]
         spark=spark,
         connection=connection,
-        text_columns=[mapped.sources[c].columns[0] for c in text] if kind == "csv" else (),
-        delimiter=data.delimiter,
+        all_text=kind == "csv",
+        column_names=layout.names if layout is not None else None,
+        delimiter=layout.delimiter if layout is not None else None,
     )
     frame = nw.from_native(native)
     schema = frame.collect_schema()
+    if list(schema.names()) != list(names):
+        raise _PandasReads(f"{engine} reads other column names")
+    _scan_precheck(frame, schema, mapped, layout, engine)
     dtype = fr.date_dtype(frame)
+    text = [c for c in (s.CLIENT_ID, s.INVOICE_ID, *_DATE_COLUMNS) if c in mapped.sources]
     iso = [c for c in text if c in _DATE_COLUMNS and schema[mapped.sources[c].columns[0]] == nw.String]
     if iso:
         problems += _iso_problems(frame, iso, mapped, ctx, engine)
@@ -2261,47 +2609,37 @@ def _scan_table(
         src = mapped.sources.get(canonical)
         col = nw.col(src.columns[0]) if src else None
         found = schema[src.columns[0]] if src else None
-        wrong = None
         if canonical in _DATE_COLUMNS:
             target = dtype
             if canonical in iso:
                 expr = col.str.strip_chars().str.slice(0, 10).str.to_date("%Y-%m-%d")
-            elif found is not None and found != nw.Date and not isinstance(found, nw.Datetime):
-                wrong = "dates (ISO, YYYY-MM-DD)"
-                expr = None
             else:
                 expr = fr.to_date(src.columns[0], dtype) if src else nw.lit(None, dtype=dtype)
         elif canonical in _AMOUNT_COLUMNS:
             target = nw.Float64
-            if found is not None and not found.is_numeric():
-                wrong = "numbers with a decimal point"
-            expr = col.cast(nw.Float64) if src and not wrong else nw.lit(None, dtype=nw.Float64)
+            if src is None:
+                expr = nw.lit(None, dtype=nw.Float64)
+            elif found == nw.String:
+                amount = col.str.strip_chars()
+                expr = nw.when(_blank_text(amount)).then(nw.lit(None, dtype=nw.String)).otherwise(amount)
+                expr = expr.cast(nw.Float64)
+            else:
+                expr = col.cast(nw.Float64)
         elif canonical == s.DO_NOT_CONTACT:
             target = nw.Boolean
-            if found is not None and found != nw.Boolean:
-                wrong = "true/false"
-            expr = col.fill_null(False) if src and not wrong else nw.lit(False, dtype=nw.Boolean)
+            if src is None:
+                expr = nw.lit(False, dtype=nw.Boolean)
+            elif found == nw.String:
+                expr = _yes_no(col).is_in(sorted(_TRUE)).fill_null(False)
+            else:
+                expr = col.fill_null(False)
         else:
             target = nw.String
             if src and (canonical in _ID_COLUMNS or canonical in _TEXT_COLUMNS):
                 expr = _scan_text(col, found)
             else:
                 expr = col.cast(nw.String) if src else nw.lit(None, dtype=nw.String)
-        if wrong:
-            problems.append(
-                Problem(
-                    f"column {src.label}{ctx.read_as(canonical)} is read by {engine} as {found}",
-                    file=file,
-                    column=canonical,
-                    expected=wrong,
-                    hint='the pandas engine reads other formats (set engine = "pandas" under [engine]), '
-                    "or write the file as Parquet with typed columns",
-                )
-            )
-        if expr is not None and not wrong:
-            exprs.append(expr.cast(target).alias(canonical))
-    if problems:
-        return None, None, problems
+        exprs.append(expr.cast(target).alias(canonical))
     typed = frame.select(*exprs)
     as_of_lit = fr.date_lit(as_of, dtype)
     earliest = fr.date_lit(EARLIEST.date(), dtype)
@@ -2330,15 +2668,27 @@ def _scan_table(
 
     aggregates = [nw.len().cast(nw.Int64).alias("__rows")]
     aggregates += [count(mask).alias(f"__check{i}") for i, (_, mask, _, _) in enumerate(checks)]
+    # Every column is computed once here, so a value an engine cannot convert fails now,
+    # not in a later stage.
+    aggregates += [count(nw.col(c).is_null()).alias(f"__null{i}") for i, c in enumerate(TABLE_COLUMNS[table])]
     if table == "clients":
         aggregates.append(client_id.n_unique().cast(nw.Int64).alias("__distinct"))
     totals = typed.select(*aggregates)
     totals = totals.collect() if isinstance(totals, nw.LazyFrame) else totals
-    found_counts = totals.rows(named=True)[0]
-    rows = int(found_counts["__rows"])
+    # (DuckDB sums no rows to NULL)
+    found_counts = {k: int(v or 0) for k, v in totals.rows(named=True)[0].items()}
+    rows = found_counts["__rows"]
+    if table == "clients" and rows == 0:
+        problems.append(
+            Problem(
+                "the client list has no clients (no data rows below the header)",
+                file=file,
+                hint="check the file, and [data] sheet for a workbook, point at the client list",
+            )
+        )
     hint_values = "fix these rows in the file"
     for i, (what, mask, column, expected) in enumerate(checks):
-        n = int(found_counts[f"__check{i}"])
+        n = found_counts[f"__check{i}"]
         if n:
             problems.append(
                 Problem(
@@ -2350,7 +2700,7 @@ def _scan_table(
                     hint=hint_values,
                 )
             )
-    if table == "clients" and rows - int(found_counts["__distinct"]):
+    if table == "clients" and rows - found_counts["__distinct"] > 0:
         twice = typed.group_by(s.CLIENT_ID).agg(nw.len().alias("__n")).filter(nw.col("__n") > 1)
         problems.append(
             Problem(
@@ -2368,7 +2718,7 @@ def _scan_table(
         )
         n_unknown = unknown.select(nw.len().cast(nw.Int64).alias("n"))
         n_unknown = n_unknown.collect() if isinstance(n_unknown, nw.LazyFrame) else n_unknown
-        n = int(n_unknown.item(0, "n"))
+        n = int(n_unknown.item(0, "n") or 0)
         if n:
             problems.append(
                 Problem(
@@ -2383,7 +2733,11 @@ def _scan_table(
     report = TableReport(
         table=table,
         file=file,
-        read_as=f"{'Parquet' if kind == 'parquet' else 'CSV'}, scanned by {engine}",
+        read_as=(
+            f"CSV, {_describe_delimiter(layout.delimiter)}-separated, UTF-8, scanned by {engine}"
+            if layout is not None
+            else f"Parquet, scanned by {engine}"
+        ),
         rows_read=rows,
         rows_kept=rows,
         columns=tuple((c, src.label) for c, src in mapped.sources.items()),
@@ -2450,7 +2804,7 @@ def scan_inputs(
     InputError
         One error listing every problem in every file.
     """
-    from .engines import check_engine, file_kind, from_pandas, spark_session
+    from .engines import check_engine, from_pandas, read_errors, spark_session
 
     engine = check_engine(engine or config.engine.name)
     if engine == "pandas":
@@ -2479,11 +2833,39 @@ def scan_inputs(
             frames[table] = None
             continue
         path = Path(path)
-        names = _header(path, file_kind(path), data.delimiter) if file_kind(path) and path.exists() else []
-        mapped = apply_map(pd.DataFrame(columns=names), table, named, data.columns.get(table))  # type: ignore[arg-type]
-        why = f"{path.suffix} files are read by pandas" if file_kind(path) is None and path.exists() else None
-        why = why or (", ".join(pandas_only) if pandas_only else None)
-        why = why or (_needs_pandas(_layers(table, named), mapped) if path.exists() else None)
+        why = ", ".join(pandas_only) if pandas_only else None
+        names: list[str] = []
+        layout: _CsvLayout | None = None
+        native = report = None
+        if why is None:
+            try:
+                names, layout = _scan_layout(path, data.delimiter)
+                mapped = apply_map(pd.DataFrame(columns=names), table, named, data.columns.get(table))  # type: ignore[arg-type]
+                why = _needs_pandas(_layers(table, named), mapped)
+                if why is None:
+                    native, report, found = _scan_table(
+                        table,  # type: ignore[arg-type]
+                        path,
+                        engine=engine,
+                        data=data,
+                        column_map=named,
+                        as_of=as_of,
+                        spark=spark,
+                        connection=connection,
+                        names=names,
+                        layout=layout,
+                        clients=clients_frame if table != "clients" else None,
+                        clients_file=clients_file,
+                    )
+                    problems += found
+                    if report is not None:
+                        reports.append(report)
+            except _PandasReads as err:
+                why = str(err)
+            except read_errors() as err:
+                # The engine cannot read it: the pandas loader reads it, or names the rows it cannot.
+                log.info("%s: %s could not read it (%s); reading it with pandas", path, engine, err)
+                why = f"{engine} could not read it: {type(err).__name__}"
         if why:
             loaded = _load_table(
                 table,  # type: ignore[arg-type]
@@ -2503,22 +2885,6 @@ def scan_inputs(
             native = from_pandas(loaded.frame, engine=engine, spark=spark, connection=connection)  # type: ignore[arg-type]
             report = loaded.report
             reports.append(replace(report, read_as=f"{report.read_as}, loaded by pandas ({why})"))
-        else:
-            native, report, found = _scan_table(
-                table,  # type: ignore[arg-type]
-                path,
-                engine=engine,
-                data=data,
-                column_map=named,
-                as_of=as_of,
-                spark=spark,
-                connection=connection,
-                clients=clients_frame if table != "clients" else None,
-                clients_file=clients_file,
-            )
-            problems += found
-            if report is not None:
-                reports.append(report)
         frames[table] = native
         if table == "clients" and native is not None:
             import narwhals as nw

@@ -501,7 +501,8 @@ def test_unknown_engine_lists_the_choices():
 def test_scan_refuses_excel_with_a_hint(tmp_path):
     path = tmp_path / "clients.xlsx"
     path.write_bytes(b"")
-    with pytest.raises(InputError, match=r"not \.xlsx[\s\S]*engine = \"pandas\""):
+    # campaign.toml's key is `name` under [engine]: the hint says that, not "engine = ...".
+    with pytest.raises(InputError, match=r"not \.xlsx[\s\S]*set name = \"pandas\" under \[engine\]"):
         engines.scan(path, engine="duckdb")
 
 
