@@ -1,14 +1,18 @@
 """The reconnect command: readable tables, machine formats, and errors without tracebacks."""
 
+import errno
 import json
+import traceback
 from io import StringIO
 from pathlib import Path
 
+import click
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 from reconnect_lib.cli import main
+from reconnect_lib.cli.base import BUG_NOTE, _Group
 
 SAMPLE = Path(__file__).parents[1] / "data" / "sample"
 CONSULTING = str(SAMPLE / "consulting-firm" / "campaign.toml")
@@ -97,3 +101,69 @@ def test_buckets_on_duckdb_prints_the_pandas_table(runner):
     got = runner.invoke(main, ["buckets", "--config", CONSULTING, "--engine", "duckdb"])
     assert got.exit_code == 0, got.output
     assert got.output == want.output
+
+
+# --- What escapes a command: an OS error is a message; a bug keeps its traceback and says so ---
+
+
+def _group_raising(exc: BaseException) -> click.Group:
+    group = _Group("reconnect")  # the CLI's group class, with one command that raises `exc`
+
+    @group.command()
+    def boom() -> None:
+        raise exc
+
+    return group
+
+
+@pytest.mark.parametrize(
+    ("exc", "shown"),
+    [
+        (PermissionError(errno.EACCES, "Permission denied", "/srv/reports/plan.csv"), "may read and write"),
+        (IsADirectoryError(errno.EISDIR, "Is a directory", "/srv/clients.csv"), "a folder where a file"),
+        (NotADirectoryError(errno.ENOTDIR, "Not a directory", "/srv/file/x"), "is a file, not a folder"),
+        (
+            FileNotFoundError(errno.ENOENT, "No such file or directory", "/srv/gone.csv"),
+            "check that the path",
+        ),
+        (OSError(errno.ENOSPC, "No space left on device", "/srv/reports/week.html"), "the disk is full"),
+    ],
+)
+def test_an_os_error_is_one_message_naming_the_path_and_exit_2(runner, exc, shown):
+    result = runner.invoke(_group_raising(exc), ["boom"])
+    assert result.exit_code == 2
+    assert result.output.startswith(f"Error: {exc.filename}: {exc.strerror}\n  Hint: ")
+    assert shown in result.output
+    assert "Traceback" not in result.output
+
+
+def test_an_os_error_without_a_path_still_reads(runner):
+    result = runner.invoke(_group_raising(OSError(errno.ENOSPC, "No space left on device")), ["boom"])
+    assert result.exit_code == 2
+    assert result.output.startswith("Error: No space left on device\n  Hint: the disk is full")
+
+
+def test_a_file_that_is_not_text_is_one_message(runner):
+    try:
+        b"client_id\n\xe9\n".decode("utf-8")
+    except UnicodeDecodeError as err:
+        exc = err
+    result = runner.invoke(_group_raising(exc), ["boom"])
+    assert result.exit_code == 2
+    assert "a file is not utf-8 text: byte 0xe9 at offset 10" in result.output
+    assert 'encoding = "cp1252"' in result.output
+
+
+def test_a_bug_keeps_its_traceback_and_says_it_is_a_bug(runner):
+    result = runner.invoke(_group_raising(ValueError("index out of step")), ["boom"])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, ValueError)
+    assert BUG_NOTE in result.exception.__notes__
+    assert "".join(traceback.format_exception(result.exception)).rstrip().endswith(BUG_NOTE)
+
+
+def test_ctrl_c_stays_aborted(runner):
+    result = runner.invoke(_group_raising(KeyboardInterrupt()), ["boom"])
+    assert result.exit_code == 1
+    assert "Aborted!" in result.output
+    assert "bug" not in result.output

@@ -6,6 +6,7 @@ This package is the only place that reads the clock (the default ``--as-of``).
 
 from __future__ import annotations
 
+import errno
 from datetime import date
 from pathlib import Path
 
@@ -126,14 +127,69 @@ class _UserError(click.ClickException):
         return self.message
 
 
+_OS_HINTS = {
+    errno.EACCES: "check that you may read and write there (ls -l), or choose another path",
+    errno.EPERM: "check that you may read and write there (ls -l), or choose another path",
+    errno.ENOENT: "check that the path exists (relative paths in campaign.toml start at its folder)",
+    errno.EISDIR: "that is a folder where a file was expected: give the file's path",
+    errno.ENOTDIR: "a part of that path is a file, not a folder",
+    errno.ENOSPC: "the disk is full: free some space and run the command again",
+    errno.EDQUOT: "your disk quota is used up: free some space and run the command again",
+    errno.EROFS: "that file system is read-only: choose a folder you can write to",
+    errno.ENAMETOOLONG: "the path is too long: choose a shorter folder or campaign name",
+}
+
+BUG_NOTE = (
+    "This is a bug in reconnect_lib, not a mistake in your files: please report it "
+    "with the traceback above and the command you ran."
+)
+
+
+def os_error_message(err: OSError) -> str:
+    """One readable line for an operating-system error: the path(s), the reason, what to do."""
+    paths = [str(p) for p in (err.filename, err.filename2) if p is not None]
+    reason = err.strerror or str(err) or type(err).__name__
+    text = f"{' -> '.join(paths)}: {reason}" if paths else reason
+    hint = _OS_HINTS.get(err.errno or 0, "check the path and run the command again")
+    return f"{text}\n  Hint: {hint}"
+
+
+def decode_error_message(err: UnicodeDecodeError) -> str:
+    """One readable line for a file that is not text in the encoding it was read with."""
+    byte = err.object[err.start : err.start + 1].hex() if isinstance(err.object, bytes | bytearray) else "?"
+    return (
+        f"a file is not {err.encoding} text: byte 0x{byte} at offset {err.start:,} ({err.reason})\n"
+        "  Hint: save the file as UTF-8, or name its encoding under [data] in campaign.toml, "
+        'e.g. encoding = "cp1252"'
+    )
+
+
 class _Group(click.Group):
-    """Turns a library error into one readable message and exit code 2, never a traceback."""
+    """Turns a user's error into one readable message and exit code 2, never a traceback.
+
+    A :class:`ReconnectError`, an operating-system error (a path that cannot be
+    read or written, a full disk) and a file that is not text become a message
+    naming what went wrong. Anything else is a bug: its traceback is kept, so it
+    can be fixed, with a last line saying so. Ctrl-C stays click's "Aborted!".
+    """
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except ReconnectError as err:
             raise _UserError(str(err)) from err
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except UnicodeDecodeError as err:
+            raise _UserError(decode_error_message(err)) from err
+        except OSError as err:
+            if err.errno == errno.EPIPE:  # output piped into `head`: click ends quietly
+                raise
+            raise _UserError(os_error_message(err)) from err
+        except Exception as err:
+            if BUG_NOTE not in getattr(err, "__notes__", ()):
+                err.add_note(BUG_NOTE)
+            raise
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
