@@ -2,7 +2,9 @@
 
 import errno
 import json
+import shutil
 import traceback
+from datetime import date
 from io import StringIO
 from pathlib import Path
 
@@ -101,6 +103,81 @@ def test_buckets_on_duckdb_prints_the_pandas_table(runner):
     got = runner.invoke(main, ["buckets", "--config", CONSULTING, "--engine", "duckdb"])
     assert got.exit_code == 0, got.output
     assert got.output == want.output
+
+
+# --- An as-of date years ahead or before 1900 is refused, with the way to override it ---
+
+
+@pytest.fixture
+def fixed_today(monkeypatch):
+    from reconnect_lib.cli import base
+
+    monkeypatch.setattr(base, "today", lambda: date(2026, 12, 6))
+    return date(2026, 12, 6)
+
+
+@pytest.mark.parametrize("order", ["config first", "as-of first"])
+def test_an_as_of_years_ahead_is_refused_with_the_override(runner, fixed_today, order):
+    options = [["--config", CONSULTING], ["--as-of", "2062-11-23"]]
+    args = ["buckets", *(options[0] + options[1] if order == "config first" else options[1] + options[0])]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2
+    assert "--as-of 2062-11-23 is about 36 years after today (2026-12-06)" in result.output
+    assert "add --allow-future-as-of" in result.output
+    assert "Traceback" not in result.output
+    allowed = runner.invoke(main, [*args, "--allow-future-as-of", "--format", "json"])
+    assert allowed.exit_code == 0, allowed.output
+    assert sum(r["clients"] for r in json.loads(allowed.output)) == 532
+
+
+def test_an_as_of_within_a_year_is_fine(runner, fixed_today):
+    result = runner.invoke(
+        main, ["buckets", "--config", CONSULTING, "--as-of", "2027-12-07", "--format", "csv"]
+    )
+    assert result.exit_code == 0, result.output
+    too_far = runner.invoke(main, ["buckets", "--config", CONSULTING, "--as-of", "2027-12-08"])
+    assert too_far.exit_code == 2
+    assert "367 days after today" in too_far.output
+
+
+@pytest.mark.parametrize("day", ["1899-12-31", "0001-01-01", "2200-01-01", "9999-12-31"])
+def test_an_as_of_out_of_range_is_refused_even_when_the_future_is_allowed(runner, fixed_today, day):
+    result = runner.invoke(main, ["buckets", "--config", CONSULTING, "--as-of", day, "--allow-future-as-of"])
+    assert result.exit_code == 2
+    assert "is out of range (expected a date from 1900-01-01 to 2199-12-31)" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_campaign_toml_as_of_years_ahead_is_refused_unless_overridden(runner, fixed_today, tmp_path):
+    firm = tmp_path / "firm"
+    shutil.copytree(SAMPLE / "consulting-firm", firm, ignore=shutil.ignore_patterns("outcomes.sqlite*"))
+    toml = firm / "campaign.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace("as_of = 2026-11-23", "as_of = 2062-11-23"), encoding="utf-8"
+    )
+    for command in (["buckets"], ["outcome", "summary"], ["plan", "--out", str(tmp_path / "out")]):
+        result = runner.invoke(main, [*command, "--config", str(toml)])
+        assert result.exit_code == 2, command
+        assert (
+            "campaign.toml: key `campaign.as_of` = 2062-11-23 is about 36 years after today" in result.output
+        )
+        assert "--allow-future-as-of" in result.output
+    # --as-of replaces the file's date, so the file's date is not checked then.
+    ok = runner.invoke(main, ["buckets", "--config", str(toml), "--as-of", "2026-11-23", "--format", "csv"])
+    assert ok.exit_code == 0, ok.output
+    forced = runner.invoke(
+        main, ["buckets", "--config", str(toml), "--allow-future-as-of", "--format", "csv"]
+    )
+    assert forced.exit_code == 0, forced.output
+
+
+def test_sample_refuses_an_as_of_out_of_range(runner, tmp_path):
+    result = runner.invoke(
+        main, ["sample", str(tmp_path / "x"), "--firm", "consulting-firm", "--as-of", "9999-01-01"]
+    )
+    assert result.exit_code == 2
+    assert "--as-of 9999-01-01 is out of range" in result.output
+    assert not (tmp_path / "x").exists()
 
 
 # --- What escapes a command: an OS error is a message; a bug keeps its traceback and says so ---

@@ -7,16 +7,25 @@ This package is the only place that reads the clock (the default ``--as-of``).
 from __future__ import annotations
 
 import errno
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import click
 import pandas as pd
 
 from .. import __version__
-from ..errors import ReconnectError
+from ..errors import ConfigError, ReconnectError
 
 FORMATS = ("table", "csv", "json")
+
+#: An as-of date further than this after today is refused unless --allow-future-as-of
+#: is given: years ahead is almost always a typo in the year, and every date of a
+#: plan or report would follow it without a word.
+AS_OF_DAYS_AHEAD = 366
+
+_AS_OF = "reconnect_lib.as_of"
+_CONFIG = "reconnect_lib.config_path"
+_ALLOW_FUTURE = "reconnect_lib.allow_future_as_of"
 
 
 def today() -> date:
@@ -24,13 +33,92 @@ def today() -> date:
     return date.today()
 
 
+def _remember(key: str):
+    """A callback that keeps an option's value for :func:`_check_as_of`."""
+
+    def callback(ctx: click.Context, param: click.Parameter, value):
+        if not ctx.resilient_parsing:
+            ctx.meta[key] = value
+            _check_as_of(ctx)
+        return value
+
+    return callback
+
+
+def _allow_future(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    ctx.meta[_ALLOW_FUTURE] = value
+    return value
+
+
+def _ahead(days: int) -> str:
+    if days >= 730:
+        return f"about {round(days / 365.25)} years"
+    return f"{days:,} days"
+
+
+def _check_as_of(ctx: click.Context) -> None:
+    """Refuse an as-of date (--as-of, else [campaign] as_of) before 1900, after 2199, or far ahead.
+
+    Runs once both --as-of and --config have been read, whatever their order on
+    the command line; a command without --as-of (it has no as-of date) is left alone.
+    """
+    names = {p.name for p in ctx.command.params}
+    if "as_of" not in names or _AS_OF not in ctx.meta:
+        return
+    if "config_path" in names and _CONFIG not in ctx.meta:
+        return
+    as_of = ctx.meta.pop(_AS_OF)
+    config_path = ctx.meta.pop(_CONFIG, None)
+    from ..config import EARLIEST_AS_OF, LATEST_AS_OF, load_config
+
+    if as_of is not None:
+        day, file = as_of.date() if isinstance(as_of, datetime) else as_of, None
+        what = f"--as-of {day}"
+        fix = "pass --as-of with the date you mean"
+    elif config_path is not None:
+        cfg = load_config(config_path)  # a wrong campaign.toml is reported here, before any work
+        if cfg.campaign.as_of is None:
+            return
+        day, file = cfg.campaign.as_of, str(config_path)
+        what = f"key `campaign.as_of` = {day}"
+        fix = "fix as_of under [campaign] in campaign.toml, or pass --as-of"
+    else:
+        return
+    if not EARLIEST_AS_OF <= day <= LATEST_AS_OF:
+        raise ConfigError(
+            f"{what} is out of range",
+            file=file,
+            expected=f"a date from {EARLIEST_AS_OF} to {LATEST_AS_OF}",
+            hint=f"check the year; {fix}",
+        )
+    now = today()
+    ahead = (day - now).days
+    if ahead > AS_OF_DAYS_AHEAD and not ctx.meta.get(_ALLOW_FUTURE):
+        raise ConfigError(
+            f"{what} is {_ahead(ahead)} after today ({now})",
+            file=file,
+            expected=f"an as-of date at most {AS_OF_DAYS_AHEAD} days after today",
+            hint=f"check the year; {fix}; to compute as of that date on purpose, add --allow-future-as-of",
+        )
+
+
 def as_of_option(f):
-    return click.option(
+    f = click.option(
         "--as-of",
         "as_of",
         type=click.DateTime(formats=["%Y-%m-%d"]),
         default=None,
-        help="Date to compute as of (YYYY-MM-DD). Default: [campaign] as_of, else today.",
+        callback=_remember(_AS_OF),
+        help="Date to compute as of (YYYY-MM-DD). Default: [campaign] as_of, else today. "
+        f"At most {AS_OF_DAYS_AHEAD} days after today unless --allow-future-as-of.",
+    )(f)
+    return click.option(
+        "--allow-future-as-of",
+        is_flag=True,
+        is_eager=True,
+        expose_value=False,
+        callback=_allow_future,
+        help=f"Accept an as-of date more than {AS_OF_DAYS_AHEAD} days after today (a forecast on purpose).",
     )(f)
 
 
@@ -40,6 +128,7 @@ def config_option(f):
         "config_path",
         type=click.Path(dir_okay=False, path_type=Path),
         required=True,
+        callback=_remember(_CONFIG),
         help="Path of the campaign.toml.",
     )(f)
 
@@ -225,8 +314,15 @@ def main() -> None:
 )
 def sample(outdir: Path, firm: str, seed: int, as_of, reports_folder: str) -> None:
     """Write a sample firm's data and campaign.toml into OUTDIR."""
+    from ..config import EARLIEST_AS_OF, LATEST_AS_OF
     from ..sample import write_sample
 
+    if not EARLIEST_AS_OF <= as_of.date() <= LATEST_AS_OF:
+        raise ConfigError(
+            f"--as-of {as_of.date()} is out of range",
+            expected=f"a date from {EARLIEST_AS_OF} to {LATEST_AS_OF}",
+            hint="check the year",
+        )
     paths = write_sample(outdir, firm=firm, seed=seed, as_of=as_of.date(), reports_folder=reports_folder)
     for path in paths.values():
         click.echo(str(path))
