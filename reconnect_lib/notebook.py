@@ -14,12 +14,15 @@ notebook only, and no global renderer setting is touched.
 
 from __future__ import annotations
 
-import html
+import re
+from collections.abc import Iterable
 from datetime import date
 
 import plotly.graph_objects as go
+from markupsafe import Markup, escape
 
 _plotlyjs_sent = False
+_BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 
 
 def figure_bundle(fig: go.Figure, *, include_plotlyjs: bool) -> dict[str, object]:
@@ -64,16 +67,67 @@ def show(fig: go.Figure) -> None:
     _plotlyjs_sent = True
 
 
-def say(markdown: str) -> None:
-    """Display a paragraph of narrative (Markdown) written from computed numbers."""
-    from IPython.display import Markdown, display
+def narrative(template: str, /, **values: object) -> Markup:
+    """A paragraph of narrative as HTML: the notebook's own words, with every value escaped.
 
-    display(Markdown(markdown))
+    Narrative is HTML, not Markdown: a client's, owner's or campaign's name put
+    into Markdown can run as HTML (``<img onerror=...>``) or become a link
+    (``[x](javascript:...)``), and escaping Markdown by hand misses cases. Here
+    the notebook's own text is escaped too; only ``**bold**`` in it becomes
+    ``<strong>``.
+
+    Parameters
+    ----------
+    template : str
+        The notebook's own sentence (a literal, never built from data), with
+        ``**bold**`` and ``str.format`` placeholders: ``{name}``, ``{n[clients]:,}``,
+        ``{as_of:%d %B %Y}``. Without `values` it is shown as written (braces included).
+    **values
+        Filled into the placeholders, each formatted and then HTML-escaped;
+        :class:`markupsafe.Markup` values (e.g. :func:`counts_in_words`) are
+        kept as they are.
+
+    Returns
+    -------
+    markupsafe.Markup
+        A ``<p>`` element.
+
+    Examples
+    --------
+    >>> str(narrative("**{name}**: {n:,} clients", name="<b>Ann</b> [x](javascript:y)", n=1200))
+    '<p><strong>&lt;b&gt;Ann&lt;/b&gt; [x](javascript:y)</strong>: 1,200 clients</p>'
+    """
+    own = Markup(_BOLD.sub(r"<strong>\1</strong>", str(escape(template))))
+    return Markup("<p>{}</p>").format(own.format(**values) if values else own)
 
 
-def escape(value: object) -> str:
-    """A client-supplied value made safe to place inside narrative Markdown/HTML."""
-    return html.escape(str(value)).replace("*", "&#42;").replace("_", "&#95;").replace("`", "&#96;")
+def bullets(items: Iterable[object]) -> Markup:
+    """A bulleted list of texts (notes, warnings) as HTML, each item escaped.
+
+    >>> str(bullets(["a < b", "*c*"]))
+    '<ul><li>a &lt; b</li><li>*c*</li></ul>'
+    """
+    return Markup("<ul>{}</ul>").format(Markup("").join(Markup("<li>{}</li>").format(i) for i in items))
+
+
+def lines(text: object) -> Markup:
+    r"""Text of several lines (e.g. the loader's report) as one HTML paragraph, escaped, lines kept.
+
+    >>> str(lines("clients.csv: 3 rows\n<x> set aside"))
+    '<p>clients.csv: 3 rows<br>\n&lt;x&gt; set aside</p>'
+    """
+    return Markup("<p>{}</p>").format(Markup("<br>\n").join(str(text).splitlines()))
+
+
+def say(template: str | Markup, /, **values: object) -> None:
+    """Display a paragraph of narrative written from computed numbers (see :func:`narrative`).
+
+    A :class:`markupsafe.Markup` (from :func:`bullets` or :func:`lines`) is shown as it is.
+    """
+    from IPython.display import HTML, display
+
+    shown = template if isinstance(template, Markup) else narrative(template, **values)
+    display(HTML(str(shown)))
 
 
 def parse_as_of(value: str | date | None) -> date | None:
@@ -208,16 +262,20 @@ _ACTION_PLURALS = {
 }
 
 
-def counts_in_words(counts: dict[str, int]) -> str:
-    """Planned actions per kind in words, in bold, for a narrative sentence.
+def counts_in_words(counts: dict[str, int]) -> Markup:
+    """Planned actions per kind in words, in bold, for a narrative sentence (HTML).
 
-    >>> counts_in_words({"letter": 10, "email": 0, "follow_up_call": 4})
-    '**10 letters**, **4 follow-up calls**'
-    >>> counts_in_words({"letter": 0})
+    >>> str(counts_in_words({"letter": 10, "email": 0, "follow_up_call": 4}))
+    '<strong>10 letters</strong>, <strong>4 follow-up calls</strong>'
+    >>> str(counts_in_words({"letter": 0}))
     'nothing'
     """
-    words = [f"**{n:,} {_ACTION_PLURALS.get(action, action)}**" for action, n in counts.items() if n]
-    return ", ".join(words) or "nothing"
+    words = [
+        Markup("<strong>{:,} {}</strong>").format(n, _ACTION_PLURALS.get(action, action))
+        for action, n in counts.items()
+        if n
+    ]
+    return Markup(", ").join(words) or Markup("nothing")
 
 
 def contacts_view(actions, *, n: int | None = None):
