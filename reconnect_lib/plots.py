@@ -3,9 +3,17 @@
 Each function takes a frame a stage returned and draws it; nothing here
 computes a number a stage should have computed. Every figure shares one
 style (:data:`STYLE`) and a title that says what it shows.
+
+plotly draws a subset of HTML in every text it shows (titles, axis and
+category labels, legends, hover labels, annotations), links included: text
+that comes from the user's files (names, owners, segments, channels, reasons)
+goes through :func:`label` before it reaches a figure, so it shows as typed and
+never as markup. The dormancy bucket labels are the library's own.
 """
 
 from __future__ import annotations
+
+import html
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -30,6 +38,19 @@ STYLE = go.layout.Template(
         hoverlabel={"bgcolor": "white"},
     )
 )
+
+
+def label(value: object) -> str:
+    """Text from the data (a name, owner, segment, channel, reason) made safe to show in a figure.
+
+    plotly reads ``<b>``, ``<br>``, ``<a href=...>`` and other tags in its texts and
+    decodes entities: escaping ``&``, ``<`` and ``>`` makes it show the user's
+    characters as they are, and no tag or link.
+
+    >>> label('<a href="javascript:alert(1)">Ann & Bo</a>')
+    '&lt;a href="javascript:alert(1)"&gt;Ann &amp; Bo&lt;/a&gt;'
+    """
+    return html.escape(str(value), quote=False)
 
 
 def _colours(n: int) -> list[str]:
@@ -107,7 +128,7 @@ def segment_chart(segments: pd.DataFrame) -> go.Figure:
     fig = go.Figure(
         go.Bar(
             x=ordered["total_revenue"].tolist(),
-            y=ordered[s.RFM_SEGMENT].astype(str).tolist(),
+            y=[label(v) for v in ordered[s.RFM_SEGMENT].astype(str)],
             orientation="h",
             marker_color=ACCENT,
             customdata=ordered["clients"].tolist(),
@@ -234,7 +255,7 @@ _WARN = BUCKET_COLOURS[5]
 
 def _measure_label(table: pd.DataFrame) -> str:
     column = str(table[s.MEASURE].iloc[0]) if s.MEASURE in table.columns and len(table) else "value"
-    return MEASURE_LABELS.get(column, column.replace("_", " "))
+    return MEASURE_LABELS.get(column, label(column.replace("_", " ")))
 
 
 def _message(fig: go.Figure, text: str, *, y: float = 0.5) -> go.Figure:
@@ -292,7 +313,7 @@ def value_dormancy_chart(binned: pd.DataFrame) -> go.Figure:
         return _empty(title, "No clients to show")
     fig = go.Figure()
     names = binned[s.NAME] if s.NAME in binned.columns else binned[s.CLIENT_ID]
-    names = names.astype("string").fillna(binned[s.CLIENT_ID].astype("string"))
+    names = names.astype("string").fillna(binned[s.CLIENT_ID].astype("string")).map(label)
     if s.DORMANCY_BUCKET in binned.columns:
         order = binned[s.BUCKET_ORDER] if s.BUCKET_ORDER in binned.columns else binned[s.DORMANCY_BUCKET]
         buckets = binned.assign(_o=order).drop_duplicates(s.DORMANCY_BUCKET).sort_values("_o")
@@ -306,12 +327,12 @@ def value_dormancy_chart(binned: pd.DataFrame) -> go.Figure:
     else:
         groups = [("clients", pd.Series(True, index=binned.index))]
         colours = [ACCENT]
-    for (label, rows), colour in zip(groups, colours, strict=True):
+    for (group, rows), colour in zip(groups, colours, strict=True):
         fig.add_scatter(
             x=_ints(binned.loc[rows, s.DAYS_DORMANT]),
             y=binned.loc[rows, s.VALUE].tolist(),
             mode="markers",
-            name=label,
+            name=group,
             marker={"color": colour, "size": 7, "opacity": 0.75, "line": {"width": 0}},
             customdata=names[rows].tolist(),
             hovertemplate="%{customdata}: %{x:,} days, %{y:,.0f}<extra></extra>",
@@ -551,11 +572,12 @@ def win_back_rate_chart(rates: pd.DataFrame, by: str, *, overall: pd.DataFrame |
         Bars of ``win_back_rate`` with asymmetric error bars to ``rate_low`` and
         ``rate_high``, ``n = contacted`` in each bar.
     """
-    title = "Share of contacted clients won back, " + GROUP_LABELS.get(by, "by " + by.replace("_", " "))
+    grouping = GROUP_LABELS.get(by, "by " + label(by.replace("_", " ")))
+    title = "Share of contacted clients won back, " + grouping
     if rates.empty or by not in rates.columns or int(rates[s.CONTACTED].sum()) == 0:
         return _empty(title, NO_CONTACTS)
     rate = rates[s.RATE]
-    labels = rates[by].astype(str).tolist()
+    labels = [label(v) for v in rates[by].astype(str)]
     colours = _colours(len(labels)) if by == s.DORMANCY_BUCKET else [ACCENT] * len(labels)
     fig = go.Figure(
         go.Bar(
@@ -617,7 +639,7 @@ def reasons_chart(reasons: pd.DataFrame) -> go.Figure:
     fig = go.Figure(
         go.Bar(
             x=ordered[s.CLIENTS].tolist(),
-            y=[REASON_LABELS.get(str(r), str(r)) for r in ordered[s.REASON]],
+            y=[REASON_LABELS.get(str(r), label(r)) for r in ordered[s.REASON]],
             orientation="h",
             marker_color=ACCENT,
             text=[f"{c:,} ({p:.0%})" for c, p in zip(ordered[s.CLIENTS], ordered[s.SHARE], strict=True)],
