@@ -29,8 +29,6 @@ from __future__ import annotations
 import hashlib
 import html
 import math
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -48,6 +46,7 @@ from .config import DEFAULT_EDGES_MONTHS
 from .dormancy import bucket_labels, bucket_table
 from .errors import ConfigError, ReconnectError
 from .exports import call_sheet, firm_name, render_call_sheet_html, to_csv_text
+from .files import atomic_write_text, make_folder, safe_folder_name
 from .pipeline import Campaign
 from .plan import EXCLUSION_REASONS, contact_plan
 from .schema import (
@@ -269,18 +268,6 @@ class CallList:
         return text
 
 
-def _write_atomic(path: Path, text: str, encoding: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".tmp-{path.name}-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as out:
-            out.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_call_list(
     selection: pd.DataFrame,
     out_dir: str | Path,
@@ -351,12 +338,12 @@ def write_call_list(
     sheet = call_sheet(plan, week)
     page = render_call_sheet_html(plan, week, firm=firm)
     digest = hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()[:10]
-    folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = make_folder(out_dir, hint="choose another folder for the call lists (export_dir=)")
     stem = f"call-list-{as_of.isoformat()}-{digest}"
     csv_path, html_path = folder / f"{stem}.csv", folder / f"{stem}.html"
-    _write_atomic(csv_path, to_csv_text(sheet), "utf-8-sig")
-    _write_atomic(html_path, page, "utf-8")
+    # Each file is replaced whole: a reader (or a spreadsheet open on it) sees the old list or the new one.
+    atomic_write_text(csv_path, to_csv_text(sheet), encoding="utf-8-sig")
+    atomic_write_text(html_path, page)
     reasons = plan.excluded[REASON].value_counts()
     left_out = {r: int(reasons[r]) for r in EXCLUSION_REASONS if r in reasons.index}
     return CallList(csv=csv_path, html=html_path, calls=len(sheet), left_out=left_out, week=week)
@@ -419,7 +406,7 @@ def selection_summary(selection: pd.DataFrame, *, of: int, rows: int = DEFAULT_R
 def _hover_names(selection: pd.DataFrame) -> list[str]:
     # plotly draws a subset of HTML in hover labels: client-supplied text is escaped first.
     names = selection[NAME] if NAME in selection.columns else selection[CLIENT_ID]
-    return [html.escape("" if pd.isna(v) else str(v)) for v in names]
+    return [plots.label("" if pd.isna(v) else v) for v in names]
 
 
 def _points(selection: pd.DataFrame) -> pd.DataFrame:
@@ -520,7 +507,8 @@ class Explorer:
         scored frame (then pass `as_of`, and `edges_months` if not the default).
     export_dir : str or Path, optional
         Folder the export button writes call lists into. Default with a
-        Campaign: ``<reports folder>/<campaign name>/call-lists``; required with a frame.
+        Campaign: ``<reports folder>/<campaign name>/call-lists``, the name made a safe folder name
+        (:func:`reconnect_lib.files.safe_folder_name`); required with a frame.
     as_of : datetime.date, optional
         Required with a frame; not allowed with a Campaign (it carries its own).
     edges_months : sequence of int, optional
@@ -590,7 +578,8 @@ class Explorer:
             name = source.config.campaign.name
             self.firm = firm_name(name)  # as `reconnect plan` names it in letters
             if export_dir is None:
-                export_dir = source.config.reports.folder / name / "call-lists"
+                # The name is free text ("../x", "a/b", markup): one safe folder inside the reports folder.
+                export_dir = source.config.reports.folder / safe_folder_name(name) / "call-lists"
         else:
             if as_of is None:
                 raise ConfigError(
