@@ -30,3 +30,61 @@ def require_chromium() -> None:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(message)
     pytest.skip(message)
+
+
+# --- a campaign whose every user-supplied text is markup ----------------------------------------
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+
+
+def hostile(field: str) -> str:
+    """Text a user might type (or an attacker might plant) in `field`: HTML, a Markdown link, entities.
+
+    Rendered as markup it would run a script (``onerror``), draw a live
+    ``javascript:`` link (in HTML, in Markdown, in a plotly text) or bold text;
+    shown as text it reads as typed.
+    """
+    return (
+        f"<img src=x onerror=alert('{field}')> [{field}](javascript:alert('{field}')) "
+        f'& *{field}* &amp; _x_ <a href="javascript:alert(1)">{field} link'
+    )  # no "/": a campaign name must be one folder name
+
+
+def hostile_firm(firm: str, dest: Path) -> Path:
+    """Copy ``data/sample/<firm>`` to `dest` with markup in every user-supplied text; return campaign.toml.
+
+    The campaign's name and description; every client's name and company (the
+    original text first, so clients stay apart); the busiest account owner's
+    name; and, when the firm has an outcome log, every event's note and who
+    recorded it. Reports are written under ``dest/reports``; the sample is not touched.
+    """
+    import re
+    import shutil
+
+    import pandas as pd
+
+    shutil.copytree(SAMPLE / firm, dest, ignore=shutil.ignore_patterns("*.sqlite", "*.sqlite-*"))
+    toml = dest / "campaign.toml"
+    text = toml.read_text(encoding="utf-8")
+    for key, field in (("name", "campaign"), ("description", "about")):
+        line = f"{key} = {_toml_string(hostile(field))}"
+        text = re.sub(rf'(?m)^{key} = ".*"$', lambda _, line=line: line, text, count=1)
+    text = re.sub(r'(?m)^folder = ".*"$', 'folder = "reports"', text, count=1)
+    toml.write_text(text, encoding="utf-8")
+    clients = pd.read_csv(dest / "clients.csv", dtype=str, keep_default_na=False)
+    clients["name"] = clients["name"] + " " + hostile("name")
+    clients["company"] = clients["company"] + " " + hostile("company")
+    busiest = clients["account_owner"].value_counts().index[0]
+    clients.loc[clients["account_owner"] == busiest, "account_owner"] = busiest + " " + hostile("owner")
+    clients.to_csv(dest / "clients.csv", index=False)
+    if (dest / "outcomes.csv").exists():
+        events = pd.read_csv(dest / "outcomes.csv", dtype=str, keep_default_na=False)
+        events["note"] = hostile("note")
+        events["recorded_by"] = hostile("by")
+        events.to_csv(dest / "outcomes.csv", index=False)
+    return toml
+
+
+def _toml_string(value: str) -> str:
+    """A TOML basic string."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
