@@ -8,6 +8,7 @@ rerun succeeds and removes what the failed run left.
 from __future__ import annotations
 
 import errno
+import json
 import os
 import pickle
 import shutil
@@ -160,6 +161,7 @@ def _count_replaces(monkeypatch, run) -> int:
     return len(calls)
 
 
+@pytest.mark.slow
 def test_plan_a_failure_at_any_step_loses_nothing_and_a_rerun_completes(
     sample_plan, user_folder, tmp_path, monkeypatch
 ):
@@ -293,6 +295,7 @@ write_week(plan, "2026-W48", sys.argv[2], firm="New Firm")
 """
 
 
+@pytest.mark.slow
 def test_plan_killed_at_any_step_keeps_every_file_whole_and_a_rerun_cleans_up(
     sample_plan, user_folder, tmp_path
 ):
@@ -319,6 +322,7 @@ def test_plan_killed_at_any_step_keeps_every_file_whole_and_a_rerun_cleans_up(
         assert written == new
 
 
+@pytest.mark.slow
 def test_two_plan_runs_at_once_take_turns(campaign, tmp_path):
     out = tmp_path / "out"
     command = [str(Path(PYTHON).parent / "reconnect"), "plan", "--config", str(campaign), "--out", str(out)]
@@ -346,6 +350,7 @@ def campaign(tmp_path: Path) -> Path:
     return folder / "campaign.toml"
 
 
+@pytest.mark.slow
 def test_plan_killed_at_random_times_by_the_clock(campaign, tmp_path):
     # The CLI as a user runs it, killed at a few moments of its run (not a timing assertion:
     # whenever the kill lands, the same things must hold).
@@ -363,3 +368,234 @@ def test_plan_killed_at_random_times_by_the_clock(campaign, tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert temps(tmp_path) == []
     assert (out / "plan.csv").exists()
+
+
+# --- report ------------------------------------------------------------------------------
+
+
+def tiny_notebooks(folder: Path, extra: str = "") -> Path:
+    """Report notebooks of two cells (quick to run) standing in for the real ones."""
+    import nbformat
+
+    folder.mkdir(parents=True, exist_ok=True)
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    params = nbformat.v4.new_code_cell('config = ""\nas_of = ""\nweek = ""\nsidecar = ""')
+    params.metadata["tags"] = ["parameters"]
+    sidecar = "import json, pathlib\npathlib.Path(sidecar).write_text(json.dumps({'week': week}))"
+    nb.cells = [params, nbformat.v4.new_code_cell(sidecar)]
+    if extra:
+        nb.cells.append(nbformat.v4.new_code_cell(extra))
+    for name in ("client_base_overview.ipynb", "weekly_campaign_report.ipynb"):
+        nbformat.write(nb, folder / name)
+    return folder
+
+
+def tiny_report(reports: Path, notebooks: Path, campaign: str = "consulting-firm"):
+    from datetime import date
+
+    from reconnect_lib.reports import run_report
+
+    return run_report(
+        "weekly",
+        config=SAMPLE / "campaign.toml",
+        campaign=campaign,
+        reports_folder=reports,
+        week=WEEK,
+        as_of=date(2026, 11, 23),
+        notebooks=notebooks,
+        progress=False,
+        timeout=120,
+    )
+
+
+@pytest.mark.slow
+def test_report_stays_in_its_folder_and_a_rerun_removes_what_killed_runs_left(user_folder, tmp_path):
+    home, planted = user_folder
+    reports = home / "reports"
+    notebooks = tiny_notebooks(tmp_path / "nb")
+    paths = tiny_report(reports, notebooks, campaign="../../escape")
+    assert paths.html == reports / "escape" / WEEK / "weekly_campaign_report.html"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "nb"]
+    assert sorted(p.name for p in home.iterdir()) == [*sorted(planted), "reports"]
+    campaign_dir = reports / "escape"
+    dead = _dead_pid()
+    (campaign_dir / f".tmp-r{dead}-{WEEK}-0123456789").mkdir()
+    (campaign_dir / f".tmp-r{dead}-{WEEK}-0123456789" / "weekly_campaign_report.ipynb").write_bytes(b"{")
+    legacy = campaign_dir / f".tmp-{WEEK}-ab12cd_9"  # left by a run before names carried a process id
+    legacy.mkdir()
+    os.utime(legacy, (time.time() - 7200, time.time() - 7200))
+    tiny_report(reports, notebooks, campaign="../../escape")
+    assert sorted(p.name for p in campaign_dir.iterdir()) == [WEEK]
+    assert json.loads(paths.numbers.read_text(encoding="utf-8")) == {"week": WEEK}
+
+
+def _dead_pid() -> int:
+    child = subprocess.run([PYTHON, "-c", "import os; print(os.getpid())"], capture_output=True, check=True)
+    return int(child.stdout)
+
+
+@pytest.mark.slow
+def test_a_kernel_that_dies_is_a_report_error_and_the_last_report_stays(tmp_path):
+    from reconnect_lib.reports import ReportError
+
+    reports = tmp_path / "reports"
+    good = tiny_report(reports, tiny_notebooks(tmp_path / "good"))
+    before = tree(reports)
+    dying = tiny_notebooks(tmp_path / "dying", extra="import os\nos._exit(1)")
+    with pytest.raises(ReportError) as caught:
+        tiny_report(reports, dying)
+    message = str(caught.value)
+    assert "the weekly report could not run: DeadKernelError" in message
+    assert "the previous report is unchanged" in message
+    failed = reports / "consulting-firm" / "failed" / f"{WEEK}-weekly_campaign_report.ipynb"
+    assert f"kept at {failed}" in message
+    assert failed.exists()
+    assert {k: v for k, v in tree(reports).items() if not k.startswith("consulting-firm/failed/")} == before
+    assert temps(reports) == []
+    assert good.html.exists()
+
+
+def test_a_notebook_that_is_not_json_is_a_report_error(tmp_path):
+    from reconnect_lib.reports import ReportError
+
+    notebooks = tmp_path / "nb"
+    notebooks.mkdir()
+    (notebooks / "weekly_campaign_report.ipynb").write_text("{ not json", encoding="utf-8")
+    with pytest.raises(ReportError, match="the weekly report could not run") as caught:
+        tiny_report(tmp_path / "reports", notebooks)
+    assert "no notebook was produced" in str(caught.value)
+    assert temps(tmp_path) == []
+
+
+@pytest.mark.parametrize("blocker", ["file", "under_a_file", "read_only"])
+def test_report_into_an_unwritable_reports_folder_is_one_message(tmp_path, blocker, monkeypatch):
+    reports = tmp_path / "reports"
+    notebooks = tiny_notebooks(tmp_path / "nb")
+    if blocker == "file":
+        reports.write_bytes(b"a file")
+    elif blocker == "under_a_file":
+        reports.mkdir()
+        (reports / "consulting-firm").write_bytes(b"a file")
+    elif os.geteuid() != 0:
+        reports.mkdir(mode=0o555)
+    else:  # root writes anywhere: make the folder refuse as a read-only one would
+        reports.mkdir()
+
+        def refuse(self, *args, **kwargs):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
+
+        monkeypatch.setattr(Path, "mkdir", refuse)
+    before = tree(tmp_path)
+    with pytest.raises(WriteError) as caught:
+        tiny_report(reports, notebooks)
+    message = str(caught.value)
+    assert "cannot write" in message
+    assert "Hint: check [reports] folder in campaign.toml" in message
+    assert ("is a file, not a folder" if blocker != "read_only" else "permission denied") in message
+    assert tree(tmp_path) == before
+
+
+@pytest.mark.slow
+def test_report_a_full_disk_at_any_step_keeps_each_file_whole(tmp_path, monkeypatch):
+    reports = tmp_path / "reports"
+    notebooks = tiny_notebooks(tmp_path / "nb")
+    tiny_report(reports, notebooks)
+    week = reports / "consulting-firm" / WEEK
+    old = tree(week)
+    real = os.replace
+    for failing in range(3):  # the numbers, the notebook, the page
+        calls = iter(range(4))
+
+        def flaky(*args, _failing=failing, _calls=calls, **kwargs):
+            if Path(args[1]).parent == week and next(_calls) == _failing:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(args[1]))
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(os, "replace", flaky)
+        with pytest.raises(WriteError, match="the disk is full"):
+            tiny_report(reports, notebooks)
+        monkeypatch.setattr(os, "replace", real)
+        assert set(tree(week)) == set(old)
+        for rel, data in tree(week).items():
+            if rel.endswith(".json"):
+                assert data == old[rel]
+            else:  # the notebook and page carry run times: whole means parseable to the end
+                assert data.rstrip().endswith(b"}" if rel.endswith(".ipynb") else b"</html>")
+        assert temps(reports) == []
+
+
+KILL_REPORT = """
+import sys
+from datetime import date
+from pathlib import Path
+from reconnect_lib.reports import run_report
+run_report("weekly", config=Path(sys.argv[1]), campaign="consulting-firm", reports_folder=Path(sys.argv[2]),
+           week="2026-W48", as_of=date(2026, 11, 23), notebooks=Path(sys.argv[3]), progress=False)
+"""
+
+
+@pytest.mark.slow
+def test_report_killed_at_random_times_leaves_the_last_report_and_a_rerun_cleans_up(tmp_path):
+    reports = tmp_path / "reports"
+    notebooks = tiny_notebooks(tmp_path / "nb", extra="import time\ntime.sleep(1)")
+    script = tmp_path / "report.py"
+    script.write_text(KILL_REPORT, encoding="utf-8")
+    command = [PYTHON, str(script), str(SAMPLE / "campaign.toml"), str(reports), str(notebooks)]
+    assert subprocess.run(command, capture_output=True, check=False).returncode == 0
+    week = reports / "consulting-firm" / WEEK
+    names = sorted(tree(week))
+    for delay in (1.0, 3.0, 5.0):
+        # its own session, so the kill reaches the kernel it started too
+        run = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
+        time.sleep(delay)
+        os.killpg(run.pid, signal.SIGKILL)
+        run.wait()
+        assert sorted(tree(week)) == names
+        assert json.loads((week / "weekly_campaign_report.json").read_text(encoding="utf-8")) == {
+            "week": WEEK
+        }
+    assert subprocess.run(command, capture_output=True, check=False).returncode == 0
+    assert temps(reports) == []
+
+
+@pytest.mark.slow
+def test_two_report_runs_at_once_both_finish_with_whole_files(tmp_path):
+    reports = tmp_path / "reports"
+    notebooks = tiny_notebooks(tmp_path / "nb")
+    script = tmp_path / "report.py"
+    script.write_text(KILL_REPORT, encoding="utf-8")
+    command = [PYTHON, str(script), str(SAMPLE / "campaign.toml"), str(reports), str(notebooks)]
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(2)]
+    outputs = [run.communicate(timeout=300)[0].decode() for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    week = reports / "consulting-firm" / WEEK
+    assert json.loads((week / "weekly_campaign_report.ipynb").read_text(encoding="utf-8"))["cells"]
+    assert temps(reports) == []
+
+
+@pytest.mark.parametrize("command", ["weekly", "overview"])
+def test_report_commands_into_a_reports_folder_that_is_a_file_exit_2(campaign, command):
+    from click.testing import CliRunner
+
+    from reconnect_lib.cli import main
+
+    (campaign.parents[1] / "reports").write_bytes(b"a file")
+    result = CliRunner().invoke(main, ["report", command, "--config", str(campaign), "--quiet"])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert "reports is a file, not a folder" in result.output
+    assert (campaign.parents[1] / "reports").read_bytes() == b"a file"
+
+
+def test_plan_into_a_reports_folder_that_is_a_file_exits_2(campaign):
+    from click.testing import CliRunner
+
+    from reconnect_lib.cli import main
+
+    (campaign.parents[1] / "reports").write_bytes(b"a file")
+    result = CliRunner().invoke(main, ["plan", "--config", str(campaign)])
+    assert result.exit_code == 2, result.output
+    assert "reports is a file, not a folder" in result.output
