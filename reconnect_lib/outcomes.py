@@ -62,6 +62,7 @@ Example
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import math
 import re
@@ -83,10 +84,23 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from . import schema as s
-from .column_maps import normalise_name
+from .column_maps import MappedTable, Source, normalise_name
 from .config import CampaignConfig
 from .errors import InputError, Problem, ReconnectError, StoreError
-from .load import CHANNEL_SYNONYMS, load_clients, read_table
+from .load import (
+    CHANNEL_SYNONYMS,
+    _amount_check,
+    _check_options,
+    _Context,
+    _date_checks,
+    _Options,
+    _parse_amounts,
+    _parse_dates,
+    _read,
+    _read_options,
+    _typed,
+    load_clients,
+)
 
 __all__ = [
     "EVENT_COLUMNS",
@@ -95,6 +109,7 @@ __all__ = [
     "ImportResult",
     "OutcomeStore",
     "configured_client_ids",
+    "configured_read_options",
     "empty_events",
     "store_exists",
     "sync_configured_history",
@@ -170,10 +185,8 @@ _REASON_OF = {normalise_name(w): r for r, words in REASON_SYNONYMS.items() for w
 _CHANNEL_OF = {normalise_name(w): ch for ch, words in CHANNEL_SYNONYMS.items() for w in (ch, *words)}
 _COLUMN_OF = {normalise_name(w): c for c, words in COLUMN_SYNONYMS.items() for w in (c, *words)}
 
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T][\d:.]*)?$")
-_DAY_FIRST = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
-_CURRENCY = re.compile(r"[£$€\s]|GBP|EUR|USD", re.IGNORECASE)
-_EARLIEST = date(1900, 1, 1)
+# Without an as-of date, the loader's own bound on plausible dates (it reads years after 2200 as typos).
+_NO_AS_OF = pd.Timestamp("2200-12-31")
 _CHUNK = 500  # ids per IN (...) list: well under every database's parameter limit
 _LOCK_KEY = 0x7265636F  # PostgreSQL advisory lock serialising writers ("reco")
 
@@ -249,9 +262,11 @@ class ImportResult:
     """What one import (or :meth:`OutcomeStore.record_many`) did.
 
     ``recorded`` rows were new and are now in the store (their ids in
-    ``event_ids``); ``already_recorded`` rows were in it from an earlier import;
-    ``blank`` rows had no value at all and were set aside; ``ignored`` lists
-    file columns that are not part of an event.
+    ``event_ids``); ``already_recorded`` rows were in it from an earlier import
+    of the same file; ``blank`` rows had no value at all and were set aside;
+    ``ignored`` lists file columns that are not part of an event;
+    ``duplicates`` counts the recorded rows that have the content of an event of
+    another file (recorded because ``allow_duplicates`` was given).
     """
 
     file: str
@@ -261,12 +276,15 @@ class ImportResult:
     blank: int = 0
     event_ids: tuple[str, ...] = ()
     ignored: tuple[str, ...] = ()
+    duplicates: int = 0
 
     def __str__(self) -> str:
         text = (
             f"{Path(self.file).name}: {self.rows:,} rows read, {self.recorded:,} recorded, "
             f"{self.already_recorded:,} already recorded"
         )
+        if self.duplicates:
+            text += f" ({self.duplicates:,} of those recorded match events of another file, as allowed)"
         if self.blank:
             text += f", {self.blank:,} blank set aside"
         if self.ignored:
@@ -296,63 +314,11 @@ def _text(value: object) -> str | None:
     return " ".join(str(value).split())
 
 
-def _date(value: object, *, date_format: str | None, dayfirst: bool) -> date | None:
-    """The date in a cell, or None when it is not one."""
-    if isinstance(value, pd.Timestamp | datetime):
-        return None if pd.isna(value) else value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, np.datetime64):
-        return None if np.isnat(value) else pd.Timestamp(value).date()
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    if date_format:
-        try:
-            return datetime.strptime(text, date_format).date()
-        except ValueError:
-            pass
-    match = _ISO_DATE.match(text)
-    if match is None and dayfirst:
-        day_first = _DAY_FIRST.match(text)
-        if day_first is not None:
-            match_parts = (day_first.group(3), day_first.group(2), day_first.group(1))
-            try:
-                return date(*map(int, match_parts))
-            except ValueError:
-                return None
-    if match is None:
-        return None
-    try:
-        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-    except ValueError:
-        return None
-
-
 class _Bad:
     """Marks a cell that could not be read."""
 
 
 _BAD = _Bad()
-
-
-def _amount(value: object, *, decimal: str | None) -> float | _Bad | None:
-    if _blank(value):
-        return None
-    if isinstance(value, bool | np.bool_):
-        return _BAD
-    if isinstance(value, int | float | np.integer | np.floating):
-        number = float(value)
-    elif isinstance(value, str):
-        text = _CURRENCY.sub("", value)
-        text = text.replace(".", "").replace(",", ".") if decimal == "," else text.replace(",", "")
-        try:
-            number = float(text)
-        except ValueError:
-            return _BAD
-    else:
-        return _BAD
-    return number if math.isfinite(number) else _BAD
 
 
 def _word(value: object, table: Mapping[str, str]) -> str | _Bad | None:
@@ -411,6 +377,21 @@ def _match_columns(
     return {c: cols[0] for c, cols in found.items()}, tuple(ignored), problems
 
 
+def _loader_context(file: str | None, columns: Mapping[str, str], opts: _Options) -> _Context:
+    """What the loader's checks need to word a problem: the file and which column holds what."""
+    mapped = MappedTable(
+        table="outcomes",
+        map_name="outcomes",
+        frame=pd.DataFrame(),
+        sources={canonical: Source("column", (label,)) for canonical, label in columns.items()},
+        ignored=(),
+        exclude=pd.Series(dtype=object),
+        refund=pd.Series(dtype=bool),
+        raw_columns=tuple(columns.values()),
+    )
+    return _Context("outcomes", file or "events", mapped, opts, "outcomes")
+
+
 def _parse(
     frame: pd.DataFrame,
     *,
@@ -420,38 +401,83 @@ def _parse(
     date_format: str | None = None,
     dayfirst: bool = False,
     decimal: str | None = None,
+    delimiter: str | None = None,
     show_rows: bool = True,
 ) -> _Parsed:
-    """Every row of `frame` as a canonical event, and every problem found (rows 1-based)."""
+    """Every row of `frame` as a canonical event, and every problem found (rows 1-based).
+
+    Dates and amounts are read by the loader's parsers with the same options, so a
+    cell means here what it means in the client list or the transactions, and a cell
+    the loader refuses is refused with the loader's message.
+    """
     columns, ignored, problems = _match_columns(list(frame.columns), file)
     if problems:
         return _Parsed([], [], problems, 0, ignored)
+    frame = frame.reset_index(drop=True)
+    opts = _Options(
+        _NO_AS_OF if as_of is None else pd.Timestamp(as_of), date_format, dayfirst, decimal, delimiter
+    )
+    ctx = _loader_context(file, columns, opts)
+    texts = dict(_MESSAGES)
+    for col, most in _LONGEST.items():
+        texts[(col, "too_long")] = (
+            f"longer than {most} characters",
+            f"at most {most} characters",
+            "put long text in the note" if col != s.NOTE else None,
+        )
+    date_raw = _typed(frame[columns[s.DATE]], s.DATE)
+    dates = _parse_dates(date_raw, opts)
+    for check, code in zip(
+        _date_checks(ctx, s.DATE, dates, date_raw), ("not_a_date", "early", "late"), strict=True
+    ):
+        texts[(s.DATE, code)] = (check.message, check.expected or "", check.hint)
+    if as_of is None:
+        texts[(s.DATE, "late")] = ("date after 2200", "dates up to 2200", "correct the year")
+    amounts = None
+    if s.AMOUNT in columns:
+        amount_raw = _typed(frame[columns[s.AMOUNT]], s.AMOUNT)
+        amounts = _parse_amounts(amount_raw, opts)
+        check = _amount_check(ctx, s.AMOUNT, amounts, amount_raw)
+        texts[(s.AMOUNT, "not_a_number")] = (check.message, check.expected or "", check.hint)
+
+    date_bad, date_early, date_late = (m.to_numpy(dtype=bool) for m in (dates.bad, dates.early, dates.late))
+    days = dates.parsed.dt.date.to_numpy(dtype=object)
+    amount_bad = amounts.bad.to_numpy(dtype=bool) if amounts is not None else None
+    amount_values = amounts.parsed.to_numpy(dtype=float) if amounts is not None else None
+
     bad: dict[tuple[str, str], list[tuple[int, object]]] = defaultdict(list)
     records: list[dict[str, Any]] = []
     rows: list[int] = []
     blank = 0
     known = None if client_ids is None else {str(c) for c in client_ids}
     data = frame[list(columns.values())].to_dict("records")
-    for number, raw in enumerate(data, 1):
+    for i, raw in enumerate(data):
+        number = i + 1
         cell = {canonical: raw[label] for canonical, label in columns.items()}
         if all(_blank(v) for v in cell.values()):
             blank += 1
             continue
         rec: dict[str, Any] = {}
-        for col in (s.EVENT_ID, s.CLIENT_ID, s.CAMPAIGN, s.NOTE, s.RECORDED_BY, s.SUPERSEDES):
+        for col in _FREE_TEXT:
             rec[col] = _text(cell.get(col))
+        for col, most in _LONGEST.items():
+            if rec[col] is not None and len(rec[col]) > most:
+                bad[(col, "too_long")].append((number, rec[col][:40] + "..."))
         if rec[s.CLIENT_ID] is None:
             bad[(s.CLIENT_ID, "blank")].append((number, cell.get(s.CLIENT_ID)))
         elif known is not None and rec[s.CLIENT_ID] not in known:
             bad[(s.CLIENT_ID, "unknown")].append((number, rec[s.CLIENT_ID]))
-        day = _date(cell[s.DATE], date_format=date_format, dayfirst=dayfirst)
-        if day is None:
-            bad[(s.DATE, "blank" if _blank(cell[s.DATE]) else "not_a_date")].append((number, cell[s.DATE]))
-        elif day < _EARLIEST:
+        rec[s.DATE] = None
+        if _blank(cell[s.DATE]):
+            bad[(s.DATE, "blank")].append((number, cell[s.DATE]))
+        elif date_bad[i]:
+            bad[(s.DATE, "not_a_date")].append((number, cell[s.DATE]))
+        elif date_early[i]:
             bad[(s.DATE, "early")].append((number, cell[s.DATE]))
-        elif as_of is not None and day > as_of:
+        elif date_late[i]:
             bad[(s.DATE, "late")].append((number, cell[s.DATE]))
-        rec[s.DATE] = day
+        else:
+            rec[s.DATE] = days[i]
         for col, table in ((s.KIND, _KIND_OF), (s.CHANNEL, _CHANNEL_OF), (s.REASON, _REASON_OF)):
             value = _word(cell.get(col), table)
             if value is _BAD or (value is None and col != s.REASON):
@@ -459,13 +485,14 @@ def _parse(
             rec[col] = value if isinstance(value, str) else None
         if rec[s.KIND] == s.RETRACTED and rec[s.SUPERSEDES] is None:
             bad[(s.SUPERSEDES, "retract")].append((number, cell.get(s.SUPERSEDES)))
-        amount = _amount(cell.get(s.AMOUNT), decimal=decimal)
-        if isinstance(amount, _Bad):
-            bad[(s.AMOUNT, "not_a_number")].append((number, cell.get(s.AMOUNT)))
-            amount = None
-        elif amount is not None and amount < 0:
-            bad[(s.AMOUNT, "negative")].append((number, cell.get(s.AMOUNT)))
-        rec[s.AMOUNT] = amount
+        rec[s.AMOUNT] = None
+        if amount_values is not None:
+            if amount_bad[i]:
+                bad[(s.AMOUNT, "not_a_number")].append((number, cell.get(s.AMOUNT)))
+            elif not pd.isna(amount := amount_values[i]):
+                rec[s.AMOUNT] = float(amount)
+                if amount < 0:
+                    bad[(s.AMOUNT, "negative")].append((number, cell.get(s.AMOUNT)))
         if rec[s.SUPERSEDES] is not None and rec[s.SUPERSEDES] == rec[s.EVENT_ID]:
             bad[(s.SUPERSEDES, "self")].append((number, rec[s.SUPERSEDES]))
         records.append(rec)
@@ -479,12 +506,19 @@ def _parse(
         if rec[s.SUPERSEDES] is not None and targets[rec[s.SUPERSEDES]] > 1:
             bad[(s.SUPERSEDES, "twice")].append((number, rec[s.SUPERSEDES]))
     problems = [
-        _problem(col, code, found, columns.get(col, col), file=file, as_of=as_of, show_rows=show_rows)
+        _problem(texts[(col, code)], found, columns.get(col, col), file=file, show_rows=show_rows)
         for (col, code), found in bad.items()
     ]
     return _Parsed(records, rows, problems, blank, ignored)
 
 
+_FREE_TEXT = (s.EVENT_ID, s.CLIENT_ID, s.CAMPAIGN, s.NOTE, s.RECORDED_BY, s.SUPERSEDES)
+# The widths of the text columns of the events table (PostgreSQL enforces them).
+_LONGEST = {
+    c.name: c.type.length
+    for c in EVENTS.columns
+    if c.name in _FREE_TEXT and isinstance(c.type, sa.String) and c.type.length
+}
 _KINDS_EXPECTED = _choices(s.EVENT_KINDS)
 _MESSAGES: dict[tuple[str, str], tuple[str, str, str | None]] = {
     # (column, code): (message, expected, hint)
@@ -495,17 +529,6 @@ _MESSAGES: dict[tuple[str, str], tuple[str, str, str | None]] = {
         "check for typos or leading zeros, or add the client to the client list first",
     ),
     (s.DATE, "blank"): ("no date", "the day the event happened", None),
-    (s.DATE, "not_a_date"): (
-        "not a date",
-        "dates as YYYY-MM-DD",
-        "write the dates as YYYY-MM-DD, or set date_format (or dayfirst = true) under [data] "
-        "in campaign.toml",
-    ),
-    (s.DATE, "early"): (
-        "date before 1900",
-        "dates from 1900 on",
-        "a date such as 1899-12-30 is usually a placeholder for 'no date': correct it",
-    ),
     (s.KIND, "blank"): ("no kind", f"one of {_KINDS_EXPECTED}", None),
     (s.KIND, "unknown"): (
         "not an event kind",
@@ -523,7 +546,6 @@ _MESSAGES: dict[tuple[str, str], tuple[str, str, str | None]] = {
         f"one of {_choices(s.REASONS)}, or a blank cell",
         "put anything else in the note and the reason 'other'",
     ),
-    (s.AMOUNT, "not_a_number"): ("not an amount", "a number such as 1200 or 1,200.50, or a blank cell", None),
     (s.AMOUNT, "negative"): (
         "negative amount",
         "the amount recovered: 0 or more",
@@ -545,36 +567,29 @@ _MESSAGES: dict[tuple[str, str], tuple[str, str, str | None]] = {
 
 
 def _problem(
-    column: str,
-    code: str,
+    texts: tuple[str, str, str | None],
     found: list[tuple[int, object]],
     label: str,
     *,
     file: str | None,
-    as_of: date | None,
     show_rows: bool,
 ) -> Problem:
-    if code == "late":
-        message, expected, hint = (
-            f"date after the as-of date {as_of}",
-            f"dates on or before {as_of}",
-            "events are things that happened: correct the date, or run with a later --as-of",
-        )
-    else:
-        message, expected, hint = _MESSAGES[(column, code)]
+    message, expected, hint = texts
     return Problem(
         message,
         file=file,
         column=label,
         rows=[n for n, _ in found] if show_rows else (),
-        values=[v for _, v in found if not _blank(v)],
+        values=[v.isoformat() if isinstance(v, date) else v for _, v in found if not _blank(v)],
         expected=expected,
         hint=hint,
     )
 
 
-def _content_keys(records: Sequence[Mapping[str, Any]]) -> list[str]:
-    """A key per record from its content and its position among identical records."""
+def _import_keys(records: Sequence[Mapping[str, Any]], origin: str) -> list[tuple[str, str]]:
+    """Two idempotency keys per record: one from its content and its position among identical
+    records, and the same bound to where it came from (`origin`), for a row recorded although
+    an event of another origin has its content."""
     seen: Counter[str] = Counter()
     keys = []
     for rec in records:
@@ -591,8 +606,40 @@ def _content_keys(records: Sequence[Mapping[str, Any]]) -> list[str]:
                 parts.append(str(value))
         content = "\x1f".join(parts)
         seen[content] += 1
-        keys.append(hashlib.sha256(f"{content}\x1e{seen[content]}".encode()).hexdigest())
+        content_key = f"{content}\x1e{seen[content]}"
+        keys.append(
+            (
+                hashlib.sha256(content_key.encode()).hexdigest(),
+                hashlib.sha256(f"{content_key}\x1e{origin}".encode()).hexdigest(),
+            )
+        )
     return keys
+
+
+_ROW_SUFFIX = re.compile(r" row \d+$")
+
+
+def _origin(source: str | None) -> str:
+    """Where a batch came from, as kept in ``source``: a file by its name without extension."""
+    text = _ROW_SUFFIX.sub("", source or "")
+    if text.startswith("import:"):
+        return "import:" + Path(text.removeprefix("import:")).stem.casefold()
+    return text
+
+
+def _elsewhere_problem(found: list[tuple[int, str]], file: str | None, show_rows: bool) -> Problem:
+    others = list(dict.fromkeys(_ROW_SUFFIX.sub("", src).removeprefix("import:") for _, src in found))
+    named = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+    return Problem(
+        f"the same event (client, date, channel, kind and details) is already recorded from {named}",
+        file=file,
+        rows=[n for n, _ in found] if show_rows else (),
+        expected="events not yet in the log",
+        hint="if this is a copy or a renamed version of that sheet, these rows are recorded already: "
+        "import the file under its first name, or not at all. If they are events of their own (e.g. "
+        "two callers each got no answer from the client that day), import again with "
+        "--allow-duplicates (in Python: allow_duplicates=True). Nothing of this file was recorded",
+    )
 
 
 def _new_id() -> str:
@@ -770,6 +817,9 @@ class OutcomeStore:
         as_of: date | None = None,
         client_ids: Collection[str] | None = None,
         source: str = "python",
+        date_format: str | None = None,
+        dayfirst: bool = False,
+        decimal: str | None = None,
     ) -> str:
         """Record one event and return its ``event_id``.
 
@@ -792,12 +842,17 @@ class OutcomeStore:
             When given, a client id not among them is refused.
         source
             Where the event came from (kept with it).
+        date_format, dayfirst, decimal
+            How a `date` or `amount` given as text is written, as under ``[data]``
+            in campaign.toml: both are read by the loader's parsers, as in a file.
 
         Raises
         ------
         InputError
-            A value is missing or not valid, or `supersedes` names an unknown
-            or already corrected event; nothing is written.
+            A value is missing or not valid (an amount that is NaN, infinite or
+            not a number, a date that is no date or after `as_of`), or
+            `supersedes` names an unknown or already corrected event; nothing
+            is written.
 
         Examples
         --------
@@ -820,11 +875,30 @@ class OutcomeStore:
             s.RECORDED_BY: recorded_by,
             s.SUPERSEDES: supersedes,
         }
+        _check_options(decimal=decimal, date_format=date_format, dayfirst=dayfirst)
         parsed = _parse(
-            pd.DataFrame([row], dtype=object), file=None, as_of=as_of, client_ids=client_ids, show_rows=False
+            pd.DataFrame([row], dtype=object),
+            file=None,
+            as_of=as_of,
+            client_ids=client_ids,
+            date_format=date_format,
+            dayfirst=dayfirst,
+            decimal=decimal,
+            show_rows=False,
         )
-        if parsed.problems:
-            raise InputError.from_problems(parsed.problems)
+        problems = list(parsed.problems)
+        if isinstance(amount, float | np.floating) and not math.isfinite(amount):
+            # A file's empty numeric cell reads as NaN; an amount passed as NaN is a mistake.
+            problems.append(
+                Problem(
+                    "not an amount",
+                    column=s.AMOUNT,
+                    values=[amount],
+                    expected="a finite number of 0 or more, or None for no amount",
+                )
+            )
+        if problems:
+            raise InputError.from_problems(problems)
         rec = parsed.records[0]
         rec[s.EVENT_ID] = _new_id()
         rec[s.SOURCE] = source
@@ -896,12 +970,16 @@ class OutcomeStore:
         date_format: str | None = None,
         dayfirst: bool = False,
         decimal: str | None = None,
+        allow_duplicates: bool = False,
     ) -> ImportResult:
         """Record every row of a frame as an event, all in one transaction, or none.
 
-        Rows recorded before (same content, same position among identical
-        rows) are skipped, so recording the same frame twice records nothing
-        new. A row without ``event_id`` gets one derived from its content.
+        Rows recorded before from the same `source` (same content, same position
+        among identical rows) are skipped, so recording the same frame twice
+        records nothing new. A row with the content of an event recorded from
+        another source is never dropped silently: the batch is refused, naming
+        those rows, unless `allow_duplicates` records them as events of their
+        own. A row without ``event_id`` gets one derived from its content.
 
         Parameters
         ----------
@@ -912,9 +990,14 @@ class OutcomeStore:
         as_of, client_ids
             As in :meth:`record`.
         source, file
-            Kept with each event (``"<source> row <n>"``) and used in messages.
+            Kept with each event (``"<source> row <n>"``) and used in messages;
+            `source` is also what "recorded before from the same source" means.
         date_format, dayfirst, decimal
-            How dates and amounts are written, as under ``[data]`` in campaign.toml.
+            How dates and amounts are written, as under ``[data]`` in campaign.toml;
+            read by the same parsers as the client list and the transactions.
+        allow_duplicates
+            Record the rows that match events recorded from another source as
+            new events (e.g. two callers who each reached no one that day).
 
         Returns
         -------
@@ -941,31 +1024,18 @@ class OutcomeStore:
             raise InputError(
                 f"cannot record events from a {type(frame).__name__}", expected="a pandas DataFrame"
             )
-        parsed = _parse(
-            frame.reset_index(drop=True),
-            file=file,
+        return self._record_frame(
+            frame,
             as_of=as_of,
             client_ids=client_ids,
+            source=source,
+            origin=_origin(source),
+            file=file,
             date_format=date_format,
             dayfirst=dayfirst,
             decimal=decimal,
-        )
-        if parsed.problems:
-            raise InputError.from_problems(parsed.problems, file=file)
-        keys = _content_keys(parsed.records)
-        for rec, key, number in zip(parsed.records, keys, parsed.rows, strict=True):
-            rec["import_key"] = key
-            rec[s.EVENT_ID] = rec[s.EVENT_ID] or "ev-" + key[:16]
-            rec[s.SOURCE] = f"{source} row {number}"
-        new, skipped = self._append(parsed.records, parsed.rows, file=file, show_rows=True)
-        return ImportResult(
-            file=file or "frame",
-            rows=len(frame),
-            recorded=len(new),
-            already_recorded=skipped,
-            blank=parsed.blank,
-            event_ids=tuple(new),
-            ignored=parsed.ignored,
+            delimiter=None,
+            allow_duplicates=allow_duplicates,
         )
 
     def import_file(
@@ -980,18 +1050,32 @@ class OutcomeStore:
         delimiter: str | None = None,
         encoding: str | None = None,
         sheet: str | int | None = None,
+        allow_duplicates: bool = False,
     ) -> ImportResult:
         """Import a staff spreadsheet (CSV, Excel or Parquet) of events, idempotently.
 
-        Read with :func:`reconnect_lib.load.read_table`, validated row by row,
-        then written in one transaction (see :meth:`record_many`): importing
-        the same file twice records nothing new, and a file with a bad row
-        changes nothing.
+        Read as the loader reads the campaign's files (:func:`reconnect_lib.load.read_table`;
+        dates and amounts by the same parsers, with the same options), validated
+        row by row, then written in one transaction (see :meth:`record_many`): a
+        file with a bad row changes nothing.
+
+        A file is known by its name without the extension (``week-12.csv`` and
+        ``week-12.xlsx`` are the same sheet). Importing it again records only
+        the rows it did not have before: nothing for the same file, the new rows
+        of a longer version. A row with the content of an event imported from
+        *another* file (the same client, day, channel, kind and details) is
+        never dropped silently: the import is refused, naming those rows, since
+        the file may be a renamed copy (nothing to import) or hold separate
+        events such as a second call that got no answer. Import it with
+        ``allow_duplicates=True`` (``reconnect outcome import --allow-duplicates``)
+        to record them as events of their own; importing that file again still
+        records nothing twice.
 
         Raises
         ------
         InputError
-            The file cannot be read, or names every bad row and column at once.
+            The file is missing or cannot be read, rows match events of another
+            file, or every bad row and column at once.
 
         Examples
         --------
@@ -999,42 +1083,188 @@ class OutcomeStore:
         >>> store.import_file("outcomes-week-12.xlsx", client_ids=known_ids)  # doctest: +SKIP
         """
         path = Path(path)
-        frame = read_table(path, delimiter=delimiter, encoding=encoding, decimal=decimal, sheet=sheet)
-        return self.record_many(
-            frame,
+        if not path.exists():
+            folder = path.parent if path.parent.is_dir() else None
+            near = difflib.get_close_matches(
+                path.name,
+                [p.name for p in folder.iterdir() if p.is_file()] if folder else [],
+                n=1,
+                cutoff=0.8,
+            )
+            raise InputError(
+                "the file to import was not found",
+                file=str(path),
+                hint=(f"did you mean {near[0]!r}? " if near else "")
+                + "give the path of the sheet of events to import, e.g. "
+                "`reconnect outcome import week-12.csv --config campaign.toml` "
+                f"(a relative path starts at the current folder, {Path.cwd()})",
+            )
+        return self._import(
+            path,
             as_of=as_of,
             client_ids=client_ids,
-            source=f"import:{path.name}",
+            date_format=date_format,
+            dayfirst=dayfirst,
+            decimal=decimal,
+            delimiter=delimiter,
+            encoding=encoding,
+            sheet=sheet,
+            allow_duplicates=allow_duplicates,
+            name="outcomes",
+        )
+
+    def _import(
+        self,
+        path: Path,
+        *,
+        as_of: date | None,
+        client_ids: Collection[str] | None,
+        date_format: str | None,
+        dayfirst: bool,
+        decimal: str | None,
+        delimiter: str | None,
+        encoding: str | None,
+        sheet: str | int | None,
+        allow_duplicates: bool,
+        name: str,
+    ) -> ImportResult:
+        _check_options(decimal=decimal, delimiter=delimiter, date_format=date_format, dayfirst=dayfirst)
+        try:
+            raw, _notes = _read(
+                path, name=name, delimiter=delimiter, encoding=encoding, decimal=decimal, sheet=sheet
+            )
+        except OSError as err:  # e.g. no permission to read it
+            raise InputError(
+                f"cannot be read: {err.strerror or err}", file=str(path), hint="check the file can be opened"
+            ) from err
+        source = f"import:{path.name}"
+        return self._record_frame(
+            raw.frame,
+            as_of=as_of,
+            client_ids=client_ids,
+            source=source,
+            origin=_origin(source),
             file=str(path),
             date_format=date_format,
             dayfirst=dayfirst,
             decimal=decimal,
+            delimiter=raw.delimiter,
+            allow_duplicates=allow_duplicates,
+        )
+
+    def _record_frame(
+        self,
+        frame: pd.DataFrame,
+        *,
+        as_of: date | None,
+        client_ids: Collection[str] | None,
+        source: str,
+        origin: str,
+        file: str | None,
+        date_format: str | None,
+        dayfirst: bool,
+        decimal: str | None,
+        delimiter: str | None,
+        allow_duplicates: bool,
+    ) -> ImportResult:
+        _check_options(decimal=decimal, date_format=date_format, dayfirst=dayfirst)
+        parsed = _parse(
+            frame,
+            file=file,
+            as_of=as_of,
+            client_ids=client_ids,
+            date_format=date_format,
+            dayfirst=dayfirst,
+            decimal=decimal,
+            delimiter=delimiter,
+        )
+        if parsed.problems:
+            raise InputError.from_problems(parsed.problems, file=file)
+        for rec, keys, number in zip(
+            parsed.records, _import_keys(parsed.records, origin), parsed.rows, strict=True
+        ):
+            rec["import_keys"] = keys
+            rec[s.SOURCE] = f"{source} row {number}"
+        new, skipped, duplicates = self._append(
+            parsed.records,
+            parsed.rows,
+            file=file,
+            show_rows=True,
+            origin=origin,
+            allow_duplicates=allow_duplicates,
+        )
+        return ImportResult(
+            file=file or "frame",
+            rows=len(frame),
+            recorded=len(new),
+            already_recorded=skipped,
+            blank=parsed.blank,
+            event_ids=tuple(new),
+            ignored=parsed.ignored,
+            duplicates=duplicates,
         )
 
     def _append(
-        self, records: list[dict[str, Any]], rows: list[int], *, file: str | None, show_rows: bool
-    ) -> tuple[list[str], int]:
-        """Insert the records not already stored; check the ones that correct others. One transaction."""
+        self,
+        records: list[dict[str, Any]],
+        rows: list[int],
+        *,
+        file: str | None,
+        show_rows: bool,
+        origin: str | None = None,
+        allow_duplicates: bool = False,
+    ) -> tuple[list[str], int, int]:
+        """Insert the records not already stored; check the ones that correct others. One transaction.
+
+        A record with ``import_keys`` (its content key, and the same key bound to
+        its origin) is skipped when either key is stored from the same origin;
+        one whose content key is stored from another origin is refused, or with
+        `allow_duplicates` stored under the key bound to its origin. Returns the
+        new event ids, the rows skipped and the rows recorded as allowed duplicates.
+        """
         with self._transaction(write=True) as conn:
-            keys = [r["import_key"] for r in records if r["import_key"] is not None]
-            stored_keys = self._existing(conn, EVENTS.c.import_key, keys)
-            ids = [r[s.EVENT_ID] for r in records]
-            stored_ids = dict(
-                row
-                for chunk in _chunks(ids)
-                for row in conn.execute(
-                    sa.select(EVENTS.c[s.EVENT_ID], EVENTS.c.import_key).where(
-                        EVENTS.c[s.EVENT_ID].in_(chunk)
+            keys = [k for r in records if r.get("import_keys") for k in r["import_keys"]]
+            stored_keys: dict[str, str | None] = {}
+            for chunk in _chunks(sorted(set(keys))):
+                stored_keys.update(
+                    (key, src)
+                    for key, src in conn.execute(
+                        sa.select(EVENTS.c.import_key, EVENTS.c[s.SOURCE]).where(
+                            EVENTS.c.import_key.in_(chunk)
+                        )
                     )
                 )
-            )
             bad: dict[str, list[tuple[int, object]]] = defaultdict(list)
-            fresh: list[tuple[int, dict[str, Any]]] = []
-            skipped = 0
+            elsewhere: list[tuple[int, str]] = []
+            keyed: list[tuple[int, dict[str, Any]]] = []
+            skipped = duplicates = 0
             for number, rec in zip(rows, records, strict=True):
-                if rec["import_key"] is not None and rec["import_key"] in stored_keys:
-                    skipped += 1
-                elif rec[s.EVENT_ID] in stored_ids:
+                import_keys = rec.pop("import_keys", None)
+                if import_keys is not None:
+                    content_key, own_key = import_keys
+                    if own_key in stored_keys:
+                        skipped += 1
+                        continue
+                    if content_key in stored_keys:
+                        other = stored_keys[content_key]
+                        # An event_id given in the file names the event: it is the same one.
+                        if rec[s.EVENT_ID] is not None or _origin(other) == origin:
+                            skipped += 1
+                            continue
+                        if not allow_duplicates:
+                            elsewhere.append((number, other or ""))
+                            continue
+                        rec["import_key"] = own_key
+                        duplicates += 1
+                    else:
+                        rec["import_key"] = content_key
+                    rec[s.EVENT_ID] = rec[s.EVENT_ID] or "ev-" + rec["import_key"][:16]
+                keyed.append((number, rec))
+            ids = [r[s.EVENT_ID] for _, r in keyed]
+            stored_ids = self._existing(conn, EVENTS.c[s.EVENT_ID], ids)
+            fresh: list[tuple[int, dict[str, Any]]] = []
+            for number, rec in keyed:
+                if rec[s.EVENT_ID] in stored_ids:
                     bad["conflict"].append((number, rec[s.EVENT_ID]))
                 else:
                     fresh.append((number, rec))
@@ -1049,15 +1279,16 @@ class OutcomeStore:
                     bad["no_target"].append((number, target))
                 elif target in corrected:
                     bad["corrected"].append((number, target))
-            if bad:
-                raise InputError.from_problems(
-                    [_store_problem(code, found, file, show_rows) for code, found in bad.items()], file=file
-                )
+            problems = [_store_problem(code, found, file, show_rows) for code, found in bad.items()]
+            if elsewhere:
+                problems.insert(0, _elsewhere_problem(elsewhere, file, show_rows))
+            if problems:
+                raise InputError.from_problems(problems, file=file)
             if fresh:
                 conn.execute(
                     sa.insert(EVENTS), [{c.name: rec.get(c.name) for c in _WRITTEN} for _, rec in fresh]
                 )
-        return [rec[s.EVENT_ID] for _, rec in fresh], skipped
+        return [rec[s.EVENT_ID] for _, rec in fresh], skipped, duplicates
 
     @staticmethod
     def _existing(conn: Connection, column: sa.Column, values: Sequence[str]) -> set[str]:
@@ -1229,23 +1460,28 @@ def _sqlite_transactions(engine: Engine) -> None:
 # --- the campaign's history ---------------------------------------------------------
 
 
+_READ_KEYS = ("date_format", "dayfirst", "decimal", "delimiter", "encoding", "sheet")
+
+
+def configured_read_options(config: CampaignConfig, *, as_of: date) -> dict[str, Any]:
+    """How the campaign's files are written (``[data]`` of campaign.toml), as keywords of
+    :meth:`OutcomeStore.import_file`: the options the loader reads every table with, so a
+    cell of an outcome sheet means what it means in the client list or the transactions.
+
+    Examples
+    --------
+    >>> from reconnect_lib.config import load_config
+    >>> cfg = load_config("data/sample/financial-planner/campaign.toml")  # doctest: +SKIP
+    >>> store.import_file("week-12.csv", **configured_read_options(cfg, as_of=day))  # doctest: +SKIP
+    """
+    options = _read_options(config, as_of)
+    return {key: options[key] for key in _READ_KEYS}
+
+
 def configured_client_ids(config: CampaignConfig, *, as_of: date) -> set[str]:
     """The client ids of a campaign's client list (to check events name known clients)."""
-    data = config.data
-    column_map = data.column_map
-    if column_map.endswith(".toml") and config.source is not None and not Path(column_map).is_absolute():
-        column_map = str(config.source.parent / column_map)
     clients = load_clients(
-        data.clients,
-        as_of=as_of,
-        column_map=column_map,
-        columns=data.columns.get("clients"),
-        date_format=data.date_format,
-        dayfirst=data.dayfirst,
-        decimal=data.decimal,
-        delimiter=data.delimiter,
-        encoding=data.encoding,
-        sheet=data.sheet,
+        config.data.clients, columns=config.data.columns.get("clients"), **_read_options(config, as_of)
     )
     return set(clients[s.CLIENT_ID].astype(str))
 
@@ -1282,20 +1518,17 @@ def sync_configured_history(
         return None
     if client_ids is None:
         client_ids = configured_client_ids(config, as_of=as_of)
-    data = config.data
     own = store is None
     target = OutcomeStore.from_config(config) if store is None else store
     try:
-        return target.import_file(
-            path,
+        # Read as a table of the campaign: a missing file points at `outcomes` under [data].
+        return target._import(
+            Path(path),
             as_of=as_of,
             client_ids=client_ids,
-            date_format=data.date_format,
-            dayfirst=data.dayfirst,
-            decimal=data.decimal,
-            delimiter=data.delimiter,
-            encoding=data.encoding,
-            sheet=data.sheet,
+            allow_duplicates=False,
+            name="outcomes",
+            **configured_read_options(config, as_of=as_of),
         )
     finally:
         if own:

@@ -95,13 +95,37 @@ def test_record_then_correct_then_list(runner, campaign):
 
 def test_record_defaults_to_today_and_refuses_the_future(runner, campaign):
     done = invoke(runner, "outcome", "record", "--config", campaign, "--client", "C2", "--kind", "contacted",
-                  "--channel", "email")  # fmt: skip
+                  "--channel", "email", "--as-of", "2026-04-01")  # fmt: skip
     assert done.exit_code == 0, done.output
     assert stored(campaign)["date"].iloc[0] == pd.Timestamp(TODAY)
     future = invoke(runner, "outcome", "record", "--config", campaign, "--client", "C2", "--kind", "replied",
-                    "--channel", "email", "--date", "2026-05-01")  # fmt: skip
+                    "--channel", "email", "--date", "2026-05-01", "--as-of", "2026-04-01")  # fmt: skip
     assert future.exit_code == 2
     assert "date after the as-of date 2026-04-01" in future.output
+
+
+def test_record_and_import_refuse_an_event_after_the_pinned_as_of_alike(runner, campaign, tmp_path):
+    # campaign.toml pins as_of = 2026-03-31; today is 2026-04-01.
+    recorded = invoke(runner, "outcome", "record", "--config", campaign, "--client", "C2", "--kind",
+                      "contacted", "--channel", "email", "--date", "2026-04-01")  # fmt: skip
+    sheet = tmp_path / "late.csv"
+    sheet.write_text("client_id,date,channel,kind\nC2,2026-04-01,email,contacted\n", encoding="utf-8")
+    imported = invoke(runner, "outcome", "import", sheet, "--config", campaign)
+    assert recorded.exit_code == imported.exit_code == 2
+    message = (
+        "date after the as-of date 2026-03-31 (found '2026-04-01') (expected dates on or before 2026-03-31)"
+    )
+    assert f"column `date`: {message}" in recorded.output
+    assert f"late.csv, column `date`, row 1: {message}" in imported.output
+    assert recorded.output.split("Hint:")[1] == imported.output.split("Hint:")[1]
+    assert stored(campaign).empty
+    with_default_day = invoke(runner, "outcome", "record", "--config", campaign, "--client", "C2", "--kind",
+                              "contacted", "--channel", "email")  # fmt: skip
+    assert with_default_day.exit_code == 2
+    assert message in with_default_day.output
+    later = invoke(runner, "outcome", "record", "--config", campaign, "--client", "C2", "--kind",
+                   "contacted", "--channel", "email", "--as-of", "2026-04-01")  # fmt: skip
+    assert later.exit_code == 0, later.output
 
 
 @pytest.mark.parametrize(
@@ -117,7 +141,7 @@ def test_record_defaults_to_today_and_refuses_the_future(runner, campaign):
     ],
 )
 def test_a_bad_record_is_one_message_exit_2_and_nothing_written(runner, campaign, args, message):
-    result = invoke(runner, "outcome", "record", "--config", campaign, *args)
+    result = invoke(runner, "outcome", "record", "--config", campaign, "--date", "2026-03-20", *args)
     assert result.exit_code == 2
     assert message in result.output
     assert "Traceback" not in result.output
@@ -126,7 +150,7 @@ def test_a_bad_record_is_one_message_exit_2_and_nothing_written(runner, campaign
 
 def test_retract(runner, campaign):
     invoke(runner, "outcome", "record", "--config", campaign, "--client", "C3", "--kind", "renewed",
-           "--channel", "phone")  # fmt: skip
+           "--channel", "phone", "--date", "2026-03-20")  # fmt: skip
     oops = stored(campaign)["event_id"].iloc[0]
     result = invoke(runner, "outcome", "retract", oops, "--config", campaign, "--note", "wrong client")
     assert result.exit_code == 0, result.output
@@ -163,6 +187,95 @@ def test_import_is_idempotent_and_a_bad_row_changes_nothing(runner, campaign, tm
     assert failed.exit_code == 2
     assert "week-11.csv, column `Outcome`, row 4: not an event kind (found 'renewd')" in failed.output
     assert len(stored(campaign)) == 3
+
+
+def test_a_row_of_another_sheet_stops_the_import_until_allowed(runner, campaign, tmp_path):
+    row = "client_id,date,channel,kind\nC1,2026-03-02,phone,no answer\n"
+    (tmp_path / "ann.csv").write_text(row, encoding="utf-8")
+    (tmp_path / "bob.csv").write_text(row, encoding="utf-8")
+    assert invoke(runner, "outcome", "import", tmp_path / "ann.csv", "--config", campaign).exit_code == 0
+    refused = invoke(runner, "outcome", "import", tmp_path / "bob.csv", "--config", campaign)
+    assert refused.exit_code == 2
+    assert "bob.csv, row 1: the same event" in refused.output
+    assert "already recorded from ann.csv" in refused.output
+    assert "--allow-duplicates" in refused.output
+    assert len(stored(campaign)) == 1
+    allowed = invoke(
+        runner, "outcome", "import", tmp_path / "bob.csv", "--config", campaign, "--allow-duplicates"
+    )
+    assert allowed.exit_code == 0, allowed.output
+    assert allowed.output.startswith("bob.csv: 1 rows read, 1 recorded, 0 already recorded")
+    again = invoke(runner, "outcome", "import", tmp_path / "bob.csv", "--config", campaign)
+    assert again.output.strip() == "bob.csv: 1 rows read, 0 recorded, 1 already recorded"
+    assert len(stored(campaign)) == 2
+    assert "--allow-duplicates" in invoke(runner, "outcome", "import", "--help").output
+
+
+@pytest.mark.parametrize("amount", ["nan", "inf", "-inf", "1e308", "1,5e3", "lots"])
+def test_record_refuses_an_amount_that_is_not_one(runner, campaign, amount):
+    result = invoke(runner, "outcome", "record", "--config", campaign, "--client", "C1", "--kind", "renewed",
+                    "--channel", "phone", "--date", "2026-03-02", "--amount", amount)  # fmt: skip
+    assert result.exit_code == 2
+    assert "column `amount`: not an amount" in result.output
+    assert stored(campaign).empty
+
+
+def test_record_reads_an_amount_as_the_transactions_do(runner, campaign):
+    result = invoke(runner, "outcome", "record", "--config", campaign, "--client", "C1", "--kind", "renewed",
+                    "--channel", "phone", "--date", "2026-03-02", "--amount", "120,50")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert stored(campaign)["amount"].tolist() == [120.5]
+
+
+_H = "client_id,date,channel,kind,amount\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("latin.csv", (_H + "C1,2026-03-02,phone,renewed,12\u20ac\n").encode("cp1252"), "1 recorded"),
+        ("empty.csv", b"", "the file is empty"),
+        ("blank.csv", b"\n\n", "the file is empty"),
+        ("header.csv", _H.encode(), "0 rows read, 0 recorded"),
+        ("feb.csv", (_H + "C1,2024-02-31,phone,contacted,\n").encode(), "not a date (found '2024-02-31')"),
+        ("who.csv", (_H + "C99,2026-03-02,phone,contacted,\n").encode(), "client id not in the client list"),
+        ("huge.csv", (_H + "C1,2026-03-02,phone,renewed,1e308\n").encode(), "not an amount"),
+        ("nan.csv", (_H + "C1,2026-03-02,phone,renewed,nan\n").encode(), "not an amount"),
+        ("wide.csv", (_H + "C1," + "2026-03-02,phone,renewed,1,x\n").encode(), "more values than the header"),
+        ("book.xlsx", b"not a workbook", "cannot be read as an Excel workbook"),
+        ("old.xls", b"\xd0\xcf\x11\xe0", ".xls files are not supported"),
+        ("data.parquet", b"PAR1", "cannot be read as Parquet"),
+        ("notes.json", b"{}", "unsupported file type"),
+        ("long.csv", (_H + "C" + "1" * 300 + ",2026-03-02,phone,contacted,\n").encode(), "longer than 200"),
+    ],
+)
+def test_no_import_file_gets_a_traceback(runner, campaign, tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = invoke(runner, "outcome", "import", path, "--config", campaign)
+    assert result.exit_code in (0, 2), result.output
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    assert message in result.output
+
+
+def test_a_missing_import_file_is_named_as_such(runner, campaign, tmp_path):
+    result = invoke(runner, "outcome", "import", tmp_path / "week-12.csv", "--config", campaign)
+    assert result.exit_code == 2
+    assert "week-12.csv: the file to import was not found" in result.output
+    assert "reconnect outcome import week-12.csv --config campaign.toml" in result.output
+    assert "[data]" not in result.output
+    folder = invoke(runner, "outcome", "import", tmp_path, "--config", campaign)
+    assert folder.exit_code == 2
+    assert "is a folder, not a file" in folder.output
+
+
+def test_a_missing_plan_is_named_without_pointing_at_data(runner, campaign, tmp_path):
+    result = invoke(runner, "outcome", "summary", "--config", campaign, "--plan", tmp_path / "plan.csv")
+    assert result.exit_code == 2
+    assert "'--plan'" in result.output
+    assert "does not exist" in result.output
+    assert "[data]" not in result.output
 
 
 # --- summary --------------------------------------------------------------------------

@@ -60,6 +60,7 @@ def outcome() -> None:
 
 @outcome.command("record")
 @config_option
+@as_of_option
 @click.option("--client", "client_id", required=True, help="The client's id, e.g. C00001.")
 @click.option("--kind", required=True, help=f"What happened: {', '.join(s.EVENT_KINDS)}.")
 @click.option("--channel", required=True, help=f"How: {', '.join(s.CHANNELS)}.")
@@ -68,9 +69,14 @@ def outcome() -> None:
     "day",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
-    help="The day it happened (YYYY-MM-DD). Default: today.",
+    help="The day it happened (YYYY-MM-DD), on or before the as-of date. Default: today.",
 )
-@click.option("--amount", type=float, default=None, help="Amount recovered, if any.")
+@click.option(
+    "--amount",
+    default=None,
+    help="Amount recovered, if any: read as an amount cell of the campaign's files "
+    "(the decimal mark of [data] decimal, currency signs and thousands separators allowed).",
+)
 @click.option("--reason", default=None, help=f"Why, if given: {', '.join(s.REASONS)}.")
 @click.option("--note", default=None, help="A free note.")
 @click.option("--by", "recorded_by", default=None, help="Who records it.")
@@ -78,24 +84,30 @@ def outcome() -> None:
 @click.option("--supersedes", default=None, help="The event_id this event corrects.")
 def record(
     config_path: Path,
+    as_of,
     client_id: str,
     kind: str,
     channel: str,
     day,
-    amount: float | None,
+    amount: str | None,
     reason: str | None,
     note: str | None,
     recorded_by: str | None,
     campaign: str | None,
     supersedes: str | None,
 ) -> None:
-    """Record one event in the campaign's outcome log."""
-    from ..outcomes import OutcomeStore, configured_client_ids
+    """Record one event in the campaign's outcome log.
+
+    An event dated after the as-of date ([campaign] as_of, --as-of, else today) is refused,
+    as `reconnect outcome import` refuses it.
+    """
+    from ..outcomes import OutcomeStore, configured_client_ids, configured_read_options
 
     cfg = _config(config_path)
-    now = base.today()
-    when = day.date() if day else now
-    ids = configured_client_ids(cfg, as_of=max(now, cfg.campaign.as_of or now))
+    last = _as_of(cfg, as_of)
+    when = day.date() if day else base.today()
+    ids = configured_client_ids(cfg, as_of=last)
+    options = configured_read_options(cfg, as_of=last)
     with OutcomeStore.from_config(cfg) as store:
         event_id = store.record(
             client_id,
@@ -108,9 +120,10 @@ def record(
             note=note,
             recorded_by=recorded_by,
             supersedes=supersedes,
-            as_of=now,
+            as_of=last,
             client_ids=ids,
             source="cli",
+            decimal=options["decimal"],
         )
     fixed = f", correcting {supersedes}" if supersedes else ""
     click.echo(f"Recorded {event_id}: {client_id} {_words(kind)} by {channel} on {when}{fixed}.")
@@ -134,31 +147,35 @@ def retract(config_path: Path, event_id: str, recorded_by: str | None, note: str
 
 
 @outcome.command("import")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path))
 @config_option
 @as_of_option
-def import_(file: Path, config_path: Path, as_of) -> None:
-    """Import a staff spreadsheet of events (CSV, Excel, Parquet); rows already recorded are skipped.
+@click.option(
+    "--allow-duplicates",
+    is_flag=True,
+    help="Also record rows that match events imported from another file, as events of their own "
+    "(e.g. a second call that got no answer). Without it such rows stop the import, named.",
+)
+def import_(file: Path, config_path: Path, as_of, allow_duplicates: bool) -> None:
+    """Import a staff spreadsheet of events (CSV, Excel, Parquet), read as the campaign's files are.
 
-    A bad row stops the whole file, naming the row and the column: nothing of it is recorded.
+    Importing a file again records only its new rows (a file is known by its name without the
+    extension). A row that matches an event imported from another file stops the import, named:
+    the file may be a renamed copy; --allow-duplicates records such rows. A bad row stops the whole
+    file, naming the row and the column: nothing of it is recorded.
     """
-    from ..outcomes import OutcomeStore, configured_client_ids
+    from ..outcomes import OutcomeStore, configured_client_ids, configured_read_options
 
     cfg = _config(config_path)
     day = _as_of(cfg, as_of)
-    data = cfg.data
     ids = configured_client_ids(cfg, as_of=day)
     with OutcomeStore.from_config(cfg) as store:
         result = store.import_file(
             file,
             as_of=day,
             client_ids=ids,
-            date_format=data.date_format,
-            dayfirst=data.dayfirst,
-            decimal=data.decimal,
-            delimiter=data.delimiter,
-            encoding=data.encoding,
-            sheet=data.sheet,
+            allow_duplicates=allow_duplicates,
+            **configured_read_options(cfg, as_of=day),
         )
     click.echo(str(result))
 
@@ -168,7 +185,13 @@ def import_(file: Path, config_path: Path, as_of) -> None:
 @as_of_option
 @click.option("--client", "client_id", default=None, help="Only this client's events.")
 @click.option("--all", "include_superseded", is_flag=True, help="Also superseded and retracted events.")
-@click.option("--limit", type=int, default=50, show_default=True, help="Latest events shown in a table.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=50,
+    show_default=True,
+    help="Latest events shown in a table.",
+)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 def events(
     config_path: Path, as_of, client_id: str | None, include_superseded: bool, limit: int, fmt: str
@@ -216,7 +239,7 @@ def events(
 @click.option(
     "--plan",
     "plan_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
     help="The contact plan (plan.csv of `reconnect plan`, or any CSV, Excel, Parquet with client_id): "
     "adds the funnel's first stage.",
@@ -224,7 +247,7 @@ def events(
 @click.option(
     "--holdout",
     "holdout_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
     help="The hold-out clients (holdout.csv of `reconnect plan`: client_id, optionally the planned day): "
     "adds the lift over them.",
