@@ -31,11 +31,19 @@ The rules that keep it trustworthy:
   transaction: a bad row is reported (file, column, rows, values, what was
   expected, how to fix it) and nothing of the batch is written. A process
   killed mid-write leaves the database as it was before the batch.
-- **Idempotent imports.** Each imported row carries a key made from its
-  content (and from its position among identical rows), so importing the same
-  file, or a longer version of it, twice records nothing new. A row that gives
-  an ``event_id`` already recorded with other content is an error: corrections
+- **Idempotent imports, no silent drops.** Each imported row carries a key made
+  from its content (and from its position among identical rows), so importing
+  the same file (known by its name without extension), or a longer version of
+  it, records only the rows it did not have. A row with the content of an event
+  imported from *another* file is never skipped silently: the import is refused,
+  naming those rows, unless ``allow_duplicates=True`` (``--allow-duplicates``)
+  records them, under a key bound to their file. A row that gives an
+  ``event_id`` already recorded with other content is an error: corrections
   are new events.
+- **One meaning per cell.** Dates and amounts are read by the loader's parsers
+  (:mod:`reconnect_lib.load`) with the campaign's ``[data]`` options, so a cell
+  means in an outcome sheet what it means in the transactions, and NaN,
+  infinite or overflowing amounts are refused everywhere.
 - **Concurrent writers.** Writes are serialised by the database: SQLite in WAL
   mode with ``BEGIN IMMEDIATE`` and a busy timeout; PostgreSQL with a
   transaction-scoped advisory lock. Two processes recording at once both keep

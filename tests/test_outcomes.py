@@ -158,6 +158,12 @@ def test_synonyms_are_read_as_the_vocabulary(store):
         ({"date": date(2027, 1, 1)}, r"date after the as-of date 2026-11-23"),
         ({"client_id": " "}, r"column `client_id`: no client id"),
         ({"client_id": "Z9"}, r"client id not in the client list \(found 'Z9'\)"),
+        ({"amount": float("nan")}, r"column `amount`: not an amount"),
+        ({"amount": float("inf")}, r"column `amount`: not an amount"),
+        ({"amount": "1e308"}, r"column `amount`: not an amount"),
+        ({"client_id": "A" * 201}, r"column `client_id`: longer than 200 characters"),
+        ({"recorded_by": "x" * 201}, r"column `recorded_by`: longer than 200 characters"),
+        ({"supersedes": "e" * 65}, r"column `supersedes`: longer than 64 characters"),
     ],
 )
 def test_a_bad_event_is_refused_with_a_clear_error_and_nothing_is_written(store, kwargs, match):
