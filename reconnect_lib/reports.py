@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -25,6 +23,16 @@ from pathlib import Path
 from typing import Literal
 
 from .errors import ReconnectError
+from .files import (
+    WRITE_ERRNOS,
+    atomic_write_text,
+    clean_stale_temps,
+    make_folder,
+    os_errors,
+    safe_folder_name,
+    temp_dir,
+    write_error,
+)
 
 ReportKind = Literal["overview", "weekly"]
 NOTEBOOKS: dict[str, str] = {
@@ -107,8 +115,35 @@ def export_html(notebook: Path, html_path: Path) -> Path:
     nb = nbformat.read(notebook, as_version=4)
     nb.metadata.pop("widgets", None)  # widget views do not survive a static export
     body, _ = exporter.from_notebook_node(nb)
-    html_path.write_text(body, encoding="utf-8")
-    return html_path
+    return atomic_write_text(html_path, body)
+
+
+_FOLDER_HINT = "check [reports] folder in campaign.toml: it must be a folder you can write, with free space"
+# Temporary folders of runs from before temporary names carried a process id: .tmp-<week>-<8 random>.
+_LEGACY_TEMP = re.compile(r"\.tmp-\d{4}-W\d{2}-[a-z0-9_]{8}")
+
+
+def _why(err: BaseException) -> str:
+    text = str(err).strip().splitlines()
+    return f"{type(err).__name__}: {text[0]}" if text else type(err).__name__
+
+
+def _keep_failed(notebook: Path, campaign_dir: Path, week: str, name: str) -> Path | None:
+    """Move a failed run's notebook to ``<campaign>/failed/``; None when there is none to keep."""
+    if not notebook.exists():
+        return None
+    failed = campaign_dir / "failed" / f"{week}-{name}"
+    try:
+        failed.parent.mkdir(exist_ok=True)
+        os.replace(notebook, failed)
+    except OSError:
+        return None
+    return failed
+
+
+def _failed_hint(failed: Path | None) -> str:
+    kept = f"the failed notebook is kept at {failed}" if failed else "no notebook was produced"
+    return f"{kept}; the previous report is unchanged"
 
 
 def run_report(
@@ -132,7 +167,8 @@ def run_report(
     config : Path
         campaign.toml, passed to the notebook as an absolute path.
     campaign : str
-        Campaign name: the sub-folder of ``reports_folder``.
+        Campaign name: the sub-folder of ``reports_folder`` is
+        :func:`reconnect_lib.files.safe_folder_name` of it.
     reports_folder : Path
     week : str
         ISO week (``YYYY-Www``): the sub-folder the report lands in.
@@ -154,7 +190,12 @@ def run_report(
     Raises
     ------
     ReportError
-        With the failing cell's error; the previous report stays in place.
+        With the failing cell's error, or why the notebook could not run (a kernel
+        that died, a file that is not a notebook); the previous report stays in
+        place and the failed notebook, when there is one, is kept under
+        ``<campaign>/failed/``.
+    reconnect_lib.files.WriteError
+        The reports folder cannot be written (read-only, a file, a full disk).
     """
     import papermill as pm
 
@@ -162,20 +203,23 @@ def run_report(
         raise ReportError(f"unknown report {kind!r}", expected=" or ".join(NOTEBOOKS))
     week_start(week)  # validates the week
     source = (notebooks or notebooks_dir()) / NOTEBOOKS[kind]
+    if not source.is_file():
+        raise ReportError(f"the {kind} report notebook was not found", file=str(source))
     stem = source.stem
-    campaign_dir = Path(reports_folder) / campaign
+    campaign_dir = Path(reports_folder) / safe_folder_name(campaign)
     final_dir = campaign_dir / week
-    campaign_dir.mkdir(parents=True, exist_ok=True)
+    make_folder(campaign_dir, hint=_FOLDER_HINT)
+    clean_stale_temps(campaign_dir, legacy=_LEGACY_TEMP)
     parameters = {
         "config": str(Path(config).resolve()),
         "as_of": as_of.isoformat(),
         "week": week,
         **(extra_parameters or {}),
     }
-    with tempfile.TemporaryDirectory(prefix=f".tmp-{week}-", dir=campaign_dir) as tmp:
-        tmp_nb = Path(tmp) / source.name
-        tmp_html = Path(tmp) / f"{stem}.html"
-        tmp_json = Path(tmp) / f"{stem}.json"
+    with temp_dir(campaign_dir, week) as tmp:
+        tmp_nb = tmp / source.name
+        tmp_html = tmp / f"{stem}.html"
+        tmp_json = tmp / f"{stem}.json"
         parameters["sidecar"] = str(tmp_json)
         try:
             pm.execute_notebook(
@@ -188,22 +232,41 @@ def run_report(
                 execution_timeout=timeout,
             )
         except pm.PapermillExecutionError as err:
-            failed = campaign_dir / "failed" / f"{week}-{source.name}"
-            failed.parent.mkdir(parents=True, exist_ok=True)
-            if tmp_nb.exists():
-                shutil.move(str(tmp_nb), failed)
+            failed = _keep_failed(tmp_nb, campaign_dir, week, source.name)
             raise ReportError(
                 f"the {kind} report failed in cell {err.exec_count}: {err.ename}: {err.evalue}",
                 file=str(source),
-                hint=f"the failed notebook is kept at {failed}; the previous report is unchanged",
+                hint=_failed_hint(failed),
             ) from err
-        export_html(tmp_nb, tmp_html)
-        final_dir.mkdir(parents=True, exist_ok=True)
+        except Exception as err:  # a kernel that died, a notebook that is not a notebook, a full disk
+            if isinstance(err, OSError) and err.errno in WRITE_ERRNOS:
+                raise write_error(err, tmp_nb, hint=_FOLDER_HINT) from err
+            failed = _keep_failed(tmp_nb, campaign_dir, week, source.name)
+            raise ReportError(
+                f"the {kind} report could not run: {_why(err)}",
+                file=str(source),
+                hint=_failed_hint(failed),
+            ) from err
+        try:
+            export_html(tmp_nb, tmp_html)
+        except ReconnectError:
+            raise
+        except Exception as err:
+            if isinstance(err, OSError) and err.errno in WRITE_ERRNOS:
+                raise write_error(err, tmp_html, hint=_FOLDER_HINT) from err
+            failed = _keep_failed(tmp_nb, campaign_dir, week, source.name)
+            raise ReportError(
+                f"the {kind} report ran but could not be exported to HTML: {_why(err)}",
+                file=str(source),
+                hint=_failed_hint(failed),
+            ) from err
+        make_folder(final_dir, hint=_FOLDER_HINT)
         # Each os.replace is atomic: a reader sees the old file or the new one, never half.
-        os.replace(tmp_nb, final_dir / source.name)
-        os.replace(tmp_html, final_dir / f"{stem}.html")
-        if tmp_json.exists():
-            os.replace(tmp_json, final_dir / f"{stem}.json")
+        with os_errors(final_dir, hint=_FOLDER_HINT):
+            if tmp_json.exists():
+                os.replace(tmp_json, final_dir / f"{stem}.json")
+            os.replace(tmp_nb, final_dir / source.name)
+            os.replace(tmp_html, final_dir / f"{stem}.html")
     return ReportPaths(
         notebook=final_dir / source.name, html=final_dir / f"{stem}.html", numbers=final_dir / f"{stem}.json"
     )
