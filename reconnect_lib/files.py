@@ -29,7 +29,7 @@ import threading
 import time
 import unicodedata
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -401,7 +401,7 @@ def write_owned_folder(
     what: str,
     option: str = "the output folder",
     legacy_temps: re.Pattern[str] | None = None,
-    adopt: re.Pattern[str] | None = None,
+    adopt: re.Pattern[str] | Callable[[Path], list[str] | None] | None = None,
 ) -> Path:
     """Write `files` (relative path -> bytes) into `folder`, which this command owns.
 
@@ -423,7 +423,8 @@ def write_owned_folder(
 
     `adopt` recognises a folder written before manifests existed: when every
     file in it (as a ``/``-separated relative path) matches the pattern, those
-    files count as the last run's.
+    files count as the last run's; or a function of the folder returning the
+    files to count as the last run's, or None.
     """
     folder = Path(folder)
     for rel in files:
@@ -437,7 +438,9 @@ def write_owned_folder(
     def ours() -> list[str]:
         """The files the last run wrote; a WriteError when `folder` holds files of someone else."""
         old = _read_manifest(manifest_path)
-        if old is None and adopt is not None:
+        if old is None and callable(adopt):
+            old = adopt(folder)
+        elif old is None and adopt is not None:
             old = _adopted(folder, adopt, skip=(manifest, lock_name))
         with os_errors(folder):
             present = sorted(

@@ -38,6 +38,7 @@ import pandas as pd
 from . import schema as s
 from .config import DEFAULT_EDGES_MONTHS
 from .errors import ConfigError
+from .files import write_owned_folder
 
 __all__ = [
     "DEFAULT_AS_OF",
@@ -346,8 +347,12 @@ def write_sample(
 ) -> dict[str, Path]:
     """Write one firm's sample data, campaign.toml and README.md into ``outdir``.
 
-    The folder is created if needed; files of the same name are overwritten,
-    other files are left alone. Output is byte-identical for the same arguments.
+    The folder is created if needed. It must be new, empty, or a sample written
+    before: a rerun replaces the files the sample wrote and leaves any other
+    file alone, and a folder holding other files (e.g. a real campaign's) is
+    refused with a :class:`~reconnect_lib.files.WriteError`, so a sample never
+    overwrites real data. Each file is replaced atomically. Output is
+    byte-identical for the same arguments.
 
     Parameters
     ----------
@@ -381,7 +386,6 @@ def write_sample(
     """
     data = generate_sample(firm=firm, seed=seed, as_of=as_of)
     folder = Path(outdir)
-    folder.mkdir(parents=True, exist_ok=True)
     tables: dict[str, pd.DataFrame] = {
         "clients": data.clients,
         "transactions": data.transactions,
@@ -389,15 +393,34 @@ def write_sample(
     }
     if data.outcomes is not None:
         tables["outcomes"] = data.outcomes
-    paths: dict[str, Path] = {}
-    for key, frame in tables.items():
-        paths[key] = folder / f"{key}.csv"
-        _write_text(paths[key], _csv_text(frame))
+    texts = {f"{key}.csv": _csv_text(frame) for key, frame in tables.items()}
+    texts["campaign.toml"] = _campaign_toml(data, reports_folder=reports_folder)
+    texts["README.md"] = _readme(data)
+    write_owned_folder(
+        folder,
+        {name: text.encode("utf-8") for name, text in texts.items()},
+        manifest=".reconnect-sample.json",
+        what="reconnect sample",
+        option="OUTDIR",
+        adopt=_earlier_sample,
+    )
+    paths: dict[str, Path] = {key: folder / f"{key}.csv" for key in tables}
     paths["config"] = folder / "campaign.toml"
-    _write_text(paths["config"], _campaign_toml(data, reports_folder=reports_folder))
     paths["readme"] = folder / "README.md"
-    _write_text(paths["readme"], _readme(data))
     return paths
+
+
+def _earlier_sample(folder: Path) -> list[str] | None:
+    """The files of a sample written before samples kept a manifest (e.g. data/sample/<firm>)."""
+    names = {"clients.csv", "transactions.csv", "contacts.csv", "outcomes.csv", "campaign.toml", "README.md"}
+    try:
+        files = [p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
+        readme = (folder / "README.md").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if readme.startswith("# Sample: ") and set(files) <= names:
+        return files
+    return None
 
 
 # --- boundary -------------------------------------------------------------------
@@ -991,11 +1014,6 @@ def _outcomes_frame(client_id: np.ndarray, log: dict[str, np.ndarray]) -> pd.Dat
 
 
 # --- files ----------------------------------------------------------------------
-
-
-def _write_text(path: Path, text: str) -> None:
-    with path.open("w", encoding="utf-8", newline="\n") as fh:
-        fh.write(text)
 
 
 def _csv_text(frame: pd.DataFrame) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import doctest
 import re
+import shutil
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -23,6 +24,7 @@ from reconnect_lib import sample
 from reconnect_lib import schema as s
 from reconnect_lib.config import load_config
 from reconnect_lib.errors import ConfigError
+from reconnect_lib.files import WriteError
 from reconnect_lib.sample import FIRMS, SampleData, generate_sample, write_sample
 
 REPO = Path(__file__).resolve().parents[1]
@@ -370,6 +372,36 @@ def test_write_sample_creates_nested_folders_and_takes_a_reports_folder(tmp_path
     assert paths["clients"].is_file()
     cfg = load_config(paths["config"])
     assert cfg.reports.folder == (tmp_path / "a" / "b" / "reports").resolve()
+
+
+def test_write_sample_never_overwrites_a_real_campaign(tmp_path):
+    real = {
+        "clients.csv": b"client_id,name\nR1,A real client\n",
+        "campaign.toml": b"[campaign]\nname='real'\n",
+    }
+    for name, data in real.items():
+        (tmp_path / name).write_bytes(data)
+    with pytest.raises(WriteError, match="holds files that reconnect sample did not write") as caught:
+        write_sample(tmp_path, firm="consulting-firm")
+    assert "campaign.toml, clients.csv" in str(caught.value)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == real
+
+
+def test_a_sample_is_rewritten_in_place_and_its_reports_are_left_alone(tmp_path):
+    folder = tmp_path / "consulting-firm"
+    shutil.copytree(SAMPLE_DIR / "consulting-firm", folder)  # as committed: written before manifests
+    (folder / "reports").mkdir()
+    (folder / "reports" / "keep.txt").write_bytes(b"a report")
+    before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    write_sample(folder, firm="consulting-firm", reports_folder="../../../reports")
+    after = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")}
+    assert after == before
+    assert (folder / "reports" / "keep.txt").read_bytes() == b"a report"
+    write_sample(folder, firm="consulting-firm", seed=7)  # a rerun replaces what it wrote
+    assert (folder / "clients.csv").read_bytes() != before["clients.csv"]
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == sorted(
+        [*before, "reports"]
+    )
 
 
 def test_readme_states_the_numbers(planner):
