@@ -387,6 +387,20 @@ def test_identical_rows_are_separate_events_and_still_import_once(store, tmp_pat
     assert store.count() == 3
 
 
+def test_a_row_of_another_file_is_refused_or_recorded_once_when_allowed(store, tmp_path):
+    frame = events_frame(3, kind="no_answer")
+    first = write_csv(tmp_path / "ann.csv", frame)
+    other = write_csv(tmp_path / "bob.csv", pd.concat([frame.iloc[[1]], events_frame(1, prefix="D")]))
+    store.import_file(first)
+    with pytest.raises(InputError, match=r"bob.csv, row 1: the same event .* recorded from ann.csv"):
+        store.import_file(other)
+    assert store.count() == 3
+    assert store.import_file(other, allow_duplicates=True).recorded == 2
+    assert store.import_file(other).already_recorded == 2
+    assert store.import_file(first).already_recorded == 3
+    assert store.count() == 5
+
+
 def test_an_event_id_reused_for_other_content_is_refused(store, tmp_path):
     frame = events_frame(2).assign(event_id=["E1", "E2"])
     store.import_file(write_csv(tmp_path / "a.csv", frame))
