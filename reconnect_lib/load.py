@@ -741,13 +741,15 @@ def _blank_mask(col: pd.Series) -> pd.Series:
     if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
         try:
             spaces = col.str.strip() == ""  # NaN (never equal) for non-text cells
-        except AttributeError:  # no text at all in the column
+        except (AttributeError, TypeError):  # no text at all, or bytes (a Parquet binary column)
             return col.map(_is_blank).astype(bool)
         return (col.isna() | spaces.fillna(False).astype(bool)).astype(bool)
     return col.isna()
 
 
 def _as_text(value: object) -> str | None:
+    if isinstance(value, bytes | bytearray):  # a Parquet binary column: text, usually UTF-8
+        value = bytes(value).decode("utf-8", errors="replace")
     if _is_blank(value):
         return None
     if isinstance(value, float | np.floating) and float(value).is_integer():
@@ -2303,6 +2305,12 @@ _WHITESPACE_RUN = (
 )
 
 
+def _strip(col: Any) -> Any:
+    """A text column with the whitespace at its ends removed, as Python's ``str.strip`` does
+    (DuckDB's own trim removes only spaces, Polars' the Unicode White_Space set)."""
+    return col.str.replace_all(f"^{_WHITESPACE_RUN}|{_WHITESPACE_RUN}$", "")
+
+
 def _scan_text(col: Any, found: Any) -> Any:
     """An id or text column of a scanned table, cleaned as the pandas loader's ``_as_text`` cleans it.
 
@@ -2343,7 +2351,7 @@ def _iso_problems(
     client = nw.col(mapped.sources[s.CLIENT_ID].columns[0])
 
     def text(column: str) -> Any:
-        return nw.col(mapped.sources[column].columns[0]).str.strip_chars()
+        return _strip(nw.col(mapped.sources[column].columns[0]))
 
     def bad(column: str) -> Any:
         raw = text(column)
@@ -2417,11 +2425,16 @@ def _iso_problems(
 _PLAIN_AMOUNT = r"^[+-]?[0-9]+(\.[0-9]+)?$"
 #: A plain amount that could be a whole number with a thousands separator (1.234).
 _THOUSANDS_LIKE = r"^[+-]?([1-9]|[0-9]{2,3})\.[0-9]{3}$"
-#: What the pandas loader reads as an ISO date (see ``_ISO_DATE``), in ASCII digits.
+#: What the pandas loader reads as an ISO date (``_ISO_DATE``: Python's ``\d`` is any
+#: decimal digit, ``\p{Nd}``, and ``\s`` any whitespace), in the syntax all engines read.
 _PANDAS_ISO = (
-    r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
-    r"([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?)?\s*(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$"
+    r"^\p{Nd}{4}-\p{Nd}{1,2}-\p{Nd}{1,2}"
+    r"([ T]\p{Nd}{1,2}:\p{Nd}{2}(:\p{Nd}{2}([.,]\p{Nd}+)?)?)?"
+    + _WHITESPACE_RUN.removesuffix("+")
+    + r"*(Z|[+-]\p{Nd}{2}(:?\p{Nd}{2})?)?$"
 )
+#: An ISO day the scan parses itself: ASCII digits only (``\d`` is any digit to Polars).
+_ISO_DAY_ASCII = _ISO_DAY.replace(r"\d", "[0-9]")
 
 
 def _blank_text(col: Any) -> Any:
@@ -2430,7 +2443,7 @@ def _blank_text(col: Any) -> Any:
 
 def _yes_no(col: Any) -> Any:
     """A text do_not_contact cell as the pandas loader compares it: trimmed, lower case, no final dots."""
-    return col.str.strip_chars().str.to_lowercase().str.replace_all(r"\.+$", "")
+    return _strip(col).str.to_lowercase().str.replace_all(r"\.+$", "")
 
 
 def _scan_precheck(
@@ -2459,10 +2472,9 @@ def _scan_precheck(
         col = nw.col(name)
         if canonical in _DATE_COLUMNS:
             if found == nw.String:
-                text = col.str.strip_chars()
-                only_pandas = (
-                    ~_blank_text(text) & text.str.contains(_PANDAS_ISO) & ~text.str.contains(_ISO_DAY)
-                )
+                text = _strip(col)
+                iso_day = text.str.contains(_ISO_DAY_ASCII)
+                only_pandas = ~_blank_text(text) & text.str.contains(_PANDAS_ISO) & ~iso_day
                 queries[f"dates:{name}"] = (count(only_pandas), "dates with a time of day or a time zone")
             elif isinstance(found, nw.Datetime) and found.time_zone is not None:
                 raise _PandasReads(f"{src.label} holds times with a time zone")
@@ -2470,7 +2482,7 @@ def _scan_precheck(
                 raise _PandasReads(f"{src.label} is read by {engine} as {found}")
         elif canonical in _AMOUNT_COLUMNS:
             if found == nw.String:
-                text = col.str.strip_chars()
+                text = _strip(col)
                 filled = ~_blank_text(text)
                 plain = text.str.contains(_PLAIN_AMOUNT)
                 queries[f"amounts:{name}"] = (
@@ -2612,7 +2624,7 @@ def _scan_table(
         if canonical in _DATE_COLUMNS:
             target = dtype
             if canonical in iso:
-                expr = col.str.strip_chars().str.slice(0, 10).str.to_date("%Y-%m-%d")
+                expr = _strip(col).str.slice(0, 10).str.to_date("%Y-%m-%d")
             else:
                 expr = fr.to_date(src.columns[0], dtype) if src else nw.lit(None, dtype=dtype)
         elif canonical in _AMOUNT_COLUMNS:
@@ -2620,7 +2632,7 @@ def _scan_table(
             if src is None:
                 expr = nw.lit(None, dtype=nw.Float64)
             elif found == nw.String:
-                amount = col.str.strip_chars()
+                amount = _strip(col)
                 expr = nw.when(_blank_text(amount)).then(nw.lit(None, dtype=nw.String)).otherwise(amount)
                 expr = expr.cast(nw.Float64)
             else:
