@@ -599,3 +599,121 @@ def test_plan_into_a_reports_folder_that_is_a_file_exits_2(campaign):
     result = CliRunner().invoke(main, ["plan", "--config", str(campaign)])
     assert result.exit_code == 2, result.output
     assert "reports is a file, not a folder" in result.output
+
+
+# --- sample ------------------------------------------------------------------------------
+
+
+def _sample_versions(tmp_path: Path) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    from reconnect_lib.sample import write_sample
+
+    versions = []
+    for seed in (1, 2):
+        write_sample(tmp_path / f"seed-{seed}", firm="consulting-firm", seed=seed)
+        versions.append({k: v for k, v in tree(tmp_path / f"seed-{seed}").items() if not k.startswith(".")})
+    return versions[0], versions[1]
+
+
+def test_sample_a_failure_at_any_step_keeps_every_file_whole(user_folder, tmp_path, monkeypatch):
+    from reconnect_lib.sample import write_sample
+
+    home, planted = user_folder
+    old, new = _sample_versions(tmp_path)
+    out = home / "sample"
+    real = os.replace
+    steps = len(new) + 2  # each file, and the manifest before and after
+    for failing in range(steps):
+        write_sample(out, firm="consulting-firm", seed=1)
+        calls = iter(range(steps + 1))
+
+        def flaky(*args, _failing=failing, _calls=calls, **kwargs):
+            if next(_calls) == _failing:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(args[1]))
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(os, "replace", flaky)
+        with pytest.raises(WriteError, match="the disk is full"):
+            write_sample(out, firm="consulting-firm", seed=2)
+        monkeypatch.setattr(os, "replace", real)
+        assert {k: tree(home)[k] for k in planted} == planted
+        assert_old_or_new(out, old, new)
+        assert temps(home) == []
+    write_sample(out, firm="consulting-firm", seed=2)
+    assert {k: v for k, v in tree(out).items() if not k.startswith(".")} == new
+
+
+@pytest.mark.parametrize("blocker", ["file", "under_a_file", "read_only"])
+def test_sample_into_an_unwritable_target_is_one_message(user_folder, blocker, monkeypatch):
+    from click.testing import CliRunner
+
+    from reconnect_lib.cli import main
+
+    home, _ = user_folder
+    out = home / "sample"
+    if blocker == "file":
+        out.write_bytes(b"a file")
+    elif blocker == "under_a_file":
+        (home / "block").write_bytes(b"a file")
+        out = home / "block" / "sample"
+    elif os.geteuid() != 0:
+        out.mkdir(mode=0o555)
+    else:  # root writes anywhere: refuse as a read-only folder would
+        out.mkdir()
+
+        def refuse(*args, **kwargs):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(out))
+
+        monkeypatch.setattr(os, "open", refuse)
+        monkeypatch.setattr(Path, "write_text", refuse)
+    before = tree(home)
+    result = CliRunner().invoke(main, ["sample", str(out), "--firm", "consulting-firm"])
+    monkeypatch.undo()
+    if out.is_dir():
+        out.chmod(0o755)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert str(out) in result.output
+    assert ("is a file" if blocker != "read_only" else "permission denied") in result.output
+    assert tree(home) == before
+    assert temps(home) == []
+
+
+KILL_SAMPLE_AT_STEP = """
+import os, signal, sys
+from reconnect_lib.sample import write_sample
+step = int(sys.argv[2])
+real = os.replace
+calls = [0]
+def replace(*args, **kwargs):
+    if calls[0] == step:
+        os.kill(os.getpid(), signal.SIGKILL)
+    calls[0] += 1
+    return real(*args, **kwargs)
+os.replace = replace
+write_sample(sys.argv[1], firm="consulting-firm", seed=2)
+"""
+
+
+@pytest.mark.slow
+def test_sample_killed_at_any_step_and_two_runs_at_once(user_folder, tmp_path):
+    from reconnect_lib.sample import write_sample
+
+    home, planted = user_folder
+    old, new = _sample_versions(tmp_path)
+    out = home / "sample"
+    script = tmp_path / "kill.py"
+    script.write_text(KILL_SAMPLE_AT_STEP, encoding="utf-8")
+    for step in (0, 3, len(new) + 1):
+        write_sample(out, firm="consulting-firm", seed=1)
+        done = subprocess.run([PYTHON, str(script), str(out), str(step)], check=False)
+        assert done.returncode == -signal.SIGKILL
+        assert {k: tree(home)[k] for k in planted} == planted
+        assert_old_or_new(out, old, new)
+    command = [str(Path(PYTHON).parent / "reconnect"), "sample", str(out), "--firm", "consulting-firm"]
+    command += ["--seed", "2"]
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(2)]
+    outputs = [run.communicate(timeout=300)[0].decode() for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    assert {k: v for k, v in tree(out).items() if not k.startswith(".")} == new
+    assert temps(home) == []
+    assert {k: tree(home)[k] for k in planted} == planted
