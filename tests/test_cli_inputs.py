@@ -184,3 +184,33 @@ def test_a_good_copy_runs(firm, tmp_path):
     assert 'folder = "reports"' in GOOD
     result = _run(firm, GOOD.encode("utf-8"), ["buckets", "--format", "csv"])
     assert result.exit_code == 0, result.output
+
+
+# Every key at the end of its range at once: what campaign.toml accepts, the commands compute with.
+HIGHEST = (
+    _replace("as_of = 2026-11-23", "as_of = 2199-12-31")
+    .replace("[6, 12, 24, 36]", "[1, 1200]")
+    .replace("due_after_months = 6", "due_after_months = 1200")
+    .replace("keep_up_weeks = 4", "keep_up_weeks = 520")
+    .replace("phone = 10", "phone = 10000000")  # calls: letters would write one document each
+    .replace(
+        "follow_up_days = 7", "follow_up_days = 365\nholdout_share = 0.9999999999\nseed = 9223372036854775807"
+    )
+    + "\n[value]\nprior_strength = 1000000\n"
+)
+LOWEST = (
+    _replace("due_after_months = 6", "due_after_months = 1")
+    .replace("keep_up_weeks = 4", "keep_up_weeks = 0")
+    .replace("letter = 10\nphone = 10", "letter = 1\nphone = 0")
+    .replace("follow_up_days = 7", "follow_up_days = 0\nholdout_share = 5e-324\nseed = 0")
+    + "\n[value]\nprior_strength = 1e-300\n"
+    + 'prior = { "6–12 months" = 1e-300, "1–2 years" = 0.9999999999999999 }\n'
+)
+
+
+@pytest.mark.parametrize("content", [HIGHEST, LOWEST], ids=["highest", "lowest"])
+@pytest.mark.parametrize("command", ["buckets", "plan"])
+def test_the_ends_of_every_range_compute(firm, tmp_path, content, command):
+    args = [*_commands(tmp_path)[command], "--allow-future-as-of"]
+    result = _run(firm, content.encode("utf-8"), args)
+    assert result.exit_code == 0, result.output
