@@ -5,14 +5,22 @@ report from disk in an offline browser context in which every non-file request
 is also refused and recorded. Each plotly chart must have drawn its traces
 (plot elements in the SVG, not an empty div), and the page must log no console
 error and raise no JavaScript error.
+
+A campaign whose name, description, client names, companies, an account owner
+and the outcome log's notes hold markup (``<img onerror>``, ``javascript:``
+links in HTML and Markdown) gets both reports too: opening them fires no dialog,
+the DOM holds no element with an event-handler attribute or a ``javascript:``
+link, and the reader sees the text as it was typed, in the page and in a
+chart's hover label.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from browser_support import CHROMIUM, CHROMIUM_ARGS, hostile, hostile_firm, require_chromium
 
 import reconnect_lib as rl
 from reconnect_lib.reports import iso_week, run_report
@@ -66,11 +74,13 @@ def reports(tmp_path_factory):
     return html
 
 
-def _open_offline(browser, html: Path):
+def _open_offline(browser, html: Path, dialogs: list[str] | None = None):
     context = browser.new_context(offline=True, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     problems: list[str] = []
     requests: list[str] = []
+    if dialogs is not None:
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.on(
         "console",
         lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None,
@@ -124,3 +134,78 @@ def test_every_chart_draws_offline_without_errors(browser, reports, kind, firm):
     assert sum(c["traces"] > 0 and c["drawn"] > 0 for c in charts) == drawing, charts
     assert requests == [], f"the report asked the network for {requests}"
     assert problems == []
+
+
+@pytest.fixture(scope="module")
+def hostile_reports(tmp_path_factory):
+    """Both reports of a copy of the consulting firm with markup in every user field (one run each).
+
+    The consulting firm: its 532 clients are drawn one point each, names on hover.
+    """
+    config = hostile_firm("consulting-firm", tmp_path_factory.mktemp("hostile") / "firm")
+    cfg = rl.load_config(config)
+    return {
+        kind: run_report(
+            kind,
+            config=cfg.source,
+            campaign=cfg.campaign.name,
+            reports_folder=cfg.reports.folder,
+            week=iso_week(cfg.campaign.as_of),
+            as_of=cfg.campaign.as_of,
+            progress=False,
+        )
+        for kind in ("overview", "weekly")
+    }
+
+
+# Every attribute that would run script: an event handler, or a javascript: URL where a URL is followed.
+# (plotly keeps a label's text in data-unformatted: text, never followed.)
+_LIVE = """
+() => Array.from(document.querySelectorAll('*')).flatMap(el => Array.from(el.attributes)
+    .filter(a => /^on/i.test(a.name) || (/^(href|xlink:href|src|action|formaction|srcdoc)$/i.test(a.name)
+                                         && /javascript:/i.test(a.value.replace(/\\s/g, ''))))
+    .map(a => `${el.tagName} ${a.name}=${a.value}`))
+"""
+# Hover the first client of the value-vs-dormancy chart (names travel in customdata); the hover label's text.
+_HOVER_NAME = """
+() => {
+    const div = Array.from(document.querySelectorAll('.plotly-graph-div')).find(
+        d => (d._fullData || []).some(t => String(t.hovertemplate || '').startsWith('%{customdata}')));
+    if (!div) return null;
+    Plotly.Fx.hover(div, [{curveNumber: 0, pointNumber: 0}]);
+    return div.querySelector('.hoverlayer').textContent;
+}
+"""
+
+
+@pytest.mark.parametrize("kind", ["overview", "weekly"])
+def test_hostile_text_is_shown_as_text_and_never_runs(browser, hostile_reports, kind):
+    dialogs: list[str] = []
+    context, page, problems, requests = _open_offline(browser, hostile_reports[kind].html, dialogs)
+    try:
+        page.wait_for_function(
+            "() => Array.from(document.querySelectorAll('.plotly-graph-div')).every(d => d._fullLayout)",
+            timeout=30_000,
+        )
+        hovered = page.evaluate(_HOVER_NAME) if kind == "overview" else None
+        page.wait_for_load_state("networkidle")
+        live = page.evaluate(_LIVE)
+        images = page.evaluate("() => document.images.length")
+        text = page.evaluate("() => document.body.innerText")
+        title = page.title()
+    finally:
+        context.close()
+    assert dialogs == []
+    assert live == []
+    assert images == 0
+    assert requests == [], f"the report asked the network for {requests}"
+    assert problems == []
+    assert "<" not in title
+    for field in ("campaign", "name", "company", "owner"):
+        assert hostile(field) in text, field
+    if kind == "overview":
+        assert hovered is not None
+        assert hostile("name") in hovered
+    if kind == "weekly":
+        numbers = json.loads(hostile_reports[kind].numbers.read_text(encoding="utf-8"))
+        assert numbers["campaign"] == hostile("campaign")  # data for machines: as typed
