@@ -434,6 +434,7 @@ def write_owned_folder(
     make_folder(folder, hint=f"choose another folder for {option}")
     lock_name = Path(manifest).stem + ".lock"
     manifest_path = folder / manifest
+    shown_folder = os.path.abspath(folder)  # "." says nothing in a message
 
     def ours() -> list[str]:
         """The files the last run wrote; a WriteError when `folder` holds files of someone else."""
@@ -450,7 +451,7 @@ def write_owned_folder(
             )
         if old is None and present:
             raise WriteError(
-                f"{folder} holds files that {what} did not write: {_shown(present)}",
+                f"{shown_folder} holds files that {what} did not write: {_shown(present)}",
                 hint=f"choose an empty or new folder for {option}; {what} replaces only files it wrote there",
             )
         return old or []
@@ -468,7 +469,8 @@ def write_owned_folder(
         ]
         if in_the_way:
             raise WriteError(
-                f"{folder} holds files that {what} would overwrite but did not write: {_shown(in_the_way)}",
+                f"{shown_folder} holds files that {what} would overwrite but did not write: "
+                + _shown(in_the_way),
                 hint=f"move them away, or choose another folder for {option}",
             )
         with temp_dir(folder, what.split()[-1]) as stage:
