@@ -67,7 +67,8 @@ import re
 import warnings
 import zipfile
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -523,6 +524,23 @@ def _sniff(text: str, decimal: str | None) -> str:
     return best
 
 
+#: The longest cell a CSV may hold: Python's CSV reader stops at 128 KiB, and a CRM's notes
+#: or an e-mail body can be longer.
+MAX_CELL_CHARS = 16 * 1024 * 1024
+
+
+@contextmanager
+def _long_cells() -> Iterator[None]:
+    """Let Python's CSV reader read cells up to :data:`MAX_CELL_CHARS` while inside (the
+    limit is the csv module's own, so it is put back on the way out)."""
+    before = csv.field_size_limit()
+    csv.field_size_limit(max(before, MAX_CELL_CHARS))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(before)
+
+
 def _describe_delimiter(delim: str) -> str:
     return {"\t": "tab", ",": "','", ";": "';'", "|": "'|'"}.get(delim, repr(delim))
 
@@ -546,7 +564,8 @@ def _read_csv(
     text, used_encoding = _decode(data, encoding, file)
     delim = delimiter or _sniff(text, decimal)
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
+        with _long_cells():
+            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
     except csv.Error as err:
         raise InputError(
             f"cannot be read as CSV: {err}",
@@ -1082,7 +1101,7 @@ def _bounded(amounts: _Amounts) -> _Amounts:
     return _Amounts(parsed.where(~huge), (amounts.bad | huge).astype(bool), amounts.decimal, huge)
 
 
-_PLAIN_NUMBER = r"^[+-]?\d+(?:([.,])(\d+))?$"
+_PLAIN_NUMBER = r"^[+-]?[0-9]+(?:([.,])([0-9]+))?$"  # ASCII: pd.to_numeric reads no other digits
 
 
 def _plain_amounts(raw: pd.Series, opts: _Options) -> _Amounts | None:
@@ -2228,7 +2247,7 @@ def _csv_layout(path: Path, delimiter: str | None) -> _CsvLayout:
     if not head.strip() or _looks_binary(head):
         raise _PandasReads("it is not a text table")
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
+        with path.open(encoding="utf-8-sig", newline="") as handle, _long_cells():
             sample = handle.read(65537)
             delim = delimiter or _sniff(sample, None)
             handle.seek(0)

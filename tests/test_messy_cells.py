@@ -330,7 +330,14 @@ def test_scientific_notation_is_refused_with_the_reason(tmp_path, engine):
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize(
     ("cell", "amount"),
-    [("120,50", 120.5), ("1.234,50", 1234.5), ("(120.00)", -120.0), ("CHF 120", 120.0), ("-80", -80.0)],
+    [
+        ("120,50", 120.5),
+        ("1.234,50", 1234.5),
+        ("(120.00)", -120.0),
+        ("CHF 120", 120.0),
+        ("-80", -80.0),
+        ("١٢٣", 123.0),
+    ],
 )
 def test_amounts_mean_what_they_meant_on_every_engine(tmp_path, engine, cell, amount):
     toml = _campaign(tmp_path, b"client_id\nA1\n", _tx(cell))
