@@ -1,14 +1,18 @@
 """The explorer in a real JupyterLab, driven by a real browser.
 
 Starts a JupyterLab server on 127.0.0.1 (a free port, a token, a temporary
-root holding a copy of notebooks/explore.ipynb pointed at the sample firm),
+root holding a copy of notebooks/explore.ipynb pointed at a copy of the sample
+firm whose campaign name, client names, companies and busiest account owner
+hold markup: ``<img onerror>``, ``javascript:`` links in HTML and Markdown),
 opens the notebook in the system Chromium with Playwright, runs every cell,
 and checks what a consultant sees: the widgets and both plotly FigureWidgets
 draw, unticking a bucket and picking an owner change the table's count (to the
 numbers :func:`reconnect_lib.widgets.select_clients` gives), the value chart
 redraws its points, the export button writes a call list and says where, and
-the page logs no JavaScript error. Everything is shut down afterwards, also on
-failure.
+the page logs no JavaScript error. The markup shows as typed (header, table,
+owner dropdown, hover label) and never runs: no dialog opens, and the
+explorer's DOM holds no image, no event-handler attribute and no
+``javascript:`` link. Everything is shut down afterwards, also on failure.
 """
 
 from __future__ import annotations
@@ -29,10 +33,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from browser_support import CHROMIUM, CHROMIUM_ARGS, hostile, hostile_firm, require_chromium
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "data" / "sample" / "consulting-firm" / "campaign.toml"
 SERVER_START_S = 90
 KERNEL_START_MS = 90_000
 KERNEL_RUN_MS = 180_000
@@ -77,6 +80,7 @@ class Lab:
     root: Path
     exports: Path
     log: Path
+    config: Path
 
     def api(self, path: str, method: str = "GET") -> bytes:
         request = urllib.request.Request(
@@ -86,14 +90,14 @@ class Lab:
             return response.read()
 
 
-def _notebook_copy(root: Path, exports: Path) -> None:
-    """notebooks/explore.ipynb with its parameters pointed at the sample firm by absolute paths."""
+def _notebook_copy(root: Path, exports: Path, config: Path) -> None:
+    """notebooks/explore.ipynb with its parameters pointed at `config` by absolute paths."""
     import nbformat
 
     nb = nbformat.read(ROOT / "notebooks" / "explore.ipynb", as_version=4)
     (cell,) = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     source = cell.source
-    for name, value in (("config", str(SAMPLE)), ("export_dir", str(exports))):
+    for name, value in (("config", str(config)), ("export_dir", str(exports))):
         source, n = re.subn(rf"^{name} = .*$", f"{name} = {json.dumps(value)}", source, flags=re.M)
         assert n == 1, f"no `{name} = ...` line in the parameters cell"
     cell.source = source
@@ -106,7 +110,8 @@ def lab(tmp_path: Path, budget: None) -> Iterator[Lab]:
     root, exports, home = tmp_path / "lab", tmp_path / "exports", tmp_path / "home"
     root.mkdir()
     home.mkdir()
-    _notebook_copy(root, exports)
+    config = hostile_firm("consulting-firm", tmp_path / "firm")
+    _notebook_copy(root, exports, config)
     # The news announcements ask for consent in a toast that can cover the widgets, and would
     # fetch from the internet: not part of what is tested.
     labconfig = home / "config" / "labconfig"
@@ -146,7 +151,8 @@ def lab(tmp_path: Path, budget: None) -> Iterator[Lab]:
         server = subprocess.Popen(
             command, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
-    info = Lab(url=f"http://127.0.0.1:{port}", token=token, root=root, exports=exports, log=log)
+    url = f"http://127.0.0.1:{port}"
+    info = Lab(url=url, token=token, root=root, exports=exports, log=log, config=config)
     try:
         deadline = time.monotonic() + SERVER_START_S
         while True:
@@ -192,6 +198,7 @@ def _stop(server: subprocess.Popen, lab: Lab) -> None:
 class Browser:
     page: object
     errors: list[str]
+    dialogs: list[str]
 
 
 @pytest.fixture
@@ -206,9 +213,11 @@ def browser(lab: Lab) -> Iterator[Browser]:
             page = context.new_page()
             page.set_default_timeout(UPDATE_MS)
             errors: list[str] = []
+            dialogs: list[str] = []
             page.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None)
             page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
-            yield Browser(page, errors)
+            page.on("dialog", lambda d: (dialogs.append(f"{d.type}: {d.message}"), d.dismiss()))
+            yield Browser(page, errors, dialogs)
             context.close()
         finally:
             chromium.close()
@@ -248,15 +257,16 @@ def _drive(lab: Lab, browser: Browser) -> None:
     from playwright.sync_api import expect
 
     import reconnect_lib as rl
+    from reconnect_lib.exports import firm_name
     from reconnect_lib.widgets import select_clients
 
     page = browser.page
 
-    campaign = rl.scored_base(SAMPLE)
+    campaign = rl.scored_base(lab.config)
     scored = campaign.scored
     labels = campaign.buckets["dormancy_bucket"].tolist()
     kept = labels[:-1]
-    owner = sorted(scored["account_owner"].dropna().unique())[0]
+    (owner,) = [o for o in scored["account_owner"].dropna().unique() if hostile("owner") in o]
     after_bucket = len(select_clients(scored, buckets=kept))
     after_owner = len(select_clients(scored, buckets=kept, owners=[owner]))
     assert len(scored) > after_bucket > after_owner > 0
@@ -282,6 +292,14 @@ def _drive(lab: Lab, browser: Browser) -> None:
     expect(figures.nth(0).locator(".barlayer path").first).to_be_attached()
     expect(page.locator(".rl-explorer .rl-explorer-table tbody tr")).to_have_count(25)
     _wait_for_points(page, len(scored))
+    explorer = page.locator(".rl-explorer")
+    shown = " ".join(explorer.inner_text().split())  # as HTML shows it: runs of spaces as one
+    for text in (firm_name(hostile("campaign")), hostile("name"), hostile("company")):
+        assert " ".join(text.split()) in shown
+    options = [o.replace("\xa0", " ") for o in explorer.locator("select option").all_inner_texts()]
+    assert owner in options  # a dropdown option is text
+    figures.nth(1).locator(".scatterlayer path.point").first.hover(force=True)
+    expect(figures.nth(1).locator(".hoverlayer")).to_contain_text(hostile("name"))
 
     # untick the oldest bucket: the count, the table and the points follow
     box = page.locator(".rl-explorer .widget-checkbox", has_text=labels[-1]).locator("input")
@@ -304,5 +322,19 @@ def _drive(lab: Lab, browser: Browser) -> None:
     written = re.search(r"written to (\S+\.csv)", status.inner_text())
     assert written, status.inner_text()
     assert Path(written.group(1)).is_file()
+    assert owner in explorer.locator(".rl-explorer-table").inner_text()
 
+    assert page.evaluate(_LIVE) == []
+    assert browser.dialogs == []
     assert browser.errors == [], "JavaScript errors in the page:\n" + "\n".join(browser.errors)
+
+
+# In the explorer: images, event-handler attributes, javascript: URLs where a URL is followed.
+# (plotly keeps a label's text in data-unformatted: text, never followed.)
+_LIVE = """
+() => Array.from(document.querySelectorAll('.rl-explorer, .rl-explorer *')).flatMap(el =>
+    (el.tagName === 'IMG' ? ['IMG ' + el.outerHTML] : []).concat(Array.from(el.attributes)
+        .filter(a => /^on/i.test(a.name) || (/^(href|xlink:href|src|action|formaction|srcdoc)$/i.test(a.name)
+                                             && /javascript:/i.test(a.value.replace(/\\s/g, ''))))
+        .map(a => `${el.tagName} ${a.name}=${a.value}`)))
+"""
