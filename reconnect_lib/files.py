@@ -25,6 +25,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import threading
 import time
 import unicodedata
@@ -39,6 +40,7 @@ TMP_PREFIX = ".tmp-"
 MAX_FOLDER_NAME = 80  # characters; also at most MAX_FOLDER_BYTES in UTF-8 (filesystems allow 255)
 MAX_FOLDER_BYTES = 160
 LEGACY_TEMP_AGE = 3600.0  # seconds; temporary names written before they carried a process id
+OTHER_HOST_TEMP_AGE = 86400.0  # seconds; temporary names of a run on another machine sharing the folder
 
 # The errors of writing that a user can fix: a full disk, no permission, a file in the way...
 WRITE_ERRNOS = frozenset(
@@ -46,7 +48,7 @@ WRITE_ERRNOS = frozenset(
     for name in ("ENOSPC", "EDQUOT", "EACCES", "EPERM", "EROFS", "ENOTDIR", "EISDIR", "ENAMETOOLONG")
     if hasattr(errno, name)
 )
-_OURS = re.compile(r"^\.tmp-r(\d+)-")
+_OURS = re.compile(r"^\.tmp-r(\d+)(?:\.([0-9a-f]{6}))?-")
 _BAD_CHARS = set('<>:"/\\|?*')
 _BAD_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{d}{i}" for d in ("COM", "LPT") for i in range(1, 10)}
@@ -115,10 +117,18 @@ def safe_folder_name(name: object, *, fallback: str = "campaign") -> str:
 # --- temporary files and folders ---------------------------------------------------------
 
 
+def _host() -> str:
+    return hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:6]
+
+
 def temp_name(label: str) -> str:
-    """A temporary name for this process: ``.tmp-r<pid>-<label>-<random>``."""
+    """A temporary name for this process: ``.tmp-r<pid>.<host>-<label>-<random>``.
+
+    The host tag tells a run on another machine sharing the folder (whose
+    process ids mean nothing here) from a run of this one.
+    """
     label = re.sub(r"[^A-Za-z0-9_-]+", "_", label)[:40]
-    return f"{TMP_PREFIX}r{os.getpid()}-{label}-{uuid.uuid4().hex[:10]}"
+    return f"{TMP_PREFIX}r{os.getpid()}.{_host()}-{label}-{uuid.uuid4().hex[:10]}"
 
 
 @contextmanager
@@ -137,9 +147,9 @@ def _registered(path: Path) -> Iterator[Path]:
 def temp_dir(folder: Path | str, label: str) -> Iterator[Path]:
     """A new empty scratch folder inside `folder`, removed on leaving (also on error)."""
     path = Path(folder) / temp_name(label)
-    with os_errors(path):
-        path.mkdir(mode=0o755)
-    with _registered(path):
+    with _registered(path):  # registered first: another thread's clean-up never takes it
+        with os_errors(path):
+            path.mkdir(mode=0o755)
         try:
             yield path
         finally:
@@ -162,6 +172,8 @@ def _pid_alive(pid: int) -> bool:
 
 def _is_stale(path: Path, legacy: re.Pattern[str] | None, now: float) -> bool:
     match = _OURS.match(path.name)
+    if match and match.group(2) not in (None, _host()):  # another machine's: by age alone
+        return _age(path, now) > OTHER_HOST_TEMP_AGE
     if match:
         pid = int(match.group(1))
         if pid == os.getpid():
@@ -185,10 +197,11 @@ def _age(path: Path, now: float) -> float:
 def clean_stale_temps(folder: Path | str, *, legacy: re.Pattern[str] | None = None) -> list[Path]:
     """Remove the temporary files and folders a killed run left in `folder`; return them.
 
-    Only names reconnect_lib creates are considered: ``.tmp-r<pid>-...`` whose
-    process is gone (or is this one, but no longer using it), and names matching
-    `legacy` (those written before names carried a process id) once they are an
-    hour old. Anything else is left alone; a missing `folder` is fine.
+    Only names reconnect_lib creates are considered: ``.tmp-r<pid>.<host>-...``
+    of this machine whose process is gone (or is this one, but no longer using
+    it); those of another machine once they are a day old; and names matching
+    `legacy` (written before names carried a process id) once they are an hour
+    old. Anything else is left alone; a missing `folder` is fine.
     """
     folder = Path(folder)
     try:
@@ -456,9 +469,9 @@ def write_owned_folder(
             )
         return old or []
 
-    clean_stale_temps(folder)
     ours()  # before the lock file is made: a folder that is not ours gets nothing, not even a lock
     with folder_lock(folder, lock_name, what=what):
+        clean_stale_temps(folder)  # under the lock: no run of this command is using them
         old = ours()
         in_the_way = [rel for rel in files if rel not in old and os.path.lexists(folder / rel)]
         in_the_way += [

@@ -11,6 +11,7 @@ import errno
 import json
 import os
 import pickle
+import re
 import shutil
 import signal
 import subprocess
@@ -717,3 +718,34 @@ def test_sample_killed_at_any_step_and_two_runs_at_once(user_folder, tmp_path):
     assert {k: v for k, v in tree(out).items() if not k.startswith(".")} == new
     assert temps(home) == []
     assert {k: tree(home)[k] for k in planted} == planted
+
+
+# --- clean-up of temporary names ---------------------------------------------------------
+
+
+def test_clean_stale_temps_removes_only_what_no_live_run_uses(tmp_path):
+    from reconnect_lib.files import _host, clean_stale_temps, temp_dir
+
+    dead = _dead_pid()
+    day_old = time.time() - 2 * 86400
+    made = {
+        "dead": f".tmp-r{dead}.{_host()}-plan-0123456789",
+        "dead_no_host": f".tmp-r{dead}-plan-0123456789",
+        "live_other_process": f".tmp-r{os.getppid()}.{_host()}-plan-0123456789",
+        "other_host_fresh": f".tmp-r{dead}.ffffff-plan-0123456789",
+        "other_host_old": f".tmp-r{dead}.eeeeee-plan-0123456789",
+        "mine_left": f".tmp-r{os.getpid()}.{_host()}-plan-0123456789",
+        "not_ours": ".tmp-notes",
+        "legacy_fresh": ".tmp-2026-W48-abcd1234",
+    }
+    for name in made.values():
+        (tmp_path / name).mkdir()
+    os.utime(tmp_path / made["other_host_old"], (day_old, day_old))
+    with temp_dir(tmp_path, "in-use") as in_use:
+        removed = clean_stale_temps(tmp_path, legacy=re.compile(r"\.tmp-\d{4}-W\d{2}-[a-z0-9_]{8}"))
+        assert in_use.exists()
+    assert sorted(p.name for p in removed) == sorted(
+        made[k] for k in ("dead", "dead_no_host", "other_host_old", "mine_left")
+    )
+    kept = {"live_other_process", "other_host_fresh", "not_ours", "legacy_fresh"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(made[k] for k in kept)
