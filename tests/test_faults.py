@@ -749,3 +749,13 @@ def test_clean_stale_temps_removes_only_what_no_live_run_uses(tmp_path):
     )
     kept = {"live_other_process", "other_host_fresh", "not_ours", "legacy_fresh"}
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(made[k] for k in kept)
+
+
+def test_files_docstring_examples():
+    import doctest
+
+    import reconnect_lib.files as files_module
+
+    result = doctest.testmod(files_module)
+    assert result.attempted >= 4
+    assert result.failed == 0
