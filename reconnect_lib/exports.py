@@ -750,7 +750,8 @@ def _docx_bytes(html: str, *, title: str, author: str, on: date | None) -> bytes
 
 
 def _safe_name(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("._") or "client"
+    # A file name holds at most 255 bytes: a long client id is cut (the NNN- prefix keeps names apart).
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("._")[:80].rstrip("._") or "client"
 
 
 def write_letters_docx(

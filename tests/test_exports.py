@@ -487,14 +487,20 @@ def test_a_week_written_before_the_manifest_existed_is_rerun_in_place(plan, tmp_
 
 def test_a_name_longer_than_word_allows_is_cut_not_a_failed_week(tmp_path):
     long_name = "Dr. " + "Bartholomew-" * 30 + "Smith"
-    plan = contact_plan(scored([client(1, **{NAME: long_name})]), as_of=AS_OF, capacity={"letter": 2})
+    long_id = "C" * 300
+    plan = contact_plan(
+        scored([client(1, **{NAME: long_name, CLIENT_ID: long_id})]), as_of=AS_OF, capacity={"letter": 2}
+    )
     paths = write_week(plan, WEEK1, tmp_path / "plan", sender="S" * 400)
     (letter,) = sorted(paths["letters_docx"].iterdir())
     props = docx.Document(str(letter)).core_properties
     assert len(props.title) == 255
     assert props.title.startswith("Letter to Dr. Bartholomew-")
     assert len(props.author) == 255
-    assert long_name in (tmp_path / "plan" / "mail_merge.csv").read_text(encoding="utf-8-sig")
+    assert letter.name == "001-" + "C" * 80 + ".docx"
+    merge = (tmp_path / "plan" / "mail_merge.csv").read_text(encoding="utf-8-sig")
+    assert long_name in merge
+    assert long_id in merge
 
 
 def test_a_rerun_removes_what_killed_runs_left_and_nothing_else(plan, tmp_path):
