@@ -244,3 +244,14 @@ def test_ctrl_c_stays_aborted(runner):
     assert result.exit_code == 1
     assert "Aborted!" in result.output
     assert "bug" not in result.output
+
+
+def test_check_as_of_serves_a_date_derived_another_way(fixed_today):
+    from reconnect_lib.cli.base import check_as_of
+    from reconnect_lib.errors import ConfigError
+
+    check_as_of(date(2027, 6, 1), what="week 2027-W22", fix="pass --week")
+    with pytest.raises(ConfigError, match=r"week 2032-W01 is about 5 years after today \(2026-12-06\)"):
+        check_as_of(date(2031, 12, 29), what="week 2032-W01", fix="pass --week with the week you mean")
+    with pytest.raises(ConfigError, match="out of range"):
+        check_as_of(date(1800, 1, 6), what="week 1800-W02", fix="pass --week")

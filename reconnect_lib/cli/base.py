@@ -69,7 +69,7 @@ def _check_as_of(ctx: click.Context) -> None:
         return
     as_of = ctx.meta.pop(_AS_OF)
     config_path = ctx.meta.pop(_CONFIG, None)
-    from ..config import EARLIEST_AS_OF, LATEST_AS_OF, load_config
+    from ..config import load_config
 
     if as_of is not None:
         day, file = as_of.date() if isinstance(as_of, datetime) else as_of, None
@@ -84,6 +84,23 @@ def _check_as_of(ctx: click.Context) -> None:
         fix = "fix as_of under [campaign] in campaign.toml, or pass --as-of"
     else:
         return
+    check_as_of(day, what=what, fix=fix, file=file)
+
+
+def check_as_of(day: date, *, what: str, fix: str, file: str | None = None) -> None:
+    """Refuse an as-of date before 1900 or after 2199, or more than a year ahead.
+
+    The options do this for --as-of and [campaign] as_of; a command that derives
+    its as-of date another way (from --week, say) calls it with that date.
+    ``what`` names the date as the user gave it, ``fix`` says how to change it.
+    A date ahead is accepted after --allow-future-as-of.
+
+    Raises
+    ------
+    ConfigError
+    """
+    from ..config import EARLIEST_AS_OF, LATEST_AS_OF
+
     if not EARLIEST_AS_OF <= day <= LATEST_AS_OF:
         raise ConfigError(
             f"{what} is out of range",
@@ -91,9 +108,11 @@ def _check_as_of(ctx: click.Context) -> None:
             expected=f"a date from {EARLIEST_AS_OF} to {LATEST_AS_OF}",
             hint=f"check the year; {fix}",
         )
+    ctx = click.get_current_context(silent=True)
+    allowed = ctx is not None and ctx.meta.get(_ALLOW_FUTURE, False)
     now = today()
     ahead = (day - now).days
-    if ahead > AS_OF_DAYS_AHEAD and not ctx.meta.get(_ALLOW_FUTURE):
+    if ahead > AS_OF_DAYS_AHEAD and not allowed:
         raise ConfigError(
             f"{what} is {_ahead(ahead)} after today ({now})",
             file=file,
