@@ -525,6 +525,19 @@ def test_report_a_full_disk_at_any_step_keeps_each_file_whole(tmp_path, monkeypa
                 assert data.rstrip().endswith(b"}" if rel.endswith(".ipynb") else b"</html>")
         assert temps(reports) == []
 
+    import reconnect_lib.reports as reports_module
+
+    def full(notebook, html_path):
+        html_path.write_bytes(b"<html><body>half")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(html_path))
+
+    monkeypatch.setattr(reports_module, "export_html", full)  # the disk fills while exporting
+    with pytest.raises(WriteError, match="the disk is full"):
+        tiny_report(reports, notebooks)
+    assert set(tree(week)) == set(old)
+    assert not any(data.endswith(b"half") for data in tree(week).values())
+    assert temps(reports) == []
+
 
 KILL_REPORT = """
 import sys
