@@ -1,7 +1,8 @@
 """The ``reconnect`` group, its shared options, and the client-base commands.
 
 Nothing here decides a number; every figure comes from a library function.
-This package is the only place that reads the clock (the default ``--as-of``).
+This package is the only place that reads the clock (the default ``--as-of``),
+and the place that refuses an as-of date years ahead (:func:`check_as_of`).
 """
 
 from __future__ import annotations
