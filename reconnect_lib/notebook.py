@@ -10,6 +10,12 @@ plotly's ``notebook`` renderer adds a MathJax script from a CDN to every figure.
 :func:`show` publishes both the plotly JSON (for JupyterLab) and self-contained
 HTML (for the report), with plotly.js inline in the first figure of the
 notebook only, and no global renderer setting is touched.
+
+Narrative is HTML, never Markdown built from data: :func:`say` takes the
+notebook's own sentence and escapes every value put into it (a campaign,
+client or owner name may hold ``<img onerror=...>`` or ``[x](javascript:...)``);
+tables escape their cells (``Styler.format(escape="html")``) and figures their
+labels (:func:`reconnect_lib.plots.label`).
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ that output are checked on any text with hypothesis.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import html
 import json
@@ -289,3 +290,23 @@ def test_explorer_writes_call_lists_into_one_safe_folder(shell, firm):
     assert written is not None, explorer.status.value
     assert written.csv.parent == reports / safe_folder_name('CON:<>|?*"') / "call-lists"
     assert inert(written.html.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("notebook", sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")))
+def test_notebooks_say_only_their_own_words(notebook):
+    """say()'s first argument is a literal sentence (values go in as keywords) or bullets()/lines().
+
+    An f-string or a sum would put data into the sentence unescaped, as the
+    overview once did with the campaign name.
+    """
+    nb = nbformat.read(NOTEBOOKS / notebook, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for node in ast.walk(ast.parse(cell.source)):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "say":
+                (first,) = node.args
+                literal = isinstance(first, ast.Constant) and isinstance(first.value, str)
+                called = getattr(first.func, "id", None) if isinstance(first, ast.Call) else None
+                helper = called in {"bullets", "lines"}
+                assert literal or helper, f"{notebook}: say({ast.unparse(first)})"
