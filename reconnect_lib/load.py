@@ -2276,6 +2276,34 @@ def _csv_layout(path: Path, delimiter: str | None) -> _CsvLayout:
     return _CsvLayout(delim, names, rows, chars)
 
 
+def _parquet_check_types(path: Path, mapped: MappedTable) -> None:
+    """Raise :class:`_PandasReads` when a mapped Parquet column has a type only the pandas loader
+    reads as it means (a duration, a time, a nested or binary value, a time zone), or none at all."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(path)
+    types = pa.types
+
+    def text(kind: pa.DataType) -> bool:
+        return types.is_string(kind) or types.is_large_string(kind) or kind == pa.string_view()
+
+    for canonical, src in mapped.sources.items():
+        kind = schema.field(src.columns[0]).type
+        if types.is_dictionary(kind):
+            kind = kind.value_type
+        if canonical in _DATE_COLUMNS:
+            ok = types.is_date(kind) or (types.is_timestamp(kind) and kind.tz is None) or text(kind)
+        elif canonical in _AMOUNT_COLUMNS:
+            ok = types.is_integer(kind) or types.is_floating(kind) or types.is_decimal(kind) or text(kind)
+        elif canonical == s.DO_NOT_CONTACT:
+            ok = types.is_boolean(kind) or text(kind)
+        else:
+            ok = text(kind) or types.is_integer(kind) or types.is_floating(kind)
+        if not ok:
+            raise _PandasReads(f"{src.label} is stored as {kind}")
+
+
 def _parquet_names(path: Path) -> list[str]:
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -2527,7 +2555,21 @@ def _scan_precheck(
                 queries[f"yes_no:{name}"] = (count(unknown), f"{src.label} holds words other than yes/no")
             elif found != nw.Boolean:
                 raise _PandasReads(f"{src.label} is read by {engine} as {found}")
-    if layout is not None:
+    if layout is None:
+        # The pandas loader sets aside a row with no value at all; a scan would call it a
+        # row without a client id.
+        blank = None
+        for name in schema.names():
+            found = schema[name]
+            cell = nw.col(name).is_null()
+            if found == nw.String:
+                cell = _blank_text(_strip(nw.col(name)))
+            elif found.is_float():
+                cell = cell | nw.col(name).is_nan()
+            blank = cell if blank is None else blank & cell
+        if blank is not None:
+            queries["__blank"] = (count(blank), "blank rows, which the pandas loader sets aside")
+    else:
         queries["__rows"] = (nw.len().cast(nw.Int64), "")
         for i, name in enumerate(layout.names):
             queries[f"__chars{i}"] = (nw.col(name).str.len_chars().cast(nw.Int64).sum().cast(nw.Int64), "")
@@ -2623,6 +2665,8 @@ def _scan_table(
         column_names=layout.names if layout is not None else None,
         delimiter=layout.delimiter if layout is not None else None,
     )
+    if kind == "parquet":
+        _parquet_check_types(path, mapped)
     frame = nw.from_native(native)
     schema = frame.collect_schema()
     if list(schema.names()) != list(names):

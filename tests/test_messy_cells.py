@@ -609,6 +609,32 @@ ODD_PARQUET = {
             }
         ),
     ),
+    "duration amounts": (
+        pa.table({"client_id": ["A1"]}),
+        pa.table(
+            {
+                "client_id": ["A1"],
+                "date": pa.array([dt.date(2024, 1, 5)]),
+                "amount": pa.array([dt.timedelta(days=1)]),
+            }
+        ),
+    ),
+    "time-of-day dates": (
+        pa.table({"client_id": ["A1"]}),
+        pa.table({"client_id": ["A1"], "date": pa.array([dt.time(10, 0)]), "amount": [1.0]}),
+    ),
+    "struct names": (pa.table({"client_id": ["A1"], "name": pa.array([{"a": 1}])}), GOOD_TX_TABLE),
+    "a row of nothing": (pa.table({"client_id": pa.array([float("nan"), 1.0])}), GOOD_TX_TABLE),
+    "uint64 ids": (
+        pa.table({"client_id": pa.array([2**64 - 1], type=pa.uint64())}),
+        pa.table(
+            {
+                "client_id": pa.array([2**64 - 1], type=pa.uint64()),
+                "date": pa.array([dt.date(2024, 1, 5)]),
+                "amount": [1.0],
+            }
+        ),
+    ),
     "no rows": (pa.table({"client_id": pa.array([], type=pa.string())}), GOOD_TX_TABLE),
 }
 
