@@ -348,6 +348,8 @@ def _try_lock(fd: int) -> bool:
     except OSError as err:
         if err.errno in (errno.EACCES, errno.EAGAIN, errno.EDEADLK):
             return False
+        if err.errno in (errno.ENOLCK, errno.EOPNOTSUPP, errno.EINVAL):
+            return True  # a disk that cannot lock (some network drives): go on as before locks
         raise
     return True
 
