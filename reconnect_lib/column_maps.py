@@ -336,11 +336,19 @@ def _user_layer(
             continue
         if normalise_name(source) not in present:
             close = difflib.get_close_matches(str(source), list(raw_columns), n=1)
+            # A file of one column that is not the one named is likely not a table at all
+            # (a path at the wrong file): its first line is not shown, it could be a secret.
+            single = len(raw_columns) == 1
+            if single:
+                close = []
             problems.append(
                 Problem(
                     f"the mapping {canonical} = {source!r} names a column the file does not have",
                     column=str(source),
-                    expected="one of its columns: " + _list_columns(raw_columns),
+                    expected="a table with that column (this file has a single column, and not that one: "
+                    "is the path right, and [data] delimiter?)"
+                    if single
+                    else "one of its columns: " + _list_columns(raw_columns),
                     hint=(f'did you mean {canonical} = "{close[0]}"? ' if close else "")
                     + f"(set in {where})",
                 )
