@@ -92,13 +92,14 @@ def _path_text(value: Any) -> Any:
 #: A path key: a non-empty string (a pathlib.Path from Python).
 PathKey = Annotated[Path, BeforeValidator(_path_text)]
 
-_NAME_FORBIDDEN = re.compile(r"[/\\\x00-\x1f\x7f]")
+_NAME_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _campaign_name(value: str) -> str:
-    # The name is a folder of the reports folder: it must stay one folder inside it.
-    if not value.strip() or value.strip() in (".", "..") or _NAME_FORBIDDEN.search(value):
-        raise ValueError("must be one folder name: no / or \\, no control characters, not . or ..")
+    # Any readable name will do ("Acme / Partners", "../x"): the reports folder's
+    # sub-folder is made from it by files.safe_folder_name, which stays inside.
+    if not value.strip() or _NAME_FORBIDDEN.search(value):
+        raise ValueError("must be a readable name: not blank, no control characters")
     return value
 
 
@@ -226,7 +227,7 @@ class CampaignConfig(_Section):
 _EXPECTED: dict[str, tuple[str, str]] = {
     "campaign": ("a table [campaign] with at least name = ...", '[campaign] name = "my-firm"'),
     "campaign.name": (
-        "a short name that is one folder name (no / or \\), e.g. the firm's name",
+        "a short readable name, e.g. the firm's name (its report folder is made safe from it)",
         'name = "consulting-firm"',
     ),
     "campaign.as_of": (

@@ -67,7 +67,7 @@ VALUES = [
     ),
     ("prior strength inf", _add("value", "prior_strength = 1e400"), "`value.prior_strength`"),
     ("name a table", _replace('name = "consulting-firm"', "name = { a = 1 }"), "`campaign.name`"),
-    ("name a path", _replace('name = "consulting-firm"', 'name = "../../elsewhere"'), "`campaign.name`"),
+    ("name blank", _replace('name = "consulting-firm"', 'name = "  "'), "`campaign.name`"),
     ("as_of 31 February quoted", _replace("as_of = 2026-11-23", 'as_of = "2024-02-31"'), "`campaign.as_of`"),
     ("as_of a datetime", _replace("as_of = 2026-11-23", "as_of = 2026-11-23T09:30:00"), "`campaign.as_of`"),
     ("as_of year 9999", _replace("as_of = 2026-11-23", "as_of = 9999-11-23"), "`campaign.as_of`"),

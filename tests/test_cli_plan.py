@@ -150,9 +150,11 @@ def test_plan_out_dot_writes_into_an_empty_folder_and_refuses_a_full_one(campaig
     assert snapshot(campaign.parent) == before
 
 
-@pytest.mark.parametrize("name", [".hidden", "é" * 200, "Q4: win-back?", "CON"])
+@pytest.mark.parametrize(
+    "name", [".hidden", "é" * 200, "Q4: win-back?", "CON", "/abs", "../../..", "Acme / Partners"]
+)
 def test_a_campaign_name_becomes_one_safe_folder_of_the_reports_folder(campaign, name):
-    # campaign.toml refuses separators and ".."; what it lets through still makes a safe folder
+    # a name that reads as a path (absolute, "..", separators) still makes one folder of the reports
     text = campaign.read_text(encoding="utf-8")
     campaign.write_text(text.replace('name = "consulting-firm"', f'name = "{name}"'), encoding="utf-8")
     result = run("--config", str(campaign))

@@ -254,13 +254,25 @@ def test_as_of_is_a_date_in_range(tmp_path, value, reason):
     assert reason in text
 
 
-@pytest.mark.parametrize("name", ["/tmp/elsewhere", "../up", "..", "a\\b", "  ", "tab\there"])
-def test_campaign_name_stays_one_folder_of_the_reports(tmp_path, name):
+def _toml_escaped(text: str) -> str:
+    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text)
+
+
+@pytest.mark.parametrize("name", ["  ", "tab\there", "new\nline", "bell\u0007"])
+def test_campaign_name_is_readable_text(tmp_path, name):
     text = _loaded_or_config_error(
-        write(tmp_path, f'[campaign]\nname = {name!r}\n[data]\nclients = "c.csv"\n')
+        write(tmp_path, f'[campaign]\nname = "{_toml_escaped(name)}"\n[data]\nclients = "c.csv"\n')
     )
     assert "key `campaign.name`" in text
-    assert "one folder name" in text
+    assert "readable name" in text
+
+
+@pytest.mark.parametrize("name", ["/tmp/elsewhere", "../up", "..", "a\\b", "Acme / Partners"])
+def test_a_path_like_campaign_name_is_kept_as_written(tmp_path, name):
+    # The report folder is made safe from the name (files.safe_folder_name); the name stays the user's.
+    quoted = name.replace("\\", "\\\\")
+    path = write(tmp_path, f'[campaign]\nname = "{quoted}"\n[data]\nclients = "c.csv"\n')
+    assert load_config(path).campaign.name == name
 
 
 @pytest.mark.parametrize(
