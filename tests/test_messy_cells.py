@@ -105,7 +105,10 @@ def assert_engines_agree(toml: Path) -> tuple[str, Any]:
         if want[0] == "ok":
             assert got == want, engine
         else:
-            assert got[1] == want[1], f"{engine} names {got[1]}, pandas {want[1]}"
+            # A scan stops at a refused client list where pandas goes on to check the
+            # history's ids against it, so it may name fewer files, never others.
+            assert got[1], engine
+            assert got[1] <= want[1], f"{engine} names {got[1]}, pandas {want[1]}"
     return want
 
 
@@ -544,6 +547,35 @@ def test_an_xlsx_that_is_really_a_csv_is_refused_alike_with_the_fix(tmp_path):
     for engine in ENGINES:
         with pytest.raises(InputError, match=r"it is text, not a workbook[\s\S]*rename it to clients\.csv"):
             scan_inputs(load_config(toml), as_of=AS_OF, engine=engine)
+
+
+def _workbook(rows: list[list[Any]]) -> bytes:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+GOOD_TX_ROWS = [["client_id", "date", "amount"], ["A1", dt.date(2024, 1, 5), 10]]
+ODD_WORKBOOKS = {
+    "empty sheet": ([], GOOD_TX_ROWS),
+    "only a header": ([["client_id", "name"]], GOOD_TX_ROWS),
+    "a time for a date": ([["client_id"], ["A1"]], [GOOD_TX_ROWS[0], ["A1", dt.time(10, 0), 10]]),
+    "a serial number for a date": ([["client_id"], ["A1"]], [GOOD_TX_ROWS[0], ["A1", 45296, 10]]),
+    "an error cell": ([["client_id"], ["A1"]], [GOOD_TX_ROWS[0], ["A1", dt.date(2024, 1, 5), "#DIV/0!"]]),
+    "a huge number": ([["client_id"], ["A1"]], [GOOD_TX_ROWS[0], ["A1", dt.date(2024, 1, 5), 10**20]]),
+    "repeated and blank headers": ([["client_id", "client_id", None], ["A1", "A2", 1]], GOOD_TX_ROWS),
+}
+
+
+@pytest.mark.parametrize("name", list(ODD_WORKBOOKS))
+def test_odd_workbooks_are_read_alike_or_refused_alike(tmp_path, name):
+    clients, history = ODD_WORKBOOKS[name]
+    assert_engines_agree(_campaign(tmp_path, _workbook(clients), _workbook(history), suffix="xlsx"))
 
 
 def _parquet(table: pa.Table) -> bytes:
