@@ -150,11 +150,20 @@ def test_a_file_that_is_not_a_campaign_says_why(firm, tmp_path, command, case, c
     assert not (firm / "reports").exists()
 
 
-@pytest.mark.parametrize("command", ["buckets", "plan"])
+@pytest.mark.parametrize("command", ["buckets", "plan", "report overview", "report weekly"])
 @pytest.mark.parametrize(("case", "content", "key"), PATHS, ids=[c[0] for c in PATHS])
 def test_a_wrong_data_path_names_campaign_toml_and_the_key(firm, tmp_path, command, case, content, key):
     result = _run(firm, content.encode("utf-8"), _commands(tmp_path)[command])
     _assert_one_message(result, "campaign.toml", key)
+    assert not (firm / "reports").exists()  # the report commands stop before their notebook
+
+
+@pytest.mark.parametrize("command", ["plan", "report overview", "report weekly"])
+def test_a_week_years_away_is_refused_before_anything_runs(firm, tmp_path, command):
+    result = _run(firm, GOOD.encode("utf-8"), [*_commands(tmp_path)[command], "--week", "9999-W01"])
+    _assert_one_message(result, "week 9999-W01", "--week")
+    assert not (firm / "reports").exists()
+    assert not (tmp_path / "plan-out").exists()
 
 
 @pytest.mark.parametrize(("case", "content", "key"), PATHS, ids=[c[0] for c in PATHS])

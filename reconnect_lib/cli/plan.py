@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from ..exports import firm_name
-from .base import as_of_option, config_option, main, today
+from .base import as_of_option, check_as_of, config_option, main, today
 
 
 @main.command("plan")
@@ -66,6 +66,7 @@ def plan_command(
             expected=f"{start} or later",
             hint="pass --as-of to plan from an earlier date",
         )
+    check_as_of(week_monday(week), what=f"week {week}", fix="pass --week with the week you mean")
     if template is not None:
         check_template(template)
 

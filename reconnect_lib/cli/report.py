@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from .base import as_of_option, config_option, main, today
+from .base import as_of_option, check_as_of, config_option, main, today
 
 
 def _week_option(help_text: str):
@@ -34,11 +34,14 @@ def report() -> None:
 @_quiet_option
 def report_overview(config_path: Path, as_of, week: str | None, quiet: bool) -> None:
     """The state of the past-client base, for a strategic focus plan."""
-    from ..config import load_config
-    from ..reports import iso_week, run_report
+    from ..config import check_files, load_config
+    from ..reports import iso_week, run_report, week_start
 
     cfg = load_config(config_path)
+    check_files(cfg)  # a missing data file is one message, not a failed notebook
     day = as_of.date() if as_of else (cfg.campaign.as_of or today())
+    if week:
+        check_as_of(week_start(week), what=f"week {week}", fix="pass --week with the week you mean")
     paths = run_report(
         "overview",
         config=cfg.source or config_path,
@@ -66,14 +69,16 @@ def report_weekly(config_path: Path, as_of, week: str | None, quiet: bool) -> No
     campaign.toml's as_of when it falls in that week), so a rerun gives the
     same numbers.
     """
-    from ..config import load_config
+    from ..config import check_files, load_config
     from ..reports import run_report
     from ..weekly import report_as_of
 
     cfg = load_config(config_path)
+    check_files(cfg)  # a missing data file is one message, not a failed notebook
     week, day = report_as_of(
         week, as_of=as_of.date() if as_of else None, config_as_of=cfg.campaign.as_of, today=today()
     )
+    check_as_of(day, what=f"week {week}", fix="pass --week with the week you mean")
     paths = run_report(
         "weekly",
         config=cfg.source or config_path,
