@@ -681,3 +681,42 @@ def test_parquet_with_odd_types_is_read_alike_or_refused_alike(tmp_path, name):
 def test_a_corrupt_parquet_file_is_refused_alike(tmp_path):
     toml = _campaign(tmp_path, b"PAR1 not really parquet PAR1", _parquet(GOOD_TX_TABLE), suffix="parquet")
     assert assert_engines_agree(toml) == ("refused", {"clients.parquet"})
+
+
+#: The characters that make or break a CSV's structure, and a few that encodings disagree on.
+CSV_TOKENS = st.sampled_from(
+    [
+        ",",
+        ",",
+        ";",
+        '"',
+        '"',
+        "\n",
+        "\n",
+        "\r",
+        "\r\n",
+        "\t",
+        " ",
+        "A1",
+        "A2",
+        "7",
+        "x",
+        "\x00",
+        "é",
+        "\xa0",
+        "#",
+    ]
+)
+
+
+@settings(max_examples=_examples(30))
+@given(
+    body=st.lists(CSV_TOKENS, max_size=30).map("".join),
+    header=st.sampled_from(["client_id,name\n", "client_id\n", ""]),
+)
+def test_raw_csv_text_is_read_alike_or_refused_alike(tmp_path_factory, header, body):
+    # Written as it comes, unquoted: quotes that do not close, rows of every width, stray
+    # carriage returns, NULs. Whatever the file is, every engine reads it as pandas does,
+    # or refuses it.
+    toml = _campaign(tmp_path_factory.mktemp("raw"), (header + body).encode("utf-8"), GOOD_TX)
+    assert_engines_agree(toml)
