@@ -2840,11 +2840,26 @@ def scan_inputs(
     reported at once, naming the file, the column, how many rows and up to five
     of them by client id (a lazy engine has no row numbers).
 
-    A table is read by the pandas loader instead, with its full validation,
-    then handed to the engine, when it needs what only that loader does: an
-    Excel file; ``date_format``, ``dayfirst``, ``decimal`` or ``encoding``
-    under ``[data]``; or a column map that joins, multiplies, fills in, sets
-    rows aside or marks refunds. The load report says which (``read as``).
+    The pandas loader is the single truth for what a cell means: a scan gives
+    its values or refuses the file. So a table is read by the pandas loader
+    instead, with its full validation (naming rows), then handed to the
+    engine, when it needs what only that loader does:
+
+    * an Excel file; ``date_format``, ``dayfirst``, ``decimal`` or
+      ``encoding`` under ``[data]``; a column map that joins, multiplies,
+      fills in, sets rows aside or marks refunds;
+    * a CSV that is not plain UTF-8 with one row per line of values as wide
+      as the header (a CSV is first read through once, as Python's CSV reader
+      reads it, and the engine must then read the same rows and the same
+      characters in every column); blank rows;
+    * values the scan does not parse itself: amounts other than plain numbers
+      (a currency, a thousands separator, a decimal comma, ``nan``, ``1e6``,
+      a magnitude beyond :data:`MAX_AMOUNT`), dates with a time of day or a
+      time zone, yes/no words other than the loader's, Parquet columns of
+      other types (durations, times, nested or binary values, time zones);
+    * any error of the engine while reading.
+
+    The load report says which, and why (``read as``).
 
     Ids and text are cleaned as the pandas loader cleans them (every run of
     whitespace becomes one space, the ends are trimmed, a blank is null, a
@@ -2854,8 +2869,8 @@ def scan_inputs(
     not matched to their synonyms (the client base does not read the
     channel), dates must already be dates to the engine (ISO in a CSV: a day
     the calendar lacks, such as 2024-02-31, is reported as the pandas loader
-    reports it, "not a date", before the engine parses any) and amounts
-    numbers, blank rows are not set aside, and no row numbers are given.
+    reports it, "not a date", before the engine parses any), and its
+    problems name up to five rows by client id, not by row number.
 
     Parameters
     ----------
