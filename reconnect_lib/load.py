@@ -68,7 +68,7 @@ import warnings
 import zipfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -483,6 +483,12 @@ def _decode(data: bytes, encoding: str | None, file: str) -> tuple[str, str]:
             raise InputError(
                 "is not valid UTF-16 text", file=file, hint="save it again as CSV UTF-8"
             ) from err
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
+        try:
+            return data.decode(utf16), f"UTF-16 {utf16[-2:].upper()} (no byte-order mark)"
+        except UnicodeDecodeError:
+            pass
     if data.startswith(codecs.BOM_UTF8):
         try:
             return data.decode("utf-8-sig"), "UTF-8 with BOM"
@@ -496,6 +502,18 @@ def _decode(data: bytes, encoding: str | None, file: str) -> tuple[str, str]:
         return data.decode("cp1252"), "Windows-1252"
     except UnicodeDecodeError:
         return data.decode("latin-1"), "Latin-1"
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``"utf-16-le"`` or ``"utf-16-be"`` for text in UTF-16 without a byte-order mark (Latin
+    text then has a NUL in every other byte, and never two NULs side by side), else None."""
+    head = data[:4096]
+    if len(head) < 4 or len(head) % 2 or b"\x00\x00" in head:
+        return None
+    for zeros, other, name in ((head[1::2], head[0::2], "utf-16-le"), (head[0::2], head[1::2], "utf-16-be")):
+        if zeros.count(0) >= 0.9 * len(zeros) and 0 not in other:
+            return name
+    return None
 
 
 def _sniff(text: str, decimal: str | None) -> str:
@@ -637,7 +655,7 @@ def _looks_binary(data: bytes) -> bool:
     every other byte is NUL) is text.
     """
     head = data[:8192]
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or not head:
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or not head or _utf16_without_bom(head):
         return False
     controls = sum(head.count(b) for b in _CONTROL_BYTES)
     return controls > max(2, len(head) // 20)
@@ -669,12 +687,16 @@ def _read_excel(path: Path, *, sheet: str | int | None) -> _Raw:
     from openpyxl.utils.exceptions import InvalidFileException
 
     file = str(path)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), ExitStack() as stack:
         # openpyxl warns about workbook features it does not read (styles, data validation); harmless here.
         warnings.simplefilter("ignore", UserWarning)
         try:
-            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as err:
+            # Opened here, so that it is closed even when openpyxl stops half-way (it would leave
+            # its own handle open); read-only workbooks read from it until closed.
+            handle = stack.enter_context(path.open("rb"))
+            workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError) as err:
+            # (a damaged part of the archive raises an XML ParseError, a SyntaxError)
             # Not read as CSV unasked: a file named .xlsx that holds text is more often
             # the wrong file than a mislabelled export, so the user says which it is.
             text = _is_text_table(path)
@@ -711,7 +733,14 @@ def _read_excel(path: Path, *, sheet: str | int | None) -> _Raw:
                         hint=(f'did you mean sheet = "{near[0]}"? ' if near else "")
                         + "set [data] sheet in campaign.toml",
                     )
-            rows = [[_excel_cell(c) for c in row] for row in ws.iter_rows()]
+            try:
+                rows = [[_excel_cell(c) for c in row] for row in ws.iter_rows()]
+            except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError) as err:
+                raise InputError(
+                    f"sheet {ws.title!r} cannot be read: the workbook is damaged",
+                    file=file,
+                    hint="open it in Excel and save it again as .xlsx, or export the sheet as CSV",
+                ) from err
             title = ws.title
         finally:
             workbook.close()
@@ -730,9 +759,11 @@ def _read_excel(path: Path, *, sheet: str | int | None) -> _Raw:
 
 
 def _read_parquet(path: Path) -> _Raw:
+    import pyarrow as pa
+
     try:
         frame = pd.read_parquet(path)
-    except (OSError, ValueError, ImportError) as err:
+    except (OSError, ValueError, ImportError, TypeError, NotImplementedError, pa.ArrowException) as err:
         raise InputError(
             f"cannot be read as Parquet: {err}",
             file=str(path),
@@ -2246,6 +2277,8 @@ def _csv_layout(path: Path, delimiter: str | None) -> _CsvLayout:
         raise _PandasReads("the file cannot be read") from err
     if not head.strip() or _looks_binary(head):
         raise _PandasReads("it is not a text table")
+    if _utf16_without_bom(head):
+        raise _PandasReads("it is UTF-16 text")
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle, _long_cells():
             sample = handle.read(65537)

@@ -498,6 +498,7 @@ ODD_FILES = {
     "only spaces": (b"  \n \n", GOOD_TX),
     "BOM": (b"\xef\xbb\xbfclient_id,name\nA1,Ann\n", b"\xef\xbb\xbf" + GOOD_TX),
     "UTF-16 with BOM": ("client_id,name\nA1,Ann\n".encode("utf-16"), GOOD_TX),
+    "UTF-16 without BOM": ("client_id,name\nA1,José\n".encode("utf-16-le"), GOOD_TX),
     "CRLF": (b"client_id,name\r\nA1,Ann\r\n", GOOD_TX.replace(b"\n", b"\r\n")),
     "old Mac CR": (b"client_id,name\rA1,Ann\rA2,Bo\r", GOOD_TX.replace(b"\n", b"\r")),
     "only a header": (b"client_id,name\n", b"client_id,date,amount\n"),
@@ -720,3 +721,26 @@ def test_raw_csv_text_is_read_alike_or_refused_alike(tmp_path_factory, header, b
     # or refuses it.
     toml = _campaign(tmp_path_factory.mktemp("raw"), (header + body).encode("utf-8"), GOOD_TX)
     assert_engines_agree(toml)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_utf16_text_without_a_byte_order_mark_is_read_on_every_engine(tmp_path, engine):
+    clients = "client_id,name\nA1,José\n".encode("utf-16-le")
+    kind, (got, _) = outcome(_campaign(tmp_path, clients, GOOD_TX), engine)
+    assert kind == "ok"
+    assert got[0][:2] == ("A1", "José")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_damaged_workbook_is_refused_naming_it(tmp_path, engine):
+    import zipfile
+
+    good = io.BytesIO(_workbook([["client_id"], ["A1"]]))
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            target.writestr(item, b"<worksheet><sheetData><row" if "worksheets/" in item.filename else data)
+    toml = _campaign(tmp_path, damaged.getvalue(), _workbook(GOOD_TX_ROWS), suffix="xlsx")
+    with pytest.raises(InputError, match=r"clients\.xlsx"):
+        scan_inputs(load_config(toml), as_of=AS_OF, engine=engine)
