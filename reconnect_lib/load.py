@@ -1865,6 +1865,22 @@ def _load_table(
             )
         )
 
+    # A product of parts (quantity x unit price) is bounded as each amount is.
+    for canonical in _AMOUNT_COLUMNS:
+        first, second = f"{canonical}[0]", f"{canonical}[1]"
+        if first in parsed and second in parsed:
+            product = (parsed[first] * parsed[second]).abs()
+            limit = f"{MAX_AMOUNT:,.0f}"
+            checks.append(
+                _Check(
+                    "product_too_large",
+                    first,
+                    (product > MAX_AMOUNT).fillna(False).astype(bool),
+                    f"{ctx.label(first)} x {ctx.label(second)} is too large to be real",
+                    f"amounts between -{limit} and {limit}",
+                    "correct these cells: one of the two is probably in the wrong column",
+                )
+            )
     problems += _validate(checked, ctx, checks)
     ids = parsed.get(s.CLIENT_ID)
     if problems:

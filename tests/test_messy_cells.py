@@ -377,6 +377,21 @@ def test_amounts_up_to_a_trillion_are_read_and_beyond_are_refused():
     assert any("row 2: not an amount" in t for t in texts), texts
 
 
+def test_a_quantity_times_price_beyond_a_trillion_is_refused():
+    lines = pd.DataFrame(
+        {
+            "*ContactName": ["A", "A"],
+            "*InvoiceNumber": ["1", "2"],
+            "*InvoiceDate": ["2024-01-05"] * 2,
+            "*Quantity": ["2", "1000000"],
+            "*UnitAmount": ["10", "9999999"],
+        }
+    )
+    assert list(load_transactions(lines.iloc[:1], as_of=AS_OF, column_map="xero")["amount"]) == [20.0]
+    with pytest.raises(InputError, match=r"row 2: \*Quantity x \*UnitAmount is too large to be real"):
+        load_transactions(lines, as_of=AS_OF, column_map="xero")
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_inf_and_huge_amounts_in_parquet_are_refused_with_their_rows(tmp_path, engine):
     pd.DataFrame({"client_id": ["A1"]}).to_parquet(tmp_path / "clients.parquet")
