@@ -2542,6 +2542,27 @@ def _yes_no(col: Any) -> Any:
     return _strip(col).str.to_lowercase().str.replace_all(r"\.+$", "")
 
 
+def _channel_key(col: Any) -> Any:
+    """A channel cell as :func:`~reconnect_lib.column_maps.normalise_name` keys it (exact for ASCII)."""
+    import narwhals as nw
+
+    return col.cast(nw.String).str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}]", "")
+
+
+def _scan_channel(col: Any) -> Any:
+    """A channel column of a scanned table in the vocabulary, as the pandas loader reads it."""
+    import narwhals as nw
+
+    key = _channel_key(col)
+    expr = None
+    for channel in dict.fromkeys(_CHANNEL_OF.values()):
+        words = sorted(k for k, v in _CHANNEL_OF.items() if v == channel)
+        expr = (nw.when(key.is_in(words)) if expr is None else expr.when(key.is_in(words))).then(
+            nw.lit(channel)
+        )
+    return expr.otherwise(nw.lit("other")) if expr is not None else nw.lit("other")
+
+
 def _scan_precheck(
     frame: Any, schema: Any, mapped: MappedTable, layout: _CsvLayout | None, engine: str
 ) -> None:
@@ -2597,6 +2618,12 @@ def _scan_precheck(
                 queries[f"huge:{name}"] = (count(beyond), "")
             else:
                 raise _PandasReads(f"{src.label} is read by {engine} as {found}")
+        elif canonical == s.CHANNEL:
+            # Python's casefold and isalnum match some non-ASCII text to a channel that an
+            # engine's lower case and regex would not: such text is read by pandas.
+            unknown = ~col.is_null() & ~_channel_key(col).is_in(sorted(_CHANNEL_OF))
+            wide = unknown & col.cast(nw.String).str.contains(r"[^\x00-\x7F]")
+            queries[f"channel:{name}"] = (count(wide), f"{src.label} holds non-ASCII words")
         elif canonical == s.DO_NOT_CONTACT:
             if found == nw.String:
                 known = sorted(_TRUE | _FALSE)
@@ -2757,6 +2784,9 @@ def _scan_table(
                 expr = _yes_no(col).is_in(sorted(_TRUE)).fill_null(False)
             else:
                 expr = col.fill_null(False)
+        elif canonical == s.CHANNEL:
+            target = nw.String
+            expr = _scan_channel(col) if src else nw.lit("other", dtype=nw.String)
         else:
             target = nw.String
             if src and (canonical in _ID_COLUMNS or canonical in _TEXT_COLUMNS):
@@ -2914,9 +2944,12 @@ def scan_inputs(
     whitespace becomes one space, the ends are trimmed, a blank is null, a
     whole float id such as ``1.0`` is ``"1"``), so both give the same ids.
 
-    Not done on a scanned table (the pandas loader does them): channels are
-    not matched to their synonyms (the client base does not read the
-    channel), dates must already be dates to the engine (ISO in a CSV: a day
+    Channels are matched to their synonyms as the pandas loader matches them
+    (call -> phone, anything else "other"), though the load report does not
+    count the "other" values.
+
+    Not done on a scanned table (the pandas loader does them): dates must
+    already be dates to the engine (ISO in a CSV: a day
     the calendar lacks, such as 2024-02-31, is reported as the pandas loader
     reports it, "not a date", before the engine parses any), and its
     problems name up to five rows by client id, not by row number.

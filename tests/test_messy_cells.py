@@ -93,7 +93,9 @@ def outcome(toml: Path, engine: str) -> tuple[str, Any]:
         return "refused", {Path(p.file).name for p in problems}
     clients = _rows(inputs.clients, ["client_id", "name", "do_not_contact", "last_contact", "total_revenue"])
     transactions = _rows(inputs.transactions, ["client_id", "date", "amount"])
-    return "ok", (clients, transactions)
+    if inputs.contacts is None:
+        return "ok", (clients, transactions)
+    return "ok", (clients, transactions, _rows(inputs.contacts, ["client_id", "date", "channel"]))
 
 
 def assert_engines_agree(toml: Path) -> tuple[str, Any]:
@@ -759,3 +761,16 @@ def test_a_damaged_workbook_is_refused_naming_it(tmp_path, engine):
     toml = _campaign(tmp_path, damaged.getvalue(), _workbook(GOOD_TX_ROWS), suffix="xlsx")
     with pytest.raises(InputError, match=r"clients\.xlsx"):
         scan_inputs(load_config(toml), as_of=AS_OF, engine=engine)
+
+
+@pytest.mark.parametrize(
+    "words", [["Call", "E-Mail ", "Face to Face", "Fax", ""], ["Téléphone", "ﬁ", "Call"]]
+)
+def test_channels_are_read_alike_on_every_engine(tmp_path, words):
+    toml = _campaign(tmp_path, b"client_id\nA1\n", GOOD_TX, 'contacts = "contacts.csv"\n')
+    rows = "".join(f"A1,2024-01-{i + 1:02d},{_quoted(w)}\n" for i, w in enumerate(words))
+    (tmp_path / "contacts.csv").write_text("client_id,date,channel\n" + rows, encoding="utf-8")
+    kind, found = assert_engines_agree(toml)
+    assert kind == "ok"
+    if words[0] == "Call":
+        assert [c for *_, c in found[2]] == ["phone", "email", "visit", "other", "other"]
