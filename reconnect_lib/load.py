@@ -397,6 +397,7 @@ def _read(
             "is a folder, not a file", file=file, hint=f"give the path of the {name} file itself"
         )
     suffix = path.suffix.lower()
+    _read_bytes(path, 0)  # can it be opened at all? (permissions, a broken mount)
     if suffix in CSV_SUFFIXES:
         return _read_csv(path, delimiter=delimiter, encoding=encoding, decimal=decimal)
     if suffix in EXCEL_SUFFIXES:
@@ -621,10 +622,14 @@ def _read_csv(
     return _Raw(frame, file, read_as, delim), notes
 
 
-def _read_bytes(path: Path) -> bytes:
-    """The bytes of a data file, or an InputError saying why they cannot be read."""
+def _read_bytes(path: Path, size: int = -1) -> bytes:
+    """The bytes of a data file (the first `size`, or all), or an InputError saying why they
+    cannot be read."""
     try:
-        return path.read_bytes()
+        if size < 0:
+            return path.read_bytes()
+        with path.open("rb") as handle:
+            return handle.read(size)
     except IsADirectoryError as err:
         raise InputError(
             "is a folder, not a file", file=str(path), hint="give the path of the file itself"

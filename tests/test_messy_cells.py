@@ -477,14 +477,15 @@ def test_a_data_path_that_is_a_folder_is_refused(tmp_path, engine):
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_an_unreadable_data_file_is_refused_with_the_fix(tmp_path, engine, monkeypatch):
+@pytest.mark.parametrize("suffix", ["csv", "xlsx", "parquet"])
+def test_an_unreadable_data_file_is_refused_with_the_fix(tmp_path, engine, monkeypatch, suffix):
     # Tests run as root, who may read anything: the denial is simulated where Python opens the file.
-    toml = _campaign(tmp_path, b"client_id\nA1\n", _tx("10"))
+    toml = _campaign(tmp_path, b"client_id\nA1\n", _tx("10"), suffix=suffix)
     real_open, real_read = Path.open, Path.read_bytes
 
     def deny(real):
         def call(self, *args, **kwargs):
-            if self.name == "clients.csv":
+            if self.stem == "clients":
                 raise PermissionError(13, "Permission denied", str(self))
             return real(self, *args, **kwargs)
 
@@ -495,7 +496,7 @@ def test_an_unreadable_data_file_is_refused_with_the_fix(tmp_path, engine, monke
     with pytest.raises(InputError) as caught:
         scan_inputs(load_config(toml), as_of=AS_OF, engine=engine)
     text = str(caught.value)
-    assert "clients.csv: cannot be read: permission denied" in text
+    assert f"clients.{suffix}: cannot be read: permission denied" in text
     assert "give your user read access" in text
 
 
