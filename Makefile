@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 CONFIG ?= data/sample/consulting-firm/campaign.toml
 
-.PHONY: report overview test lint install install-test clean
+.PHONY: report overview test check lint install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,12 @@ lint: $(VENV)/.installed-test
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# The developers' fast loop: lint, then every test not marked slow (no notebook runs, no
+# subprocess kills), stopping at the first failure.
+check: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -m "not slow" -x -q
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

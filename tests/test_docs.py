@@ -35,3 +35,18 @@ def test_docstring_examples(module):
     finally:
         os.chdir(cwd)
     assert result.failed == 0
+
+
+def test_the_reliability_section_names_tests_that_exist():
+    """Each test the README's Reliability section cites is a test of the suite, so the table cannot rot."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Reliability", 1)[1].split("\n## ", 1)[0]
+    cited_files = set(re.findall(r"`?(test_\w+\.py)`?", section))
+    cited_tests = set(re.findall(r"`(test_\w+)`", section)) - {f.removesuffix(".py") for f in cited_files}
+    assert len(cited_tests) >= 10
+    for name in cited_files:
+        assert (ROOT / "tests" / name).is_file(), name
+    defined = set()
+    for path in (ROOT / "tests").glob("test_*.py"):
+        defined |= set(re.findall(r"^def (test_\w+)", path.read_text(encoding="utf-8"), re.M))
+    assert cited_tests <= defined, sorted(cited_tests - defined)
