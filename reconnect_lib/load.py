@@ -2623,6 +2623,12 @@ def _scan_precheck(
                 queries[f"huge:{name}"] = (count(beyond), "")
             else:
                 raise _PandasReads(f"{src.label} is read by {engine} as {found}")
+        elif (canonical in _ID_COLUMNS or canonical in _TEXT_COLUMNS) and found.is_float():
+            # Only whole numbers within 64-bit integers are written as pandas writes them
+            # (1.0 is "1"); 3.5, 1e-07 or 1e20 each engine writes in its own way.
+            whole = (col.abs() < 2.0**63) & (col == col.round(0))
+            odd = ~col.is_null() & ~col.is_nan() & ~whole
+            queries[f"float_text:{name}"] = (count(odd), f"{src.label} holds numbers that are not whole")
         elif canonical == s.CHANNEL:
             # Python's casefold and isalnum match some non-ASCII text to a channel that an
             # engine's lower case and regex would not: such text is read by pandas.

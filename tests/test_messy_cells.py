@@ -687,6 +687,10 @@ ODD_PARQUET = {
             }
         ),
     ),
+    "float ids beyond 64-bit integers or not whole": (
+        pa.table({"client_id": [1e20, 1e-7, 3.5, 1.0]}),
+        pa.table({"client_id": [1e20], "date": pa.array([dt.date(2024, 1, 5)]), "amount": [1.0]}),
+    ),
     "no rows": (pa.table({"client_id": pa.array([], type=pa.string())}), GOOD_TX_TABLE),
 }
 
