@@ -20,6 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 MAX_ROWS_SHOWN = 5
+MAX_VALUE_SHOWN = 60  # characters of one offending value; a 400-digit cell would fill the screen
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    if len(text) <= MAX_VALUE_SHOWN:
+        return text
+    return f"{text[: MAX_VALUE_SHOWN - 1]}… ({len(str(value)):,} characters)"
 
 
 @dataclass(frozen=True)
@@ -53,7 +61,7 @@ class Problem:
         text = ", ".join(where)
         text = f"{text}: {self.message}" if text else self.message
         if self.values:
-            shown_values = ", ".join(repr(v) for v in list(self.values)[:MAX_ROWS_SHOWN])
+            shown_values = ", ".join(_shown(v) for v in list(self.values)[:MAX_ROWS_SHOWN])
             text += f" (found {shown_values})"
         if self.expected:
             text += f" (expected {self.expected})"

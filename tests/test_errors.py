@@ -48,3 +48,10 @@ def test_one_problem_becomes_the_error_itself():
     err = InputError.from_problems([p])
     assert err.column == "amount"
     assert str(err) == "t.csv, column `amount`: missing column"
+
+
+def test_a_long_value_is_cut_and_says_how_long_it_was():
+    text = str(InputError("not an amount", file="t.csv", column="amount", rows=[1], values=["9" * 400]))
+    assert "9" * 80 not in text
+    assert "(400 characters)" in text
+    assert len(text) < 200
