@@ -33,15 +33,17 @@ overview: $(VENV)/.installed
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
+# -n auto: one pytest worker per core (pytest-xdist); every test keeps its files in tmp_path
+# and its PostgreSQL tables in a schema of its own, so workers never meet.
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist worksteal
 
 # The developers' fast loop: lint, then every test not marked slow (no notebook runs, no
 # subprocess kills), stopping at the first failure.
 check: $(VENV)/.installed-test
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -m "not slow" -x -q
+	$(BIN)/python -m pytest -n auto -m "not slow" -x -q
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
