@@ -698,6 +698,16 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+# What XML 1.0 (so a .docx) cannot hold: control characters but tab and line ends, lone
+# surrogates, U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    """`text` with each character a .docx cannot hold (NUL, other control characters) as U+FFFD."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
 def _docx_bytes(html: str, *, title: str, author: str, on: date | None) -> bytes:
     """A .docx of one rendered letter, byte-identical for the same input."""
     from datetime import datetime
@@ -725,13 +735,14 @@ def _docx_bytes(html: str, *, title: str, author: str, on: date | None) -> bytes
             if text == "\n":
                 paragraph.add_run().add_break()
                 continue
-            run = paragraph.add_run(text)
+            run = paragraph.add_run(_xml_text(text))
             run.bold = bold or None
             run.italic = italic or None
     props = document.core_properties
     stamp = datetime(on.year, on.month, on.day) if on else datetime(2000, 1, 1)
     # Word's core properties hold at most 255 characters: a long name is cut, never a failed week.
-    title, author = _cut(title, CORE_PROPERTY_LIMIT), _cut(author, CORE_PROPERTY_LIMIT)
+    title = _cut(_xml_text(title), CORE_PROPERTY_LIMIT)
+    author = _cut(_xml_text(author), CORE_PROPERTY_LIMIT)
     props.title, props.author, props.last_modified_by = title, author, author
     props.created = props.modified = stamp
     props.revision = 1

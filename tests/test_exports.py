@@ -547,3 +547,23 @@ def test_docstring_examples(monkeypatch):
     result = doctest.testmod(exports_module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+def test_control_characters_in_any_field_make_a_docx_not_a_traceback(tmp_path):
+    # A NUL or other control character (pasted from a database export) cannot be stored in a .docx's
+    # XML: python-docx raised ValueError and the whole week failed with a traceback.
+    odd = "Ann\x00 \x01Lee\x0b\x1f\ufffe"
+    plan = contact_plan(
+        scored([client(1, **{NAME: odd, COMPANY: "Co\x02", ADDRESS_LINE1: "1 \x1bHigh St"})]),
+        as_of=AS_OF,
+        capacity={"letter": 2},
+    )
+    paths = write_week(plan, WEEK1, tmp_path / "plan", sender="Dan\x07", firm="Firm\x00")
+    (letter,) = sorted(paths["letters_docx"].iterdir())
+    document = docx.Document(str(letter))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Ann\ufffd \ufffdLee" in text
+    assert "1 \ufffdHigh St" in text
+    assert document.core_properties.author == "Dan\ufffd"
+    # the CSV keeps what the user typed
+    assert odd in (tmp_path / "plan" / "mail_merge.csv").read_text(encoding="utf-8-sig")
