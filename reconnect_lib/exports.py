@@ -1027,6 +1027,7 @@ def write_week(
         option="--out",
         legacy_temps=re.compile(re.escape(f".tmp-{target.name}-") + r"(old-)?[a-z0-9_]{8}"),
         adopt=_PLAN_FILES,
+        names=_PLAN_FILES,
     )
     return {label: target / name for label, name in names.items()}
 

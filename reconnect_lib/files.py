@@ -387,15 +387,49 @@ def folder_lock(folder: Path | str, name: str, *, what: str) -> Iterator[None]:
         thread_lock.release()
 
 
-def _read_manifest(path: Path) -> list[str] | None:
+def _read_manifest(path: Path) -> dict[str, set[str]] | None:
+    """The files a manifest lists, each with the SHA-256 digests its content may have (empty: unknown)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         files = data["files"]
-    except (OSError, ValueError, KeyError, TypeError):
+        digests = data.get("sha256") or {}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
     if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
         return None
-    return [f for f in files if _relative_ok(f)]
+    if not isinstance(digests, dict):
+        digests = {}
+    out = {}
+    for rel in files:
+        if _relative_ok(rel):
+            known = digests.get(rel)
+            known = [known] if isinstance(known, str) else known if isinstance(known, list) else []
+            out[rel] = {d for d in known if isinstance(d, str)}
+    return out
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _file_digest(path: Path) -> str | None:
+    try:
+        return _digest(path.read_bytes())
+    except OSError:
+        return None
+
+
+def _through_link(folder: Path, rel: str) -> bool:
+    """Whether `rel` inside `folder` is, or lies in, a symlink or a non-folder: not a place to write."""
+    here = folder
+    parts = Path(rel).parts
+    for i, part in enumerate(parts):
+        here = here / part
+        if here.is_symlink():
+            return True
+        if i < len(parts) - 1 and here.exists() and not here.is_dir():
+            return True
+    return False
 
 
 def _relative_ok(rel: str) -> bool:
@@ -417,6 +451,7 @@ def write_owned_folder(
     option: str = "the output folder",
     legacy_temps: re.Pattern[str] | None = None,
     adopt: re.Pattern[str] | Callable[[Path], list[str] | None] | None = None,
+    names: re.Pattern[str] | None = None,
 ) -> Path:
     """Write `files` (relative path -> bytes) into `folder`, which this command owns.
 
@@ -440,6 +475,14 @@ def write_owned_folder(
     file in it (as a ``/``-separated relative path) matches the pattern, those
     files count as the last run's; or a function of the folder returning the
     files to count as the last run's, or None.
+
+    Whatever the manifest says (a user may have edited it), a rerun deletes or
+    replaces only a file that is inside `folder` and reached without a symlink,
+    that is not itself a symlink, whose path matches `names` (the paths this
+    command writes, when given) and whose content is what the last run wrote
+    (the manifest keeps each file's SHA-256). A listed file changed since
+    (e.g. a call sheet the staff filled in) is refused like a file of someone
+    else when the new run would write it, and otherwise left alone.
     """
     folder = Path(folder)
     for rel in files:
@@ -451,13 +494,17 @@ def write_owned_folder(
     manifest_path = folder / manifest
     shown_folder = os.path.abspath(folder)  # "." says nothing in a message
 
-    def ours() -> list[str]:
-        """The files the last run wrote; a WriteError when `folder` holds files of someone else."""
+    def ours() -> dict[str, set[str]]:
+        """The files the last run wrote (with their digests); a WriteError when `folder` is someone else's."""
         old = _read_manifest(manifest_path)
-        if old is None and callable(adopt):
-            old = adopt(folder)
-        elif old is None and adopt is not None:
-            old = _adopted(folder, adopt, skip=(manifest, lock_name))
+        if old is None:
+            if callable(adopt):
+                adopted = adopt(folder)
+            elif adopt is not None:
+                adopted = _adopted(folder, adopt, skip=(manifest, lock_name))
+            else:
+                adopted = None
+            old = None if adopted is None else {rel: set() for rel in adopted if _relative_ok(rel)}
         with os_errors(folder):
             present = sorted(
                 p.name
@@ -469,23 +516,50 @@ def write_owned_folder(
                 f"{shown_folder} holds files that {what} did not write: {_shown(present)}",
                 hint=f"choose an empty or new folder for {option}; {what} replaces only files it wrote there",
             )
-        return old or []
+        return old or {}
+
+    def still_ours(old: dict[str, set[str]]) -> list[str]:
+        """The listed files that are still as the last run left them, so that a rerun may replace them."""
+        kept = []
+        for rel, digests in old.items():
+            if (names is not None and not names.fullmatch(rel)) or _through_link(folder, rel):
+                continue
+            path = folder / rel
+            if not path.is_file():
+                continue
+            if digests and _file_digest(path) not in digests:
+                continue  # changed since it was written: someone's work now
+            kept.append(rel)
+        return kept
 
     ours()  # before the lock file is made: a folder that is not ours gets nothing, not even a lock
     with folder_lock(folder, lock_name, what=what):
         clean_stale_temps(folder)  # under the lock: no run of this command is using them
-        old = ours()
-        in_the_way = [rel for rel in files if rel not in old and os.path.lexists(folder / rel)]
+        listed = ours()
+        old = still_ours(listed)
+        in_the_way = [
+            rel
+            for rel in files
+            if (rel not in old and os.path.lexists(folder / rel)) or _through_link(folder, rel)
+        ]
         in_the_way += [
             rel
             for rel in files
             for parent in Path(rel).parents
             if parent.parts and (folder / parent).exists() and not (folder / parent).is_dir()
         ]
+        changed = sorted({rel for rel in in_the_way if rel in listed and not _through_link(folder, rel)})
+        if changed:
+            raise WriteError(
+                f"{shown_folder} holds files that {what} wrote but that were changed since: "
+                + _shown(changed),
+                hint="keep a copy of your changes elsewhere and remove them, "
+                f"or choose another folder for {option}",
+            )
         if in_the_way:
             raise WriteError(
                 f"{shown_folder} holds files that {what} would overwrite but did not write: "
-                + _shown(in_the_way),
+                + _shown(sorted(set(in_the_way))),
                 hint=f"move them away, or choose another folder for {option}",
             )
         with temp_dir(folder, what.split()[-1]) as stage:
@@ -496,7 +570,15 @@ def write_owned_folder(
                     with open(path, "xb") as out:
                         out.write(data)
                     os.chmod(path, 0o644)
-            journal = {"written_by": what, "complete": False, "files": sorted(set(old) | set(files))}
+            digests = {rel: _digest(data) for rel, data in files.items()}
+            both = {rel: sorted(listed.get(rel, set()) | {digests[rel]}) for rel in files}
+            both.update({rel: sorted(listed[rel]) for rel in old if rel not in files})
+            journal = {
+                "written_by": what,
+                "complete": False,
+                "files": sorted(set(old) | set(files)),
+                "sha256": {rel: both[rel] for rel in sorted(both)},
+            }
             atomic_write_text(manifest_path, json.dumps(journal, indent=1) + "\n")
             with os_errors(folder):
                 for rel in sorted(files):
@@ -504,12 +586,17 @@ def write_owned_folder(
                     os.replace(stage / rel, folder / rel)
                 for rel in sorted(set(old) - set(files)):
                     path = folder / rel
-                    if path.is_file() or path.is_symlink():
+                    if path.is_file() and not path.is_symlink():
                         path.unlink()
                     for parent in path.relative_to(folder).parents:
                         if parent.parts:
                             _remove_if_empty(folder / parent)
-            done = {"written_by": what, "complete": True, "files": sorted(files)}
+            done = {
+                "written_by": what,
+                "complete": True,
+                "files": sorted(files),
+                "sha256": {rel: digests[rel] for rel in sorted(files)},
+            }
             atomic_write_text(manifest_path, json.dumps(done, indent=1) + "\n")
     return folder
 

@@ -26,6 +26,7 @@ Example
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -403,6 +404,7 @@ def write_sample(
         what="reconnect sample",
         option="OUTDIR",
         adopt=_earlier_sample,
+        names=re.compile("|".join(re.escape(name) for name in _SAMPLE_FILES)),
     )
     paths: dict[str, Path] = {key: folder / f"{key}.csv" for key in tables}
     paths["config"] = folder / "campaign.toml"
@@ -410,9 +412,14 @@ def write_sample(
     return paths
 
 
+_SAMPLE_FILES = frozenset(
+    {"clients.csv", "transactions.csv", "contacts.csv", "outcomes.csv", "campaign.toml", "README.md"}
+)
+
+
 def _earlier_sample(folder: Path) -> list[str] | None:
     """The files of a sample written before samples kept a manifest (e.g. data/sample/<firm>)."""
-    names = {"clients.csv", "transactions.csv", "contacts.csv", "outcomes.csv", "campaign.toml", "README.md"}
+    names = _SAMPLE_FILES
     try:
         files = [p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
         readme = (folder / "README.md").read_text(encoding="utf-8")

@@ -567,3 +567,62 @@ def test_control_characters_in_any_field_make_a_docx_not_a_traceback(tmp_path):
     assert document.core_properties.author == "Dan\ufffd"
     # the CSV keeps what the user typed
     assert odd in (tmp_path / "plan" / "mail_merge.csv").read_text(encoding="utf-8-sig")
+
+
+def test_a_forged_manifest_never_deletes_a_users_file_inside_or_outside_the_folder(plan, tmp_path):
+    # The manifest is a file in the user's folder: whatever it lists, a rerun deleted every listed file
+    # it no longer writes, so a manifest naming notes.txt (or a path through a symlinked letters/
+    # folder) deleted the user's files.
+    outside = tmp_path / "mine"
+    outside.mkdir()
+    (outside / "001-C001.docx").write_bytes(b"my own letter")
+    (outside / "keep.txt").write_text("keep", encoding="utf-8")
+    out = tmp_path / "plan"
+    out.mkdir()
+    (out / "notes.txt").write_text("my notes", encoding="utf-8")
+    (out / "letters").symlink_to(outside)
+    forged = ["notes.txt", "letters/keep.txt", "../mine/keep.txt", str(outside / "keep.txt"), "plan.csv"]
+    (out / ".reconnect-plan.json").write_text(json.dumps({"files": forged}), encoding="utf-8")
+    with pytest.raises(WriteError, match=r"would overwrite but did not write: letters/001-C001\.docx"):
+        write_week(plan, WEEK1, out)
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "my notes"
+    assert sorted(p.name for p in outside.iterdir()) == ["001-C001.docx", "keep.txt"]
+    assert (outside / "001-C001.docx").read_bytes() == b"my own letter"
+    (out / "letters").unlink()
+    write_week(plan, WEEK1, out)  # without the symlink the folder is the plan's again
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "my notes"
+    assert (outside / "keep.txt").exists()
+
+
+def test_a_symlink_named_like_an_output_is_the_users_not_the_plans(plan, tmp_path):
+    # A folder holding only plan.csv -> ../campaign.toml looked like a plan written before manifests:
+    # the rerun replaced the user's link with its own file.
+    (tmp_path / "campaign.toml").write_text("[campaign]\n", encoding="utf-8")
+    out = tmp_path / "plan"
+    out.mkdir()
+    (out / "plan.csv").symlink_to("../campaign.toml")
+    with pytest.raises(WriteError, match=r"did not write: plan\.csv"):
+        write_week(plan, WEEK1, out)
+    assert (out / "plan.csv").is_symlink()
+    assert (tmp_path / "campaign.toml").read_text(encoding="utf-8") == "[campaign]\n"
+
+
+def test_a_file_changed_since_the_plan_wrote_it_is_kept_not_overwritten(plan, tmp_path):
+    # Staff fill in the call sheet's Outcome column; rerunning the week overwrote their work.
+    out = tmp_path / "plan"
+    write_week(plan, WEEK1, out)
+    filled = (out / "call_sheet.csv").read_bytes() + b"filled in by the staff\n"
+    (out / "call_sheet.csv").write_bytes(filled)
+    with pytest.raises(WriteError, match=r"changed since: call_sheet\.csv"):
+        write_week(plan, WEEK1, out)
+    assert (out / "call_sheet.csv").read_bytes() == filled
+    # a changed file the new week no longer writes is left where it is, and is no longer the plan's
+    (out / "call_sheet.csv").rename(tmp_path / "call_sheet.csv")
+    letters = sorted((out / "letters").iterdir())
+    letters[-1].write_bytes(b"my edited letter")
+    one = contact_plan(scored([client(1)]), as_of=AS_OF, capacity={"letter": 1})
+    write_week(one, WEEK1, out)
+    assert letters[-1].read_bytes() == b"my edited letter"
+    manifest = json.loads((out / ".reconnect-plan.json").read_text(encoding="utf-8"))
+    assert f"letters/{letters[-1].name}" not in manifest["files"]
+    assert set(manifest["sha256"]) == set(manifest["files"])

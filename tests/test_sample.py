@@ -433,3 +433,16 @@ def test_docstring_examples_run():
     result = doctest.testmod(sample, optionflags=doctest.ELLIPSIS)
     assert result.attempted >= 4
     assert result.failed == 0
+
+
+def test_a_campaign_file_edited_after_the_sample_was_written_is_kept(tmp_path):
+    # The README invites editing campaign.toml; rerunning `reconnect sample` into the folder overwrote
+    # the edits because the manifest said the sample had written that file.
+    write_sample(tmp_path, firm="consulting-firm")
+    edited = (tmp_path / "campaign.toml").read_text(encoding="utf-8").replace("letter = 10", "letter = 25")
+    (tmp_path / "campaign.toml").write_text(edited, encoding="utf-8")
+    clients = (tmp_path / "clients.csv").read_bytes()
+    with pytest.raises(WriteError, match=r"changed since: campaign\.toml"):
+        write_sample(tmp_path, firm="consulting-firm", seed=7)
+    assert (tmp_path / "campaign.toml").read_text(encoding="utf-8") == edited
+    assert (tmp_path / "clients.csv").read_bytes() == clients
