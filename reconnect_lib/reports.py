@@ -128,6 +128,14 @@ def _why(err: BaseException) -> str:
     return f"{type(err).__name__}: {text[0]}" if text else type(err).__name__
 
 
+def _literal(path: Path) -> str:
+    """`path` for papermill, which fills ``{name}`` in a path from the parameters (``str.format``).
+
+    A campaign called ``{{7*7}}`` or ``{week}`` gives a folder holding braces: doubled, they stay as they are.
+    """
+    return str(path).replace("{", "{{").replace("}", "}}")
+
+
 def _keep_failed(notebook: Path, campaign_dir: Path, week: str, name: str) -> Path | None:
     """Move a failed run's notebook to ``<campaign>/failed/``; None when there is none to keep."""
     if not notebook.exists():
@@ -223,8 +231,8 @@ def run_report(
         parameters["sidecar"] = str(tmp_json)
         try:
             pm.execute_notebook(
-                str(source),
-                str(tmp_nb),
+                _literal(source),
+                _literal(tmp_nb),
                 parameters=parameters,
                 kernel_name="python3",
                 progress_bar=progress,

@@ -162,3 +162,32 @@ def test_every_notebook_is_run_by_a_test():
         assert nb.metadata["language_info"]["name"] == "python"
         executed = [c for c in nb.cells if c.cell_type == "code" and c.get("outputs")]
         assert executed == [], f"{name} is stored with outputs: clear them"
+
+
+def test_a_campaign_name_with_braces_reports_into_its_own_folder(tmp_path):
+    # papermill fills {name} in its paths from the parameters (str.format): a campaign called
+    # "Acme {0}" could not run, one called "{{7+7}}" ran into a folder that did not exist, and one
+    # holding "{week}" would have written elsewhere.
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("config = as_of = week = sidecar = None")
+    params.metadata["tags"] = ["parameters"]
+    write = "import json, pathlib\npathlib.Path(sidecar).write_text(json.dumps({'week': week}))"
+    nb.cells = [params, nbformat.v4.new_code_cell(write)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, notebooks / "weekly_campaign_report.ipynb")
+    for name in ("Acme {0} {week}", "{{7+7}} {config}"):
+        paths = run_report(
+            "weekly",
+            config=SAMPLE / "consulting-firm" / "campaign.toml",
+            campaign=name,
+            reports_folder=tmp_path / "reports",
+            week="2026-W48",
+            as_of=date(2026, 11, 23),
+            notebooks=notebooks,
+            progress=False,
+        )
+        assert paths.html.parent == tmp_path / "reports" / name / "2026-W48"
+        assert json.loads(paths.numbers.read_text(encoding="utf-8")) == {"week": "2026-W48"}
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == ["Acme {0} {week}", "{{7+7}} {config}"]
