@@ -1773,10 +1773,12 @@ def _load_table(
         set_aside[f"with {reason}"] = int(n)
     data = mapped.frame[keep]
     refund = mapped.refund[keep]
-    if table == "clients" and data.empty:
+    # (len: a frame with no mapped column is `empty` however many rows it has.)
+    if table == "clients" and len(data) == 0 and not mapped.problems:
         problems.append(
             Problem(
-                "the client list has no clients (no data rows below the header)",
+                "the client list has no clients "
+                + ("(no data rows below the header)" if len(frame) == 0 else "(every row was set aside)"),
                 file=file,
                 hint="check the file, and [data] sheet for a workbook, point at the client list",
             )

@@ -913,3 +913,19 @@ def test_the_scan_whitespace_class_is_exactly_what_str_split_splits_on():
     matched = re.compile(pattern)
     spaces = [c for c in range(0x110000) if chr(c).isspace()]
     assert [c for c in range(0x110000) if matched.fullmatch(chr(c))] == spaces
+
+
+# --- messy exports: what a consultant is handed ---------------------------------------------
+
+
+def test_a_missing_id_column_does_not_also_claim_the_client_list_is_empty(tmp_path):
+    # A comma file read with delimiter ";" is one column wide: the missing id column is the
+    # problem; the 2 data rows are there, so "no data rows below the header" would be false.
+    path = write(tmp_path / "c.csv", "client_id,name\nA1,Ann\nA2,Bob\n")
+    with pytest.raises(InputError) as info:
+        load_clients(path, as_of=AS_OF, delimiter=";")
+    text = str(info.value)
+    assert "no column for `client_id`" in text
+    assert "has no clients" not in text
+    with pytest.raises(InputError, match=r"no data rows below the header"):
+        load_clients(write(tmp_path / "e.csv", "client_id,name\n"), as_of=AS_OF)
