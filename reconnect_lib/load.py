@@ -569,6 +569,19 @@ def _read_csv(
 ) -> tuple[_Raw, list[str]]:
     file = str(path)
     data = _read_bytes(path)
+    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        # An archive (stored, its text readable inside) would otherwise be read as a garbled table.
+        workbook = zipfile.is_zipfile(path) and "xl/workbook.xml" in zipfile.ZipFile(path).namelist()
+        raise InputError(
+            "is an Excel workbook, not a CSV file" if workbook else "is a ZIP archive, not a CSV file",
+            file=file,
+            expected="a CSV file (text), an Excel .xlsx workbook or a Parquet file",
+            hint=(
+                "rename it with the .xlsx extension, or save it from Excel as CSV"
+                if workbook
+                else "unzip it and point the path under [data] in campaign.toml at the table inside"
+            ),
+        )
     if _looks_binary(data):
         raise InputError(
             "is not a text table: it holds binary data",

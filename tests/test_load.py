@@ -929,3 +929,15 @@ def test_a_missing_id_column_does_not_also_claim_the_client_list_is_empty(tmp_pa
     assert "has no clients" not in text
     with pytest.raises(InputError, match=r"no data rows below the header"):
         load_clients(write(tmp_path / "e.csv", "client_id,name\n"), as_of=AS_OF)
+
+
+@pytest.mark.parametrize("workbook", [False, True])
+def test_a_zip_archive_named_csv_is_refused_as_an_archive(tmp_path, workbook):
+    import zipfile
+
+    path = tmp_path / "clients.csv"
+    with zipfile.ZipFile(path, "w") as archive:  # stored, so the CSV text is readable inside
+        archive.writestr("xl/workbook.xml" if workbook else "clients.csv", "client_id,name\nA1,Ann\n")
+    text = error_text(load_clients, path, as_of=AS_OF)
+    assert ("is an Excel workbook" if workbook else "is a ZIP archive") in text
+    assert "more values than the header" not in text
