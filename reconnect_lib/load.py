@@ -616,13 +616,26 @@ def _read_csv(
         i for i, r in enumerate(body, start=1) if len(r) > width and any(c.strip() for c in r[width:])
     ]
     if too_long:
+        hint = (
+            f"a value probably contains the delimiter {_describe_delimiter(delim)} without quotes: "
+            "put such values in double quotes, or set [data] delimiter in campaign.toml"
+        )
+        if len(too_long) * 2 > len(body):
+            # Most rows are wider than the first line: that line is a title or a note
+            # above the real header (an export's "Client list, printed 1 May").
+            line = _header_line(rows, header_at)
+            if line is not None:
+                hint = (
+                    f"line {header_at + 1} ({', '.join(repr(c) for c in rows[header_at] if c.strip())[:60]}) "
+                    f"looks like a title above the header, which seems to be on line {line}: "
+                    f"delete the lines above line {line} and save the file again"
+                )
         raise InputError(
             "more values than the header has columns",
             file=file,
             rows=too_long,
             expected=f"at most {width} values per row, like the header",
-            hint=f"a value probably contains the delimiter {_describe_delimiter(delim)} without quotes: "
-            "put such values in double quotes, or set [data] delimiter in campaign.toml",
+            hint=hint,
         )
     records = [[c if c != "" else None for c in (r[:width] + [""] * (width - len(r)))] for r in body]
     frame = pd.DataFrame(records, columns=header, dtype=object) if records else _empty(header)
@@ -633,6 +646,21 @@ def _read_csv(
         [] if used_encoding.startswith("UTF-8") or encoding else [f"read as {used_encoding} text (not UTF-8)"]
     )
     return _Raw(frame, file, read_as, delim), notes
+
+
+def _header_line(rows: Sequence[Sequence[str]], first: int) -> int | None:
+    """The 1-based line of the first row below `first` as wide as most rows after it, if any.
+
+    Lines are counted as rows of the CSV reader (a quoted line break aside, the file's lines).
+    """
+    widths = Counter(sum(1 for c in r if c.strip()) for r in rows[first + 1 :] if any(c.strip() for c in r))
+    if not widths:
+        return None
+    common = widths.most_common(1)[0][0]
+    for i in range(first + 1, len(rows)):
+        if sum(1 for c in rows[i] if c.strip()) >= common:
+            return i + 1
+    return None
 
 
 def _read_bytes(path: Path, size: int = -1) -> bytes:

@@ -941,3 +941,11 @@ def test_a_zip_archive_named_csv_is_refused_as_an_archive(tmp_path, workbook):
     text = error_text(load_clients, path, as_of=AS_OF)
     assert ("is an Excel workbook" if workbook else "is a ZIP archive") in text
     assert "more values than the header" not in text
+
+
+def test_a_title_line_above_the_header_is_named_in_the_hint(tmp_path):
+    body = "".join(f"C{i},Name {i},2020-01-0{i % 9 + 1}\n" for i in range(6))
+    path = write(tmp_path / "c.csv", "Client list\nExported 1 May 2024\nclient_id,name,client_since\n" + body)
+    text = error_text(load_clients, path, as_of=AS_OF)
+    assert "line 1 ('Client list') looks like a title above the header" in text
+    assert "on line 3" in text
