@@ -529,19 +529,45 @@ def _render(template: Path | str | None, name: str | None, contexts: Iterable[di
     file = str(path) if path is not None else str(TEMPLATE_DIR / str(name))
     try:
         compiled = env.get_template(path.name if path is not None else str(name))
-        return [compiled.render(**context) for context in contexts]
+        return [_render_one(compiled, context, file) for context in contexts]
     except TemplateSyntaxError as err:
         raise ConfigError(f"template error on line {err.lineno}: {err.message}", file=file) from err
     except UndefinedError as err:
         raise ConfigError(
             f"template uses an unknown field: {err.message}",
             file=file,
-            hint="the fields a letter can use are listed at the top of " + str(DEFAULT_LETTER_TEMPLATE),
+            hint=_FIELDS_HINT,
         ) from err
     except TemplateNotFound as err:
         raise ConfigError(f"template {err.name!r} not found", file=file) from err
     except TemplateError as err:
         raise ConfigError(f"template error: {err}", file=file) from err
+    except RecursionError as err:
+        raise ConfigError(
+            "the template includes or extends itself without end",
+            file=file,
+            hint="an {% include %} or {% extends %} names this template, or two name each other",
+        ) from err
+
+
+_FIELDS_HINT = "the fields a letter can use are listed at the top of " + str(DEFAULT_LETTER_TEMPLATE)
+
+
+def _render_one(compiled: Any, context: dict[str, Any], file: str) -> str:
+    """One rendering; an error the template's own expressions raise names the letter it failed on."""
+    from jinja2 import TemplateError
+
+    try:
+        return compiled.render(**context)
+    except (TemplateError, RecursionError):
+        raise
+    except Exception as err:  # the template's arithmetic or calls: {{ years_as_client + 1 }} with no year
+        who = f" for client {context['client_id']}" if context.get("client_id") else ""
+        raise ConfigError(
+            f"template failed{who}: {type(err).__name__}: {err}",
+            file=file,
+            hint="a field may be empty (None) for some clients: test it with {% if ... %}; " + _FIELDS_HINT,
+        ) from err
 
 
 def check_template(template: Path | str) -> Path:

@@ -626,3 +626,24 @@ def test_a_file_changed_since_the_plan_wrote_it_is_kept_not_overwritten(plan, tm
     manifest = json.loads((out / ".reconnect-plan.json").read_text(encoding="utf-8"))
     assert f"letters/{letters[-1].name}" not in manifest["files"]
     assert set(manifest["sha256"]) == set(manifest["files"])
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("<p>{{ years_as_client + 1 }}</p>", "template failed for client C001: TypeError"),
+        ("{{ 1 / 0 }}", "ZeroDivisionError"),
+        ('{% include "letter.html.j2" %}', "includes or extends itself"),
+    ],
+)
+def test_a_template_that_fails_while_rendering_is_a_config_error(tmp_path, text, message):
+    # Only Jinja's own errors were caught: arithmetic on an empty field (a client with no start
+    # date has no years_as_client), or a template including itself, ended in a traceback.
+    plan = contact_plan(
+        scored([client(1, **{CLIENT_SINCE: None}), client(2)]), as_of=AS_OF, capacity={"letter": 2}
+    )
+    mine = tmp_path / "letter.html.j2"
+    mine.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        write_week(plan, WEEK1, tmp_path / "plan", template=mine)
+    assert not (tmp_path / "plan").exists()
