@@ -514,6 +514,26 @@ def _environment(search: Iterable[Path]) -> Any:
     )
 
 
+def _escaped(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """A letter's fields with every text already escaped, for a template.
+
+    Autoescaping alone trusts the template: ``{{ company|safe }}`` or
+    ``{% autoescape false %}`` in a consultant's template would put a client's
+    ``<script>`` into the page as markup. Escaped beforehand, a text prints as
+    typed whatever the template does with it; numbers and booleans stay as they are.
+    """
+    from markupsafe import escape
+
+    def one(value: Any) -> Any:
+        if isinstance(value, str):
+            return escape(value)
+        if isinstance(value, list):
+            return [one(v) for v in value]
+        return value
+
+    return {key: one(value) for key, value in fields.items()}
+
+
 def _render(template: Path | str | None, name: str | None, contexts: Iterable[dict[str, Any]]) -> list[str]:
     """Render template `name` (a package template) or the file `template` once per context."""
     from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError, UndefinedError
@@ -622,7 +642,7 @@ def render_letters_html(
 
     week_monday(week)
     fields = letter_fields(plan, week, channel=channel, firm=firm, sender=sender)
-    letters = _render(template, "letter.html.j2", fields)
+    letters = _render(template, "letter.html.j2", [_escaped(f) for f in fields])
     (page,) = _render(
         None,
         LETTERS_PAGE_TEMPLATE,
@@ -830,7 +850,7 @@ def _letters_docx(
     """``NNN-<client_id>.docx`` -> its bytes, in the week's order."""
     week_monday(week)
     fields = letter_fields(plan, week, channel=channel, firm=firm, sender=sender)
-    letters = _render(template, "letter.html.j2", fields)
+    letters = _render(template, "letter.html.j2", [_escaped(f) for f in fields])
     rows = _week_rows(plan, week, [channel])
     out = {}
     for i, (context, html) in enumerate(zip(fields, letters, strict=True)):

@@ -647,3 +647,22 @@ def test_a_template_that_fails_while_rendering_is_a_config_error(tmp_path, text,
     with pytest.raises(ConfigError, match=message):
         write_week(plan, WEEK1, tmp_path / "plan", template=mine)
     assert not (tmp_path / "plan").exists()
+
+
+def test_a_template_cannot_turn_a_clients_text_into_markup(plan, tmp_path):
+    # Autoescaping trusted the template: {{ company|safe }} or {% autoescape false %} in a consultant's
+    # template put a client's <script> into letters.html as live markup.
+    mine = tmp_path / "letter.html.j2"
+    mine.write_text(
+        "<p>{{ company|safe }}|{% autoescape false %}{{ company }}|{{ address_lines|join(', ') }}"
+        "{% endautoescape %}|{{ firm|safe }}</p>\n",
+        encoding="utf-8",
+    )
+    paths = write_week(plan, WEEK1, tmp_path / "plan", template=mine, firm="<b>A&B</b>")
+    html = paths["letters_html"].read_text(encoding="utf-8")
+    assert SCRIPT not in html
+    assert "<b>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;|&lt;script&gt;alert(1)&lt;/script&gt;|" in html
+    first = sorted(paths["letters_docx"].iterdir())[0]
+    text = docx.Document(str(first)).paragraphs[0].text
+    assert text.startswith(f"{SCRIPT}|{SCRIPT}|{HOSTILE_NAME}, {SCRIPT}")
