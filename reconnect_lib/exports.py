@@ -501,10 +501,12 @@ def mail_merge(
 
 
 def _environment(search: Iterable[Path]) -> Any:
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+    from jinja2 import FileSystemLoader, StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
 
     # Autoescape for every template, whatever its file name: a client's name is data, never markup.
-    return Environment(
+    # Sandboxed: a template passed around by e-mail cannot reach Python's internals to run code.
+    return SandboxedEnvironment(
         loader=FileSystemLoader([str(p) for p in search]),
         autoescape=True,
         undefined=StrictUndefined,

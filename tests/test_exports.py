@@ -666,3 +666,13 @@ def test_a_template_cannot_turn_a_clients_text_into_markup(plan, tmp_path):
     first = sorted(paths["letters_docx"].iterdir())[0]
     text = docx.Document(str(first)).paragraphs[0].text
     assert text.startswith(f"{SCRIPT}|{SCRIPT}|{HOSTILE_NAME}, {SCRIPT}")
+
+
+def test_a_template_cannot_reach_python_internals(plan, tmp_path):
+    # Templates ran unsandboxed: a letter template shared by someone could list every class of the
+    # running program (and from there run any code) through "".__class__.__mro__.
+    mine = tmp_path / "letter.html.j2"
+    mine.write_text('{{ "".__class__.__mro__[1].__subclasses__() }}', encoding="utf-8")
+    with pytest.raises(ConfigError, match="template"):
+        write_week(plan, WEEK1, tmp_path / "plan", template=mine)
+    assert not (tmp_path / "plan").exists()
