@@ -2433,7 +2433,9 @@ def _examples(frame: Any, mask: Any, column: str) -> list[object]:
     import narwhals as nw
 
     cols = [s.CLIENT_ID] if column == s.CLIENT_ID else [s.CLIENT_ID, column]
-    rows = (frame if mask is None else frame.filter(mask)).select(*cols).head(5)
+    # A set (distinct or repeated ids) comes in no order from an engine: sorted, the same
+    # examples are named on every run and every engine.
+    rows = (frame.sort(column) if mask is None else frame.filter(mask)).select(*cols).head(5)
     rows = rows.collect() if isinstance(rows, nw.LazyFrame) else rows
     return [r[0] if len(r) == 1 else f"{r[0]}: {r[1]}" for r in rows.rows()]
 
@@ -2928,14 +2930,19 @@ def _scan_table(
         n_unknown = n_unknown.collect() if isinstance(n_unknown, nw.LazyFrame) else n_unknown
         n = int(n_unknown.item(0, "n") or 0)
         if n:
+            values = _examples(unknown, None, s.CLIENT_ID)
+            known = _client_ids(clients)
             problems.append(
                 Problem(
                     f"{n:,} client id{'s' if n > 1 else ''} not in the client list",
                     file=file,
                     column=s.CLIENT_ID,
-                    values=_examples(unknown, None, s.CLIENT_ID),
+                    values=values,
                     expected=f"ids of {Path(clients_file).name if clients_file else 'the client list'}",
-                    hint="add the clients to the client list, or map the right id column",
+                    # The pandas loader's hint: ids that differ only by leading zeros or capitals.
+                    hint=_unknown_ids_hint(
+                        [str(v) for v in values], {str(k) for k in known.dropna()}, clients_file
+                    ),
                 )
             )
     report = TableReport(

@@ -585,3 +585,21 @@ def test_spark_scan_cleans_ids_and_text_as_the_pandas_loader_does(tmp_path, spar
     got_clients, got_tx = _scanned(toml, "spark", spark)
     pd.testing.assert_frame_equal(got_clients, want_clients)
     pd.testing.assert_frame_equal(got_tx, want_tx)
+
+
+@pytest.mark.parametrize("engine", ["polars", "duckdb"])
+def test_scan_names_unknown_ids_in_order_with_the_pandas_hint(tmp_path, engine):
+    # A spreadsheet dropped the zeros of the client list's ids: the scan says so as the pandas
+    # loader does, and names the same (smallest) ids on every run instead of whichever came first.
+    ids = [f"{i:05d}" for i in range(40, 0, -1)]
+    toml = _campaign(
+        tmp_path,
+        "client_id\n" + "".join(f"{int(i)}\n" for i in ids),
+        "client_id,date,amount\n" + "".join(f"{i},2024-01-01,1\n" for i in ids),
+    )
+    with pytest.raises(InputError) as caught:
+        scan_inputs(load_config(toml), as_of=dt.date(2025, 1, 1), engine=engine)
+    (problem,) = caught.value.problems
+    assert problem.message == "40 client ids not in the client list"
+    assert list(problem.values) == ["00001", "00002", "00003", "00004", "00005"]
+    assert problem.hint.startswith("ids differ only by leading zeros ('00001' here, '1' in clients.csv)")
