@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import html
 import math
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -46,7 +47,7 @@ from .config import DEFAULT_EDGES_MONTHS
 from .dormancy import bucket_labels, bucket_table
 from .errors import ConfigError, ReconnectError
 from .exports import call_sheet, firm_name, render_call_sheet_html, to_csv_text
-from .files import atomic_write_text, make_folder, safe_folder_name
+from .files import atomic_write_bytes, make_folder, safe_folder_name
 from .pipeline import Campaign
 from .plan import EXCLUSION_REASONS, contact_plan
 from .schema import (
@@ -291,6 +292,9 @@ def write_call_list(
     every text field neutralised for spreadsheets) and ``.html`` (printable,
     escaped), where the digest names the selected clients: the same selection
     rewrites the same files with the same bytes, another one writes new files.
+    A list of that name holding other bytes (filled in by a caller, or the
+    clients' data changed since) is kept, and the new list is written as
+    ``...-<digest>-2.csv`` (``-3``, ...).
 
     Parameters
     ----------
@@ -339,14 +343,33 @@ def write_call_list(
     page = render_call_sheet_html(plan, week, firm=firm)
     digest = hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()[:10]
     folder = make_folder(out_dir, hint="choose another folder for the call lists (export_dir=)")
+    csv_bytes, html_bytes = to_csv_text(sheet).encode("utf-8-sig"), page.encode("utf-8")
     stem = f"call-list-{as_of.isoformat()}-{digest}"
+    n = 1
+    # A list already there with other bytes may hold the caller's notes (its Outcome column): it is
+    # kept, and this list gets the next free name.
+    while _taken(folder / f"{stem}.csv", csv_bytes) or _taken(folder / f"{stem}.html", html_bytes):
+        n += 1
+        stem = f"call-list-{as_of.isoformat()}-{digest}-{n}"
     csv_path, html_path = folder / f"{stem}.csv", folder / f"{stem}.html"
     # Each file is replaced whole: a reader (or a spreadsheet open on it) sees the old list or the new one.
-    atomic_write_text(csv_path, to_csv_text(sheet), encoding="utf-8-sig")
-    atomic_write_text(html_path, page)
+    atomic_write_bytes(csv_path, csv_bytes)
+    atomic_write_bytes(html_path, html_bytes)
     reasons = plan.excluded[REASON].value_counts()
     left_out = {r: int(reasons[r]) for r in EXCLUSION_REASONS if r in reasons.index}
     return CallList(csv=csv_path, html=html_path, calls=len(sheet), left_out=left_out, week=week)
+
+
+def _taken(path: Path, data: bytes) -> bool:
+    """Whether `path` holds something other than `data` (someone's file, or a list changed since)."""
+    if not os.path.lexists(path):
+        return False
+    if path.is_symlink() or not path.is_file():
+        return True
+    try:
+        return path.read_bytes() != data
+    except OSError:
+        return True
 
 
 # --- views of a selection ---------------------------------------------------------------------

@@ -595,3 +595,26 @@ def test_docstring_examples(monkeypatch: pytest.MonkeyPatch) -> None:
     result = doctest.testmod(widgets, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted >= 4
     assert result.failed == 0
+
+
+def test_a_call_list_filled_in_by_a_caller_is_kept_when_exported_again(base: pd.DataFrame, tmp_path: Path):
+    # The call list has an Outcome column for the caller: exporting the same selection again the same
+    # day replaced the file, and whatever the caller had typed into it was lost.
+    written = write_call_list(base, tmp_path, as_of=AS_OF)
+    filled = written.csv.read_bytes() + b"called: wants a meeting\n"
+    written.csv.write_bytes(filled)
+    again = write_call_list(base, tmp_path, as_of=AS_OF)
+    assert written.csv.read_bytes() == filled
+    assert again.csv.name == written.csv.stem + "-2.csv"
+    assert again.html.name == written.csv.stem + "-2.html"
+    assert again.csv.read_bytes() == filled[: -len(b"called: wants a meeting\n")]
+    # an unchanged list is rewritten in place, and a user's link of that name is never followed
+    assert write_call_list(base, tmp_path, as_of=AS_OF).csv == again.csv
+    mine = tmp_path / "mine.csv"
+    mine.write_text("my file", encoding="utf-8")
+    again.csv.unlink()
+    again.csv.symlink_to(mine)
+    third = write_call_list(base, tmp_path, as_of=AS_OF)
+    assert third.csv.name == written.csv.stem + "-3.csv"
+    assert mine.read_text(encoding="utf-8") == "my file"
+    assert again.csv.is_symlink()
