@@ -757,7 +757,8 @@ def _read_excel(path: Path, *, sheet: str | int | None) -> _Raw:
             sheets = workbook.worksheets
             titles = [ws.title for ws in sheets]
             if sheet is None:
-                ws = sheets[0]
+                # The first sheet the user sees: a hidden one (lookups, an old copy) is not the data.
+                ws = next((w for w in sheets if getattr(w, "sheet_state", "visible") == "visible"), sheets[0])
             elif isinstance(sheet, int) and not isinstance(sheet, bool):
                 if not 0 <= sheet < len(sheets):
                     raise InputError(

@@ -949,3 +949,22 @@ def test_a_title_line_above_the_header_is_named_in_the_hint(tmp_path):
     text = error_text(load_clients, path, as_of=AS_OF)
     assert "line 1 ('Client list') looks like a title above the header" in text
     assert "on line 3" in text
+
+
+def test_a_workbook_is_read_from_its_first_visible_sheet(tmp_path):
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    lookups = workbook.active
+    lookups.title = "Lookups"
+    lookups.append(["code", "label"])
+    lookups.append(["X", "hidden helper table"])
+    lookups.sheet_state = "hidden"
+    clients = workbook.create_sheet("Clients")
+    clients.append(["client_id", "name"])
+    clients.append(["A1", "Ann"])
+    workbook.save(tmp_path / "c.xlsx")
+    out = load_clients(tmp_path / "c.xlsx", as_of=AS_OF)
+    assert list(out[s.CLIENT_ID]) == ["A1"]
+    assert list(load_clients(tmp_path / "c.xlsx", as_of=AS_OF, sheet="Clients")[s.CLIENT_ID]) == ["A1"]
+
