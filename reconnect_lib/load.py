@@ -609,6 +609,7 @@ def _read_csv(
         raise InputError(
             "the file has no header row", file=file, hint="export the data again with column names"
         )
+    _check_title_row(rows, header_at, file, unit="line")
     header = _unique_names(rows[header_at])
     width = len(header)
     body = rows[header_at + 1 :]
@@ -661,6 +662,31 @@ def _header_line(rows: Sequence[Sequence[str]], first: int) -> int | None:
         if sum(1 for c in rows[i] if c.strip()) >= common:
             return i + 1
     return None
+
+
+def _check_title_row(rows: Sequence[Sequence[str | None]], first: int, file: str, *, unit: str) -> None:
+    """Refuse a table whose first row is a lone title (one cell) above rows of several values.
+
+    Such a row would otherwise be read as the header: every column but one unnamed, and the
+    real header read as a row of data.
+    """
+    named = [c for c in rows[first] if c is not None and c.strip()]
+    if len(named) != 1:
+        return
+    line = _header_line([[c or "" for c in r] for r in rows], first)
+    if line is None:
+        return
+    widths = Counter(sum(1 for c in r if c is not None and c.strip()) for r in rows[first + 1 :])
+    widths.pop(0, None)
+    if not widths or widths.most_common(1)[0][0] < 3:
+        return
+    raise InputError(
+        f"{unit} {first + 1} ({named[0][:60]!r}) looks like a title above the header, "
+        f"which seems to be on {unit} {line}",
+        file=file,
+        expected=f"the column names on the first {unit}",
+        hint=f"delete the {unit}s above {unit} {line} and save the file again",
+    )
 
 
 def _read_bytes(path: Path, size: int = -1) -> bytes:
@@ -797,6 +823,9 @@ def _read_excel(path: Path, *, sheet: str | int | None) -> _Raw:
             f"sheet {title!r} is empty", file=file, hint="set [data] sheet to the sheet with the data"
         )
     width = max(len(r) for r in rows)
+    _check_title_row(
+        [[None if _is_blank(v) else str(v) for v in r] for r in rows], header_at, file, unit="row"
+    )
     header = _unique_names([*rows[header_at], *[None] * (width - len(rows[header_at]))])
     body = [[*r, *[None] * (width - len(r))] for r in rows[header_at + 1 :]]
     frame = pd.DataFrame(body, columns=header, dtype=object) if body else _empty(header)

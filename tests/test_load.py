@@ -968,3 +968,26 @@ def test_a_workbook_is_read_from_its_first_visible_sheet(tmp_path):
     assert list(out[s.CLIENT_ID]) == ["A1"]
     assert list(load_clients(tmp_path / "c.xlsx", as_of=AS_OF, sheet="Clients")[s.CLIENT_ID]) == ["A1"]
 
+
+def test_a_title_row_as_wide_as_the_header_is_named_not_read_as_the_header(tmp_path):
+    import openpyxl
+
+    body = [[f"C{i}", f"N {i}", f"2020-01-0{i + 1}"] for i in range(4)]
+    rows = [["client_id", "name", "client_since"], *body]
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Client list, printed 1 May 2024"])
+    sheet.merge_cells("A1:C1")
+    for row in rows:
+        sheet.append(row)
+    workbook.save(tmp_path / "c.xlsx")
+    text = error_text(load_clients, tmp_path / "c.xlsx", as_of=AS_OF)
+    assert "row 1 ('Client list, printed 1 May 2024') looks like a title above the header" in text
+    assert "delete the rows above row 2" in text
+    # a CSV's title line padded with delimiters to the header's width
+    csv_text = "Client list,,\n" + "".join(",".join(r) + "\n" for r in rows)
+    text = error_text(load_clients, write(tmp_path / "c.csv", csv_text), as_of=AS_OF)
+    assert "line 1 ('Client list') looks like a title above the header, which seems to be on line 2" in text
+    # one column, or a header with a single name over single values, is a table, not a title
+    one = load_clients(write(tmp_path / "one.csv", "client_id\nA1\nA2\n"), as_of=AS_OF)
+    assert list(one[s.CLIENT_ID]) == ["A1", "A2"]
