@@ -25,6 +25,7 @@ from typing import Literal
 from .errors import ReconnectError
 from .files import (
     WRITE_ERRNOS,
+    WriteError,
     atomic_write_text,
     clean_stale_temps,
     make_folder,
@@ -128,6 +129,25 @@ def _why(err: BaseException) -> str:
     return f"{type(err).__name__}: {text[0]}" if text else type(err).__name__
 
 
+def _check_targets(final_dir: Path, targets: list[Path]) -> None:
+    """Refuse, before anything moves, a week's folder or report name that is not a place for a file.
+
+    A folder named like the report (``weekly_campaign_report.html/``) made the last
+    move fail after the others were done: half the week new, half old.
+    """
+    if os.path.lexists(final_dir) and not final_dir.is_dir():
+        raise WriteError(
+            f"cannot write into {final_dir}: it is a file, not a folder",
+            hint=f"move or rename {final_dir}; the report of that week goes there",
+        )
+    for path in targets:
+        if path.is_dir():
+            raise WriteError(
+                f"cannot write {path}: a folder of that name is in the way",
+                hint=f"move or rename the folder {path}; the report is written under that name",
+            )
+
+
 def _literal(path: Path) -> str:
     """`path` for papermill, which fills ``{name}`` in a path from the parameters (``str.format``).
 
@@ -224,6 +244,8 @@ def run_report(
         "week": week,
         **(extra_parameters or {}),
     }
+    targets = [final_dir / f"{stem}.json", final_dir / source.name, final_dir / f"{stem}.html"]
+    _check_targets(final_dir, targets)  # before the notebook runs: a minute's work for nothing otherwise
     with temp_dir(campaign_dir, week) as tmp:
         tmp_nb = tmp / source.name
         tmp_html = tmp / f"{stem}.html"
@@ -269,6 +291,7 @@ def run_report(
                 hint=_failed_hint(failed),
             ) from err
         make_folder(final_dir, hint=_FOLDER_HINT)
+        _check_targets(final_dir, targets)
         # Each os.replace is atomic: a reader sees the old file or the new one, never half.
         with os_errors(final_dir, hint=_FOLDER_HINT):
             if tmp_json.exists():

@@ -164,10 +164,8 @@ def test_every_notebook_is_run_by_a_test():
         assert executed == [], f"{name} is stored with outputs: clear them"
 
 
-def test_a_campaign_name_with_braces_reports_into_its_own_folder(tmp_path):
-    # papermill fills {name} in its paths from the parameters (str.format): a campaign called
-    # "Acme {0}" could not run, one called "{{7+7}}" ran into a folder that did not exist, and one
-    # holding "{week}" would have written elsewhere.
+def tiny_weekly_notebook(tmp_path: Path) -> Path:
+    """A folder holding a one-cell weekly notebook that writes its week into the sidecar: a quick report."""
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
     nb = nbformat.v4.new_notebook()
@@ -177,6 +175,14 @@ def test_a_campaign_name_with_braces_reports_into_its_own_folder(tmp_path):
     nb.cells = [params, nbformat.v4.new_code_cell(write)]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, notebooks / "weekly_campaign_report.ipynb")
+    return notebooks
+
+
+def test_a_campaign_name_with_braces_reports_into_its_own_folder(tmp_path):
+    # papermill fills {name} in its paths from the parameters (str.format): a campaign called
+    # "Acme {0}" could not run, one called "{{7+7}}" ran into a folder that did not exist, and one
+    # holding "{week}" would have written elsewhere.
+    notebooks = tiny_weekly_notebook(tmp_path)
     for name in ("Acme {0} {week}", "{{7+7}} {config}"):
         paths = run_report(
             "weekly",
@@ -191,3 +197,27 @@ def test_a_campaign_name_with_braces_reports_into_its_own_folder(tmp_path):
         assert paths.html.parent == tmp_path / "reports" / name / "2026-W48"
         assert json.loads(paths.numbers.read_text(encoding="utf-8")) == {"week": "2026-W48"}
     assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == ["Acme {0} {week}", "{{7+7}} {config}"]
+
+
+def test_a_folder_named_like_a_report_file_is_refused_before_anything_moves(tmp_path):
+    # A folder called weekly_campaign_report.html in the week made the last move fail after the
+    # sidecar and the notebook had been replaced ("Is a directory", naming the week): half a report.
+    notebooks = tiny_weekly_notebook(tmp_path)
+    week = tmp_path / "reports" / "acme" / "2026-W48"
+    week.mkdir(parents=True)
+    (week / "weekly_campaign_report.json").write_text("last week's numbers", encoding="utf-8")
+    (week / "weekly_campaign_report.html").mkdir()
+    with pytest.raises(rl.ReconnectError, match=r"report\.html: a folder of that name") as err:
+        run_report(
+            "weekly",
+            config=SAMPLE / "consulting-firm" / "campaign.toml",
+            campaign="acme",
+            reports_folder=tmp_path / "reports",
+            week="2026-W48",
+            as_of=date(2026, 11, 23),
+            notebooks=notebooks,
+            progress=False,
+        )
+    assert "move or rename the folder" in str(err.value)
+    assert (week / "weekly_campaign_report.json").read_text(encoding="utf-8") == "last week's numbers"
+    assert sorted(p.name for p in week.iterdir()) == [f"weekly_campaign_report.{x}" for x in ("html", "json")]
