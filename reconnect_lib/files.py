@@ -324,6 +324,13 @@ def make_folder(path: Path | str, *, hint: str | None = None) -> Path:
                 f"cannot write into {path}: it is a file, not a folder",
                 hint=hint or f"move or rename {path}, or choose another folder",
             )
+        for part in (*reversed(path.parents), path):
+            if part.is_symlink() and not part.exists():  # mkdir would say only "File exists"
+                target = os.readlink(part)
+                raise WriteError(
+                    f"cannot write into {path}: {part} is a link to {target}, which does not exist",
+                    hint=hint or f"create {target} or remove the link {part}",
+                )
         path.mkdir(parents=True, exist_ok=True)
     return path
 

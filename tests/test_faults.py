@@ -772,3 +772,18 @@ def test_files_docstring_examples():
     result = doctest.testmod(files_module)
     assert result.attempted >= 4
     assert result.failed == 0
+
+
+def test_plan_into_a_reports_folder_that_links_nowhere_says_so(campaign):
+    # A reports folder that is a link to a drive not mounted (or a folder since removed) said only
+    # "File exists", about the campaign's folder.
+    from click.testing import CliRunner
+
+    from reconnect_lib.cli import main
+
+    gone = campaign.parents[1] / "unmounted-drive"
+    (campaign.parents[1] / "reports").symlink_to(gone)
+    result = CliRunner().invoke(main, ["plan", "--config", str(campaign)])
+    assert result.exit_code == 2, result.output
+    assert f"reports is a link to {gone}, which does not exist" in " ".join(result.output.split())
+    assert not gone.exists()
