@@ -214,6 +214,33 @@ def neutralise(value: Any) -> Any:
     return value
 
 
+_ISOLATES = "\u2066\u2067\u2068"  # left-to-right, right-to-left and first-strong isolates
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def isolate_bidi(text: str) -> str:
+    """`text` kept as typed but fenced, when it holds direction controls, so they act only on it.
+
+    A right-to-left override (U+202E) in a client's or campaign's name would
+    otherwise reverse the words that follow it in a sentence: ``Dear <RLO>Ann,
+    ...`` shows the rest of the letter's line backwards. The text goes inside a
+    first-strong isolate, enough of them that a stray closing mark in it cannot
+    end the fence early, and is closed by as many marks as could be open (a
+    closing isolate mark also ends every override and embedding begun inside).
+    Text without direction controls is returned as it is.
+
+    >>> isolate_bidi("Ann Lee")
+    'Ann Lee'
+    >>> isolate_bidi("\u202eAnn") == "\u2068\u202eAnn\u2069"
+    True
+    """
+    if not _BIDI.search(text):
+        return text
+    stray = text.count("\u2069")
+    opened = sum(text.count(c) for c in _ISOLATES)  # each needs its own close before the fence's
+    return "\u2068" * (1 + stray) + text + "\u2069" * (1 + stray + opened)
+
+
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of `frame` with :func:`neutralise` applied to every text column; numbers untouched."""
     out = frame.copy()
@@ -523,12 +550,13 @@ def _escaped(fields: Mapping[str, Any]) -> dict[str, Any]:
     ``{% autoescape false %}`` in a consultant's template would put a client's
     ``<script>`` into the page as markup. Escaped beforehand, a text prints as
     typed whatever the template does with it; numbers and booleans stay as they are.
+    Direction controls in a text are fenced in (:func:`isolate_bidi`).
     """
     from markupsafe import escape
 
     def one(value: Any) -> Any:
         if isinstance(value, str):
-            return escape(value)
+            return escape(isolate_bidi(value))
         if isinstance(value, list):
             return [one(v) for v in value]
         return value
@@ -648,7 +676,7 @@ def render_letters_html(
     (page,) = _render(
         None,
         LETTERS_PAGE_TEMPLATE,
-        [{"letters": [Markup(text) for text in letters], "week": week, "firm": firm}],
+        [{"letters": [Markup(text) for text in letters], "week": week, "firm": isolate_bidi(firm)}],
     )
     return page
 
@@ -1012,7 +1040,14 @@ def render_call_sheet_html(plan: ContactPlan, week: str, *, firm: str = "our fir
     (page,) = _render(
         None,
         CALL_SHEET_TEMPLATE,
-        [{"calls": records, "week": week, "week_start": long_date(week_monday(week)), "firm": firm}],
+        [
+            {
+                "calls": records,
+                "week": week,
+                "week_start": long_date(week_monday(week)),
+                "firm": isolate_bidi(firm),
+            }
+        ],
     )
     return page
 

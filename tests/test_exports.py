@@ -13,6 +13,8 @@ from pathlib import Path
 import docx
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import reconnect_lib.exports as exports_module
 from reconnect_lib.dormancy import bucket_labels
@@ -23,6 +25,7 @@ from reconnect_lib.exports import (
     FORMULA_PREFIXES,
     MAIL_MERGE_FIELDS,
     call_sheet,
+    isolate_bidi,
     mail_merge,
     neutralise,
     neutralise_frame,
@@ -676,3 +679,53 @@ def test_a_template_cannot_reach_python_internals(plan, tmp_path):
     with pytest.raises(ConfigError, match="template"):
         write_week(plan, WEEK1, tmp_path / "plan", template=mine)
     assert not (tmp_path / "plan").exists()
+
+
+def _bidi_stack_after(text: str, stack: list[str]) -> list[list[str]]:
+    """The Unicode bidi algorithm's stack of embeddings ('e') and isolates ('i') after each character."""
+    states = []
+    for c in text:
+        if c in "\u202a\u202b\u202d\u202e":
+            stack.append("e")
+        elif c in "\u2066\u2067\u2068":
+            stack.append("i")
+        elif c == "\u202c" and stack and stack[-1] == "e":
+            stack.pop()
+        elif c == "\u2069" and "i" in stack:
+            while stack.pop() != "i":
+                pass
+        states.append(list(stack))
+    return states
+
+
+BIDI_TEXT = st.text(alphabet=st.sampled_from("ab \u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+
+@given(BIDI_TEXT)
+def test_direction_controls_in_a_field_act_only_on_that_field(text):
+    # A right-to-left override in a client's name reversed the rest of the letter's line after it.
+    fenced = isolate_bidi(text)
+    if not any("\u202a" <= c <= "\u202e" or "\u2066" <= c <= "\u2069" for c in text):
+        assert fenced == text
+        return
+    start = fenced.index(text)
+    stack: list[str] = []
+    _bidi_stack_after(fenced[:start], stack)
+    inside = _bidi_stack_after(text, stack)
+    assert all(s and s[0] == "i" for s in inside)  # the fence holds all through the text
+    assert _bidi_stack_after(fenced[start + len(text) :], stack)[-1:] in ([[]], [])  # and closes after it
+
+
+def test_a_right_to_left_override_in_a_name_stays_in_the_name(tmp_path):
+    plan = contact_plan(scored([client(1, **{NAME: "\u202eAnn Lee"})]), as_of=AS_OF, capacity={"letter": 1})
+    paths = write_week(plan, WEEK1, tmp_path / "plan", firm="Pike \u202e& Okoye")
+    html = paths["letters_html"].read_text(encoding="utf-8")
+    assert "\u2068Dear \u202eAnn\u2069," in html
+    assert "<title>\u2068Pike \u202e&amp; Okoye\u2069: letters" in html
+    assert "silence from \u2068Pike \u202e&amp; Okoye\u2069, and the fault" in html
+    text = "\n".join(p.text for p in docx.Document(str(next(paths["letters_docx"].iterdir()))).paragraphs)
+    assert "\u2068Dear \u202eAnn\u2069," in text
+    sheet = render_call_sheet_html(plan, "2026-W49", firm="Pike \u202e& Okoye")
+    assert "<h1>\u2068Pike \u202e&amp; Okoye\u2069: call sheet" in sheet
+    merge = (tmp_path / "plan" / "mail_merge.csv").read_text(encoding="utf-8-sig")
+    assert ",\u202eAnn Lee," in merge  # the CSV keeps the field as typed
