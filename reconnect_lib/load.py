@@ -64,6 +64,7 @@ import difflib
 import io
 import logging
 import re
+import unicodedata
 import warnings
 import zipfile
 from collections import Counter
@@ -1556,6 +1557,16 @@ def _unknown_ids_hint(unknown: Iterable[str], known: set[str], clients_file: str
     where = Path(clients_file).name if clients_file else "the client list"
     stripped = {k.lstrip("0"): k for k in known}
     folded = {k.casefold(): k for k in known}
+    unknown = list(unknown)
+    for value in unknown:
+        hidden = [c for c in value if unicodedata.category(c) in ("Cf", "Cc")]
+        if hidden:
+            # A zero-width space or a stray byte-order mark is invisible in a spreadsheet.
+            codes = ", ".join(f"U+{ord(c):04X}" for c in hidden[:3])
+            return (
+                f"{value!r} holds an invisible character ({codes}), "
+                "often pasted from a web page or left by joining two exports: delete it from the cell"
+            )
     for value in unknown:
         twin = stripped.get(value.lstrip("0"))
         if twin is not None and twin != value:

@@ -991,3 +991,21 @@ def test_a_title_row_as_wide_as_the_header_is_named_not_read_as_the_header(tmp_p
     # one column, or a header with a single name over single values, is a table, not a title
     one = load_clients(write(tmp_path / "one.csv", "client_id\nA1\nA2\n"), as_of=AS_OF)
     assert list(one[s.CLIENT_ID]) == ["A1", "A2"]
+
+
+@pytest.mark.parametrize("engine", ["pandas", "polars", "duckdb"])
+def test_an_id_with_an_invisible_character_is_named_in_the_hint(tmp_path, engine):
+    from reconnect_lib.config import load_config
+
+    (tmp_path / "clients.csv").write_text("client_id,name\nC1,Ann Lee\nACME LTD,Acme\n", encoding="utf-8")
+    history = "client_id,date,amount\nC1,2024-01-01,5\n\ufeffC1,2024-01-02,5\nACME LTD,2024-01-03,5\n"
+    (tmp_path / "transactions.csv").write_text(history, encoding="utf-8")
+    toml = write(
+        tmp_path / "campaign.toml",
+        '[campaign]\nname = "t"\nas_of = 2024-06-01\n[data]\nclients = "clients.csv"\n'
+        'transactions = "transactions.csv"\n',
+    )
+    with pytest.raises(InputError) as info:
+        load.scan_inputs(load_config(toml), as_of=AS_OF, engine=engine)
+    (problem,) = info.value.problems
+    assert problem.hint.startswith("'\\ufeffC1' holds an invisible character (U+FEFF)")
