@@ -27,6 +27,8 @@ from datetime import date
 import plotly.graph_objects as go
 from markupsafe import Markup, escape
 
+from .exports import isolate_bidi
+
 _plotlyjs_sent = False
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 
@@ -104,6 +106,8 @@ def narrative(template: str, /, **values: object) -> Markup:
     '<p><strong>&lt;b&gt;Ann&lt;/b&gt; [x](javascript:y)</strong>: 1,200 clients</p>'
     """
     own = Markup(_BOLD.sub(r"<strong>\1</strong>", str(escape(template))))
+    # A direction control in a name (U+202E) acts on that name only, not on the rest of the sentence.
+    values = {k: isolate_bidi(v) if type(v) is str else v for k, v in values.items()}
     return Markup("<p>{}</p>").format(own.format(**values) if values else own)
 
 

@@ -310,3 +310,11 @@ def test_notebooks_say_only_their_own_words(notebook):
                 called = getattr(first.func, "id", None) if isinstance(first, ast.Call) else None
                 helper = called in {"bullets", "lines"}
                 assert literal or helper, f"{notebook}: say({ast.unparse(first)})"
+
+
+def test_a_right_to_left_override_in_a_name_acts_only_on_that_name_in_narrative():
+    # Narrative put the campaign's name into a sentence as typed: a U+202E in it showed the rest of
+    # the sentence backwards.
+    shown = str(narrative("Campaign **{name}** is as of {day}.", name="\u202eAcme", day="23 November"))
+    assert shown == "<p>Campaign <strong>\u2068\u202eAcme\u2069</strong> is as of 23 November.</p>"
+    assert str(narrative("{n:,} clients", n=3)) == "<p>3 clients</p>"
