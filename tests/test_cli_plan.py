@@ -192,3 +192,16 @@ def test_an_unwritable_reports_folder_is_one_message(campaign, blocker, monkeypa
         assert "is a file, not a folder" in result.output
     else:
         assert "permission denied" in result.output
+
+
+@pytest.mark.parametrize("command", ["plan", "buckets"])
+def test_a_campaign_name_that_looks_like_terminal_markup_is_printed_as_typed(campaign, command):
+    # The summary's title was rich markup: a campaign called "Acme [/]" ended in a traceback (MarkupError)
+    # and "[red]" or "[link=...]" in it changed how the terminal showed it.
+    name = "Acme [/] [red]x[/red] [link=https://example.com]y[/link]"
+    text = campaign.read_text(encoding="utf-8")
+    campaign.write_text(text.replace('name = "consulting-firm"', f'name = "{name}"'), encoding="utf-8")
+    result = CliRunner().invoke(main, [command, "--config", str(campaign)])
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    assert result.output.startswith(name + ": ")

@@ -182,9 +182,11 @@ def render_bucket_table(table: pd.DataFrame, *, title: str) -> None:
     """Print the bucket table with a totals row as a readable terminal table."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     has_value = "value_at_stake" in table.columns
-    t = Table(title=title, title_justify="left")
+    # Text, not markup: a campaign called "Acme [/]" is printed as it is, not read as a closing tag.
+    t = Table(title=Text(title, style="table.title"), title_justify="left")
     t.add_column("Dormancy", style="bold", no_wrap=True)
     for name in ("Clients", "Due", "Do not contact", "Revenue", "Share"):
         t.add_column(name, justify="right")

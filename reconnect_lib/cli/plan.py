@@ -120,12 +120,16 @@ def render_summary(summary: dict[str, Any], plan: Any, *, title: str, due_after_
     """Print a plan's week summary: this week per channel, what is left, the forecast, the notes."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     console = Console(highlight=False)
     if not console.is_terminal:  # a pipe or a log: do not squeeze lines into 80 columns
         console = Console(width=140, highlight=False)
     week = summary["week"]
-    console.print(f"[bold]{title}[/bold]: week {week}, from {summary['week_start']:%A %d %B %Y}")
+    # The title holds the campaign's name: printed as text, never read as rich markup ("[/]", "[link=...]").
+    console.print(
+        Text.assemble((title, "bold"), f": week {week}, from {summary['week_start']:%A %d %B %Y}")
+    )
     table = Table()
     table.add_column("This week")
     table.add_column("Planned", justify="right")
