@@ -380,8 +380,13 @@ def folder_lock(folder: Path | str, name: str, *, what: str) -> Iterator[None]:
     if not thread_lock.acquire(timeout=LOCK_WAIT):
         raise busy
     try:
+        if lock.is_symlink():  # opening it would create or lock the file it points to, outside `folder`
+            raise WriteError(
+                f"cannot write {folder}: {lock} is a link, not the lock file {what} keeps there",
+                hint=f"remove the link {lock}",
+            )
         with os_errors(lock):
-            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
         try:
             while not _try_lock(fd):
                 if time.monotonic() > deadline:

@@ -729,3 +729,16 @@ def test_a_right_to_left_override_in_a_name_stays_in_the_name(tmp_path):
     assert "<h1>\u2068Pike \u202e&amp; Okoye\u2069: call sheet" in sheet
     merge = (tmp_path / "plan" / "mail_merge.csv").read_text(encoding="utf-8-sig")
     assert ",\u202eAnn Lee," in merge  # the CSV keeps the field as typed
+
+
+def test_a_lock_file_that_is_a_link_creates_nothing_outside_the_folder(plan, tmp_path):
+    # The lock file was opened with O_CREAT through a link: a folder holding only a link named
+    # .reconnect-plan.lock created (and locked) the file it pointed to, outside the folder.
+    out = tmp_path / "plan"
+    out.mkdir()
+    elsewhere = tmp_path / "elsewhere.txt"
+    (out / ".reconnect-plan.lock").symlink_to(elsewhere)
+    with pytest.raises(WriteError, match="is a link, not the lock file"):
+        write_week(plan, WEEK1, out)
+    assert not elsewhere.exists()
+    assert sorted(p.name for p in out.iterdir()) == [".reconnect-plan.lock"]
