@@ -470,6 +470,9 @@ def _decode(data: bytes, encoding: str | None, file: str) -> tuple[str, str]:
                 hint='use e.g. encoding = "utf-8", "cp1252" or "latin-1", or leave it out to detect it',
             ) from err
         except UnicodeDecodeError as err:
+            utf8 = _strict_utf8(data)
+            if utf8 is not None:
+                return utf8, f"UTF-8 (not {encoding}, as [data] encoding says)"
             line = data[: err.start].count(b"\n") + 1
             raise InputError(
                 f"is not {encoding} text (byte {data[err.start : err.start + 1]!r} on line {line})",
@@ -477,6 +480,12 @@ def _decode(data: bytes, encoding: str | None, file: str) -> tuple[str, str]:
                 hint="remove `encoding` under [data] in campaign.toml to let the loader detect it, "
                 'or set the right one, e.g. encoding = "latin-1"',
             ) from err
+        utf8 = _strict_utf8(data)
+        if utf8 is not None and utf8 != text.removeprefix("\ufeff"):
+            # A UTF-8 file read as latin-1, cp1252 or UTF-16 never fails, it garbles every
+            # accent ('Café' becomes 'CafÃ©') into the letters; the UTF-8 reading is the
+            # one whose characters the file holds (one setting covers every file).
+            return utf8, f"UTF-8 (not {encoding}, as [data] encoding says)"
         return text.removeprefix("\ufeff"), encoding
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
@@ -504,6 +513,22 @@ def _decode(data: bytes, encoding: str | None, file: str) -> tuple[str, str]:
         return data.decode("cp1252"), "Windows-1252"
     except UnicodeDecodeError:
         return data.decode("latin-1"), "Latin-1"
+
+
+def _strict_utf8(data: bytes) -> str | None:
+    """The text of UTF-8 bytes (a byte-order mark dropped), or None when they are not UTF-8.
+
+    Bytes in a UTF-16 encoding are not taken for UTF-8 (ASCII text in UTF-16 is valid UTF-8,
+    with a NUL between letters).
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _utf16_without_bom(data):
+        return None
+    if data[:4096].count(0) * 4 > len(data[:4096]):  # UTF-32, or UTF-16 with other scripts
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -644,9 +669,12 @@ def _read_csv(
     frame.index = pd.RangeIndex(1, len(frame) + 1)
     frame = _drop_empty_unnamed(frame)
     read_as = f"CSV, {_describe_delimiter(delim)}-separated, {used_encoding}"
-    notes = (
-        [] if used_encoding.startswith("UTF-8") or encoding else [f"read as {used_encoding} text (not UTF-8)"]
-    )
+    if used_encoding.startswith("UTF-8 (not "):
+        notes = [f"read as {used_encoding}: its text is UTF-8, which {encoding} would garble"]
+    elif used_encoding.startswith("UTF-8") or encoding:
+        notes = []
+    else:
+        notes = [f"read as {used_encoding} text (not UTF-8)"]
     return _Raw(frame, file, read_as, delim), notes
 
 

@@ -1009,3 +1009,19 @@ def test_an_id_with_an_invisible_character_is_named_in_the_hint(tmp_path, engine
         load.scan_inputs(load_config(toml), as_of=AS_OF, engine=engine)
     (problem,) = info.value.problems
     assert problem.hint.startswith("'\\ufeffC1' holds an invisible character (U+FEFF)")
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252", "mac_roman", "utf-16"])
+def test_a_utf8_file_is_not_garbled_by_a_wrong_encoding_setting(tmp_path, encoding):
+    # One `encoding` covers every file: a UTF-8 one among them would get 'CafÃ©' in its letters.
+    path = write(tmp_path / "c.csv", "client_id,name\nA1,Zoë’s Café\n")
+    out = load_clients(path, as_of=AS_OF, encoding=encoding)
+    assert list(out[s.NAME]) == ["Zoë’s Café"]
+    (note,) = load._load_table("clients", path, as_of=AS_OF, encoding=encoding).report.notes
+    assert note.startswith(f"read as UTF-8 (not {encoding}, as [data] encoding says)")
+    # files really in that encoding still read in it
+    if encoding != "utf-16":
+        other = write(tmp_path / "o.csv", "client_id,name\nA1,Café Zoë\n", encoding=encoding)
+        assert list(load_clients(other, as_of=AS_OF, encoding=encoding)[s.NAME]) == ["Café Zoë"]
+    wide = write(tmp_path / "w.csv", "client_id,name\nA1,Café\n", encoding="utf-32")
+    assert list(load_clients(wide, as_of=AS_OF, encoding="utf-32")[s.NAME]) == ["Café"]
