@@ -14,6 +14,8 @@ the failing cell.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 from collections.abc import Mapping
@@ -55,6 +57,8 @@ class ReportPaths:
     notebook: Path
     html: Path
     numbers: Path
+    #: The week's report files someone had changed since they were written, kept under a new name.
+    kept: tuple[Path, ...] = ()
 
 
 def iso_week(day: date) -> str:
@@ -292,12 +296,67 @@ def run_report(
             ) from err
         make_folder(final_dir, hint=_FOLDER_HINT)
         _check_targets(final_dir, targets)
-        # Each os.replace is atomic: a reader sees the old file or the new one, never half.
+        pairs = zip((tmp_json, tmp_nb, tmp_html), targets, strict=True)  # HTML last: what users open
+        moves = [(tmp, target) for tmp, target in pairs if tmp.exists()]
         with os_errors(final_dir, hint=_FOLDER_HINT):
-            if tmp_json.exists():
-                os.replace(tmp_json, final_dir / f"{stem}.json")
-            os.replace(tmp_nb, final_dir / source.name)
-            os.replace(tmp_html, final_dir / f"{stem}.html")
+            kept = _move_into_place(moves, final_dir / f".reconnect-{stem}.json")
     return ReportPaths(
-        notebook=final_dir / source.name, html=final_dir / f"{stem}.html", numbers=final_dir / f"{stem}.json"
+        notebook=final_dir / source.name,
+        html=final_dir / f"{stem}.html",
+        numbers=final_dir / f"{stem}.json",
+        kept=tuple(kept),
     )
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _read_digests(manifest: Path) -> dict[str, set[str]]:
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    digests = data.get("sha256") if isinstance(data, dict) else None
+    if not isinstance(digests, dict):
+        return {}
+    return {
+        name: {d for d in known if isinstance(d, str)}
+        for name, known in digests.items()
+        if isinstance(name, str) and isinstance(known, list)
+    }
+
+
+def _aside(path: Path) -> Path:
+    n = 1
+    while os.path.lexists(aside := path.with_name(f"{path.stem}.kept-{n}{path.suffix}")):
+        n += 1
+    return aside
+
+
+def _move_into_place(moves: list[tuple[Path, Path]], manifest: Path) -> list[Path]:
+    """Move a run's files over the week's; a report file someone changed since is kept aside first.
+
+    ``manifest`` keeps the SHA-256 of each file the last run wrote. A file of
+    that name whose content is no longer what was written (a notebook opened,
+    edited and saved in place) or that is a link is renamed
+    ``<name>.kept-<n>.<ext>`` rather than replaced; so is nothing else. Each
+    ``os.replace`` is atomic: a reader sees the old file or the new one, never
+    half; the manifest lists old and new digests while files move, so a run
+    killed then leaves files the next run still knows as its own.
+    """
+    known = _read_digests(manifest)
+    kept = []
+    for _, target in moves:
+        changed = target.name in known and known[target.name] and _digest(target) not in known[target.name]
+        if target.is_symlink() or (target.is_file() and changed):
+            aside = _aside(target)
+            os.replace(target, aside)
+            kept.append(aside)
+    new = {target.name: _digest(tmp) for tmp, target in moves}
+    journal = {name: sorted(known.get(name, set()) | {digest}) for name, digest in new.items()}
+    atomic_write_text(manifest, json.dumps({"sha256": journal}, indent=1) + "\n")
+    for tmp, target in moves:
+        os.replace(tmp, target)
+    atomic_write_text(manifest, json.dumps({"sha256": {k: [v] for k, v in new.items()}}, indent=1) + "\n")
+    return kept

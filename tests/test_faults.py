@@ -505,8 +505,8 @@ def test_report_a_full_disk_at_any_step_keeps_each_file_whole(tmp_path, monkeypa
     week = reports / "consulting-firm" / WEEK
     old = tree(week)
     real = os.replace
-    for failing in range(3):  # the numbers, the notebook, the page
-        calls = iter(range(4))
+    for failing in range(4):  # the manifest of digests, the numbers, the notebook, the page
+        calls = iter(range(6))
 
         def flaky(*args, _failing=failing, _calls=calls, **kwargs):
             if Path(args[1]).parent == week and next(_calls) == _failing:
@@ -519,13 +519,17 @@ def test_report_a_full_disk_at_any_step_keeps_each_file_whole(tmp_path, monkeypa
         monkeypatch.setattr(os, "replace", real)
         assert set(tree(week)) == set(old)
         for rel, data in tree(week).items():
-            if rel.endswith(".json"):
+            if rel.startswith(".reconnect-"):  # the digests of the old files and the new: both are its own
+                assert json.loads(data)["sha256"]
+            elif rel.endswith(".json"):
                 assert data == old[rel]
             else:  # the notebook and page carry run times: whole means parseable to the end
                 assert data.rstrip().endswith(b"}" if rel.endswith(".ipynb") else b"</html>")
         assert temps(reports) == []
 
     import reconnect_lib.reports as reports_module
+
+    real_export = reports_module.export_html
 
     def full(notebook, html_path):
         html_path.write_bytes(b"<html><body>half")
@@ -537,6 +541,8 @@ def test_report_a_full_disk_at_any_step_keeps_each_file_whole(tmp_path, monkeypa
     assert set(tree(week)) == set(old)
     assert not any(data.endswith(b"half") for data in tree(week).values())
     assert temps(reports) == []
+    monkeypatch.setattr(reports_module, "export_html", real_export)
+    assert tiny_report(reports, notebooks).kept == ()  # after all that, no file is taken for the user's
 
 
 KILL_REPORT = """

@@ -221,3 +221,40 @@ def test_a_folder_named_like_a_report_file_is_refused_before_anything_moves(tmp_
     assert "move or rename the folder" in str(err.value)
     assert (week / "weekly_campaign_report.json").read_text(encoding="utf-8") == "last week's numbers"
     assert sorted(p.name for p in week.iterdir()) == [f"weekly_campaign_report.{x}" for x in ("html", "json")]
+
+
+def test_a_report_file_changed_since_it_was_written_is_kept_aside_not_replaced(tmp_path):
+    # Opening the week's notebook in Jupyter, adding one's own analysis and saving it in place, then
+    # rerunning the week (it is scheduled) replaced the notebook: the analysis was lost.
+    notebooks = tiny_weekly_notebook(tmp_path)
+
+    def run():
+        return run_report(
+            "weekly",
+            config=SAMPLE / "consulting-firm" / "campaign.toml",
+            campaign="acme",
+            reports_folder=tmp_path / "reports",
+            week="2026-W48",
+            as_of=date(2026, 11, 23),
+            notebooks=notebooks,
+            progress=False,
+        )
+
+    first = run()
+    assert first.kept == ()
+    mine = first.notebook.read_text(encoding="utf-8").replace("sidecar", "sidecar  # my analysis", 1)
+    first.notebook.write_text(mine, encoding="utf-8")
+    second = run()
+    (kept,) = second.kept
+    assert kept.name == "weekly_campaign_report.kept-1.ipynb"
+    assert kept.read_text(encoding="utf-8") == mine
+    assert "# my analysis" not in second.notebook.read_text(encoding="utf-8")
+    assert run().kept == ()  # files the report wrote are replaced without a copy
+    week = sorted(p.name for p in second.notebook.parent.iterdir())
+    assert week == [
+        ".reconnect-weekly_campaign_report.json",
+        "weekly_campaign_report.html",
+        "weekly_campaign_report.ipynb",
+        "weekly_campaign_report.json",
+        "weekly_campaign_report.kept-1.ipynb",
+    ]

@@ -18,6 +18,12 @@ def _week_option(help_text: str):
     return click.option("--week", default=None, help=help_text)
 
 
+def _echo(paths) -> None:
+    click.echo(f"Report: {paths.html}")
+    for kept in paths.kept:
+        click.echo(f"Your changed copy of that report file is kept as {kept}")
+
+
 def _quiet_option(f):
     return click.option("--quiet", is_flag=True, help="No progress bar.")(f)
 
@@ -51,7 +57,7 @@ def report_overview(config_path: Path, as_of, week: str | None, quiet: bool) -> 
         as_of=day,
         progress=not quiet,
     )
-    click.echo(f"Report: {paths.html}")
+    _echo(paths)
 
 
 @report.command("weekly")
@@ -88,4 +94,4 @@ def report_weekly(config_path: Path, as_of, week: str | None, quiet: bool) -> No
         as_of=day,
         progress=not quiet,
     )
-    click.echo(f"Report: {paths.html}")
+    _echo(paths)
