@@ -534,7 +534,8 @@ def _environment(search: Iterable[Path]) -> Any:
     # Autoescape for every template, whatever its file name: a client's name is data, never markup.
     # Sandboxed: a template passed around by e-mail cannot reach Python's internals to run code.
     return SandboxedEnvironment(
-        loader=FileSystemLoader([str(p) for p in search]),
+        # utf-8-sig: a template saved by Notepad starts with a byte-order mark, not part of the letter.
+        loader=FileSystemLoader([str(p) for p in search], encoding="utf-8-sig"),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -590,6 +591,13 @@ def _render(template: Path | str | None, name: str | None, contexts: Iterable[di
         ) from err
     except TemplateNotFound as err:
         raise ConfigError(f"template {err.name!r} not found", file=file) from err
+    except UnicodeDecodeError as err:  # e.g. a Word document passed as the template
+        raise ConfigError(
+            f"the letter template is not UTF-8 text (byte {err.object[err.start:err.start + 1]!r} at "
+            f"offset {err.start}): a template is an HTML text file, not a Word document",
+            file=file,
+            hint=f"copy {DEFAULT_LETTER_TEMPLATE}, edit it in a text editor and save it as UTF-8",
+        ) from err
     except TemplateError as err:
         raise ConfigError(f"template error: {err}", file=file) from err
     except RecursionError as err:

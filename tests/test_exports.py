@@ -742,3 +742,18 @@ def test_a_lock_file_that_is_a_link_creates_nothing_outside_the_folder(plan, tmp
         write_week(plan, WEEK1, out)
     assert not elsewhere.exists()
     assert sorted(p.name for p in out.iterdir()) == [".reconnect-plan.lock"]
+
+
+def test_a_word_document_as_the_template_is_named_and_a_byte_order_mark_is_not_letter_text(plan, tmp_path):
+    # A .docx passed as --template was reported as "a file is not utf-8 text" with a hint about
+    # [data] encoding; a template saved with a byte-order mark put one at the top of every letter.
+    word = tmp_path / "my letter.docx"
+    word.write_bytes(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\xad\xff")
+    with pytest.raises(ConfigError, match="letter template is not UTF-8 text") as err:
+        write_week(plan, WEEK1, tmp_path / "plan", template=word)
+    assert "my letter.docx" in str(err.value)
+    assert "[data]" not in str(err.value)
+    bom = tmp_path / "letter.html.j2"
+    bom.write_bytes(b"\xef\xbb\xbf<p>Hello {{ first_name }}</p>\n")
+    paths = write_week(plan, WEEK1, tmp_path / "plan", template=bom)
+    assert "\ufeff" not in paths["letters_html"].read_text(encoding="utf-8")
