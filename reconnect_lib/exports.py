@@ -1066,7 +1066,7 @@ PLAN_MANIFEST = ".reconnect-plan.json"
 # The files of a week written before the manifest existed, so that such a week can be rerun.
 _PLAN_FILES = re.compile(
     r"(plan|excluded|holdout|call_sheet|mail_merge|email_merge)\.csv|(call_sheet|letters)\.html"
-    r"|letters/\d{3}-[A-Za-z0-9_.-]+\.docx"
+    r"|letters/\d{3,}-[A-Za-z0-9_.-]+\.docx"
 )
 
 

@@ -757,3 +757,12 @@ def test_a_word_document_as_the_template_is_named_and_a_byte_order_mark_is_not_l
     bom.write_bytes(b"\xef\xbb\xbf<p>Hello {{ first_name }}</p>\n")
     paths = write_week(plan, WEEK1, tmp_path / "plan", template=bom)
     assert "\ufeff" not in paths["letters_html"].read_text(encoding="utf-8")
+
+
+def test_a_week_of_a_thousand_letters_is_still_the_plans_own_on_a_rerun():
+    # Letter files are numbered 001-, 002-, ... 1000-: the names a rerun may replace allowed only three
+    # digits, so a week of 1,000 letters or more could not be written again.
+    for name in ("letters/001-C1.docx", "letters/1000-C1.docx", "letters/12345-client.docx", "plan.csv"):
+        assert exports_module._PLAN_FILES.fullmatch(name), name
+    for name in ("letters/my-draft.docx", "notes.txt", "letters/01-C1.docx"):
+        assert not exports_module._PLAN_FILES.fullmatch(name), name
