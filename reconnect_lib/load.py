@@ -74,7 +74,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -844,8 +844,18 @@ def _read_excel(path: Path, *, sheet: str | int | None) -> _Raw:
                     hint="open it in Excel and save it again as .xlsx, or export the sheet as CSV",
                 ) from err
             title = ws.title
+            unsaved = _formulas_without_values(handle, getattr(ws, "_worksheet_path", None))
         finally:
             workbook.close()
+    if unsaved:
+        verb = "holds" if len(unsaved) == 1 else "hold"
+        raise InputError(
+            f"sheet {title!r}: {_plural(len(unsaved), 'cell')} {verb} a formula whose value was never saved "
+            f"(e.g. {', '.join(unsaved[:5])}), so they would read as blank",
+            file=file,
+            hint="the workbook was written by a program that does not calculate formulas: open it in "
+            "Excel or LibreOffice, save it, and run again (or export the sheet as CSV)",
+        )
     header_at = next((i for i, r in enumerate(rows) if any(not _is_blank(v) for v in r)), None)
     if header_at is None:
         raise InputError(
@@ -861,6 +871,27 @@ def _read_excel(path: Path, *, sheet: str | int | None) -> _Raw:
     frame.index = pd.RangeIndex(1, len(frame) + 1)
     frame = _drop_empty_unnamed(frame)
     return _Raw(frame, file, f"Excel, sheet {title!r}")
+
+
+#: A formula cell of a sheet's XML with no value or an empty one: a spreadsheet program saves
+#: the value it calculated; a library writing a workbook saves the formula alone. (A formula
+#: whose value is the empty string is typed ``t="str"`` and is not matched.)
+_UNSAVED_FORMULA = re.compile(
+    rb'<c\b(?![^>]*\bt="str")[^>]*\br="([A-Z]+[0-9]+)"[^>]*>'
+    rb"(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>"
+)
+
+
+def _formulas_without_values(handle: IO[bytes], part: str | None) -> list[str]:
+    """The cells (e.g. ``C2``) of a workbook's sheet that hold a formula with no saved value."""
+    if not part:
+        return []
+    try:
+        with zipfile.ZipFile(handle) as archive:
+            xml = archive.read(part.lstrip("/"))
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return []  # openpyxl read the sheet; a part it found by another name is not checked
+    return [m.group(1).decode() for m in _UNSAVED_FORMULA.finditer(xml)]
 
 
 def _read_parquet(path: Path) -> _Raw:

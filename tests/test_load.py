@@ -1025,3 +1025,34 @@ def test_a_utf8_file_is_not_garbled_by_a_wrong_encoding_setting(tmp_path, encodi
         assert list(load_clients(other, as_of=AS_OF, encoding=encoding)[s.NAME]) == ["Café Zoë"]
     wide = write(tmp_path / "w.csv", "client_id,name\nA1,Café\n", encoding="utf-32")
     assert list(load_clients(wide, as_of=AS_OF, encoding="utf-32")[s.NAME]) == ["Café"]
+
+
+def _rewrite_sheet(path: Path, old: bytes, new: bytes) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(old, new)
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
+def test_a_formula_whose_value_was_never_saved_is_refused_not_read_as_blank(tmp_path):
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["client_id", "date", "amount"])
+    sheet.append(["A1", "2024-01-05", "=100*2"])
+    sheet.append(["A1", "2024-01-06", 7])
+    workbook.save(tmp_path / "t.xlsx")
+    text = error_text(load_transactions, tmp_path / "t.xlsx", as_of=AS_OF)
+    assert "1 cell holds a formula whose value was never saved (e.g. C2)" in text
+    # Saved by a spreadsheet program, the value is there and is read.
+    _rewrite_sheet(tmp_path / "t.xlsx", b"<f>100*2</f><v></v>", b"<f>100*2</f><v>200</v>")
+    assert list(load_transactions(tmp_path / "t.xlsx", as_of=AS_OF)[s.AMOUNT]) == [200.0, 7.0]
+    # A text formula whose value is the empty string is a saved value.
+    saved_text = b'<c r="C2" t="str"><f>""</f><v></v>'
+    _rewrite_sheet(tmp_path / "t.xlsx", b'<c r="C2"><f>100*2</f><v>200</v>', saved_text)
+    assert "blank" in error_text(load_transactions, tmp_path / "t.xlsx", as_of=AS_OF)
