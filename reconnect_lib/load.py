@@ -2635,6 +2635,11 @@ def _iso_problems(
         label = mapped.sources[column].columns[0]
         n = int(found[f"bad:{column}"])
         if n:
+            # Setting date_format alone is enough: the pandas loader then reads the table, on any engine.
+            sample = frame.filter(bad(column)).select(nw.col(label)).head(50)
+            sample = sample.collect() if isinstance(sample, nw.LazyFrame) else sample
+            guesses = _guess_date_formats(v for (v,) in sample.rows())
+            fmt = f'date_format = "{guesses[0]}"' if guesses else "date_format (strftime codes)"
             problems.append(
                 Problem(
                     f"{n:,} value{'s' if n > 1 else ''} of column {label}{ctx.read_as(column)} "
@@ -2643,8 +2648,9 @@ def _iso_problems(
                     column=column,
                     values=examples(bad(column), column),
                     expected="dates as YYYY-MM-DD",
-                    hint=f"the {engine} engine reads only ISO dates from a CSV; the pandas engine reads "
-                    'others (set [engine] name = "pandas" and [data] date_format), or write Parquet',
+                    hint=f"the {engine} engine reads only ISO dates from a CSV: set {fmt} under [data] "
+                    "in campaign.toml, and the pandas loader reads this file and names the rows; "
+                    "or write Parquet",
                 )
             )
         n = int(found[f"impossible:{column}"])

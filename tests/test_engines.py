@@ -603,3 +603,18 @@ def test_scan_names_unknown_ids_in_order_with_the_pandas_hint(tmp_path, engine):
     assert problem.message == "40 client ids not in the client list"
     assert list(problem.values) == ["00001", "00002", "00003", "00004", "00005"]
     assert problem.hint.startswith("ids differ only by leading zeros ('00001' here, '1' in clients.csv)")
+
+
+@pytest.mark.parametrize("engine", ["polars", "duckdb"])
+def test_scan_names_the_date_format_that_reads_the_file(tmp_path, engine):
+    # date_format alone hands the table to the pandas loader on any engine: no engine switch needed.
+    toml = _campaign(tmp_path, "client_id\nA1\n", "client_id,date,amount\nA1,26.11.2016,1\nA1,02.12.2016,1\n")
+    with pytest.raises(InputError) as caught:
+        scan_inputs(load_config(toml), as_of=dt.date(2025, 1, 1), engine=engine)
+    (problem,) = caught.value.problems
+    assert 'set date_format = "%d.%m.%Y" under [data]' in problem.hint
+    assert "[engine]" not in problem.hint
+    fixed = toml.read_text(encoding="utf-8").replace("[data]\n", '[data]\ndate_format = "%d.%m.%Y"\n')
+    toml.write_text(fixed, encoding="utf-8")
+    inputs = scan_inputs(load_config(toml), as_of=dt.date(2025, 1, 1), engine=engine)
+    assert "loaded by pandas" in inputs.report.details()
