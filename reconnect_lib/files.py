@@ -431,17 +431,20 @@ def _file_digest(path: Path) -> str | None:
         return None
 
 
-def _through_link(folder: Path, rel: str) -> bool:
-    """Whether `rel` inside `folder` is, or lies in, a symlink or a non-folder: not a place to write."""
+def _blocker(folder: Path, rel: str) -> str | None:
+    """The part of `rel` inside `folder` that is a symlink, or a file where a folder must be, if any."""
     here = folder
     parts = Path(rel).parts
     for i, part in enumerate(parts):
         here = here / part
-        if here.is_symlink():
-            return True
-        if i < len(parts) - 1 and here.exists() and not here.is_dir():
-            return True
-    return False
+        if here.is_symlink() or (i < len(parts) - 1 and here.exists() and not here.is_dir()):
+            return Path(*parts[: i + 1]).as_posix()
+    return None
+
+
+def _through_link(folder: Path, rel: str) -> bool:
+    """Whether `rel` inside `folder` is, or lies in, a symlink or a non-folder: not a place to write."""
+    return _blocker(folder, rel) is not None
 
 
 def _relative_ok(rel: str) -> bool:
@@ -549,16 +552,10 @@ def write_owned_folder(
         clean_stale_temps(folder)  # under the lock: no run of this command is using them
         listed = ours()
         old = still_ours(listed)
-        in_the_way = [
-            rel
-            for rel in files
-            if (rel not in old and os.path.lexists(folder / rel)) or _through_link(folder, rel)
-        ]
+        blocked = {rel: _blocker(folder, rel) for rel in files}
+        in_the_way = [b for b in blocked.values() if b is not None]
         in_the_way += [
-            rel
-            for rel in files
-            for parent in Path(rel).parents
-            if parent.parts and (folder / parent).exists() and not (folder / parent).is_dir()
+            rel for rel in files if not blocked[rel] and rel not in old and os.path.lexists(folder / rel)
         ]
         changed = sorted({rel for rel in in_the_way if rel in listed and not _through_link(folder, rel)})
         if changed:

@@ -7,6 +7,7 @@ import doctest
 import io
 import json
 import os
+import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -586,7 +587,7 @@ def test_a_forged_manifest_never_deletes_a_users_file_inside_or_outside_the_fold
     (out / "letters").symlink_to(outside)
     forged = ["notes.txt", "letters/keep.txt", "../mine/keep.txt", str(outside / "keep.txt"), "plan.csv"]
     (out / ".reconnect-plan.json").write_text(json.dumps({"files": forged}), encoding="utf-8")
-    with pytest.raises(WriteError, match=r"would overwrite but did not write: letters/001-C001\.docx"):
+    with pytest.raises(WriteError, match=r"would overwrite but did not write: letters\n"):
         write_week(plan, WEEK1, out)
     assert (out / "notes.txt").read_text(encoding="utf-8") == "my notes"
     assert sorted(p.name for p in outside.iterdir()) == ["001-C001.docx", "keep.txt"]
@@ -766,3 +767,15 @@ def test_a_week_of_a_thousand_letters_is_still_the_plans_own_on_a_rerun():
         assert exports_module._PLAN_FILES.fullmatch(name), name
     for name in ("letters/my-draft.docx", "notes.txt", "letters/01-C1.docx"):
         assert not exports_module._PLAN_FILES.fullmatch(name), name
+
+
+def test_a_file_where_the_letters_folder_goes_is_named_itself(plan, tmp_path):
+    # A file called "letters" in a plan's folder was reported as every letter it blocked
+    # ("letters/001-C001.docx, ... and 5 more"), not as the one file to move.
+    out = tmp_path / "plan"
+    write_week(plan, WEEK1, out)
+    shutil.rmtree(out / "letters")
+    (out / "letters").write_text("my list of letters to write", encoding="utf-8")
+    with pytest.raises(WriteError, match=r"would overwrite but did not write: letters\n"):
+        write_week(plan, WEEK1, out)
+    assert (out / "letters").read_text(encoding="utf-8") == "my list of letters to write"
