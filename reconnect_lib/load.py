@@ -1532,8 +1532,7 @@ def _date_checks(ctx: _Context, column: str, dates: _Dates, raw: pd.Series) -> l
             dates.early,
             f"date before 1900{read_as}",
             "dates from 1900 on",
-            "a date such as 1899-12-30 or 0001-01-01 is usually a placeholder for 'no date': "
-            "leave such cells blank",
+            _EARLY_DATE_HINT,
         ),
         _Check(
             "after_as_of",
@@ -1541,11 +1540,19 @@ def _date_checks(ctx: _Context, column: str, dates: _Dates, raw: pd.Series) -> l
             dates.late,
             f"date after the as-of date {as_of}{read_as}",
             f"dates on or before {as_of}",
-            "a future date is often a day/month mix-up (check date_format) or a planned date: "
-            "correct these cells, or run with a later as-of date",
+            _LATE_DATE_HINT,
         ),
     ]
 
+
+#: Hints shared by the pandas loader and the scan, so both say the same of the same cell.
+_EARLY_DATE_HINT = (
+    "a date such as 1899-12-30 or 0001-01-01 is usually a placeholder for 'no date': leave such cells blank"
+)
+_LATE_DATE_HINT = (
+    "a future date is often a day/month mix-up (check date_format) or a planned date: "
+    "correct these cells, or run with a later as-of date"
+)
 
 _SCIENTIFIC = re.compile(r"^\s*[+-]?(?:\d+[.,]?\d*|[.,]\d+)[eE][+-]?\d+\s*$")
 _NOT_A_NUMBER = frozenset(
@@ -2961,29 +2968,52 @@ def _scan_table(
     earliest = fr.date_lit(EARLIEST.date(), dtype)
     client_id = nw.col(s.CLIENT_ID)
 
-    checks: list[tuple[str, Any, str, str]] = [
-        ("blank client id", client_id.is_null() | (client_id == ""), s.CLIENT_ID, "a client id on every row")
+    def fill(column: str) -> str:  # the pandas loader's hint for a blank required cell
+        return f"fill in the {column} of these rows, or delete them"
+
+    checks: list[tuple[str, Any, str, str, str]] = [
+        (
+            "blank client id",
+            client_id.is_null() | (client_id == ""),
+            s.CLIENT_ID,
+            "a client id on every row",
+            fill(s.CLIENT_ID),
+        )
     ]
     required = set(REQUIRED_COLUMNS[table])
     for column in (c for c in TABLE_COLUMNS[table] if c in _DATE_COLUMNS and c in mapped.sources):
         day = nw.col(column)
         if column in required:
-            checks.append((f"blank `{column}`", day.is_null(), column, "a date on every row"))
+            checks.append((f"blank `{column}`", day.is_null(), column, "a date on every row", fill(column)))
         checks.append(
-            (f"`{column}` after the as-of date {as_of}", day > as_of_lit, column, f"dates up to {as_of}")
+            (
+                f"`{column}` after the as-of date {as_of}",
+                day > as_of_lit,
+                column,
+                f"dates up to {as_of}",
+                _LATE_DATE_HINT,
+            )
         )
-        checks.append((f"`{column}` before 1900", day < earliest, column, "dates from 1900-01-01"))
+        checks.append(
+            (f"`{column}` before 1900", day < earliest, column, "dates from 1900-01-01", _EARLY_DATE_HINT)
+        )
     if s.AMOUNT in required:
         amount = nw.col(s.AMOUNT)
         checks.append(
-            ("blank `amount`", amount.is_null() | amount.is_nan(), s.AMOUNT, "an amount on every row")
+            (
+                "blank `amount`",
+                amount.is_null() | amount.is_nan(),
+                s.AMOUNT,
+                "an amount on every row",
+                fill(s.AMOUNT),
+            )
         )
 
     def count(mask: Any) -> Any:
         return mask.fill_null(False).cast(nw.Int64).sum().cast(nw.Int64)
 
     aggregates = [nw.len().cast(nw.Int64).alias("__rows")]
-    aggregates += [count(mask).alias(f"__check{i}") for i, (_, mask, _, _) in enumerate(checks)]
+    aggregates += [count(mask).alias(f"__check{i}") for i, (_, mask, _, _, _) in enumerate(checks)]
     # Every column is computed once here, so a value an engine cannot convert fails now,
     # not in a later stage.
     aggregates += [count(nw.col(c).is_null()).alias(f"__null{i}") for i, c in enumerate(TABLE_COLUMNS[table])]
@@ -3002,8 +3032,7 @@ def _scan_table(
                 hint="check the file, and [data] sheet for a workbook, point at the client list",
             )
         )
-    hint_values = "fix these rows in the file"
-    for i, (what, mask, column, expected) in enumerate(checks):
+    for i, (what, mask, column, expected, hint) in enumerate(checks):
         n = found_counts[f"__check{i}"]
         if n:
             problems.append(
@@ -3013,7 +3042,7 @@ def _scan_table(
                     column=column,
                     values=_examples(typed, mask, column),
                     expected=expected,
-                    hint=hint_values,
+                    hint=hint,
                 )
             )
     if table == "clients" and rows - found_counts["__distinct"] > 0:

@@ -618,3 +618,19 @@ def test_scan_names_the_date_format_that_reads_the_file(tmp_path, engine):
     toml.write_text(fixed, encoding="utf-8")
     inputs = scan_inputs(load_config(toml), as_of=dt.date(2025, 1, 1), engine=engine)
     assert "loaded by pandas" in inputs.report.details()
+
+
+@pytest.mark.parametrize("engine", ["polars", "duckdb"])
+def test_scan_gives_the_pandas_hints_for_blank_early_and_late_cells(tmp_path, engine):
+    toml = _campaign(
+        tmp_path,
+        "client_id\nA1\n",
+        "client_id,date,amount\nA1,1850-01-01,1\nA1,2099-01-01,1\nA1,,1\nA1,2024-01-01,\n",
+    )
+    hints = {}
+    for kind in ("pandas", engine):
+        with pytest.raises(InputError) as caught:
+            scan_inputs(load_config(toml), as_of=dt.date(2025, 1, 1), engine=kind)
+        hints[kind] = sorted(p.hint for p in caught.value.problems)
+    assert hints[engine] == hints["pandas"]
+    assert len(hints[engine]) == 4
