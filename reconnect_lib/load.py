@@ -664,6 +664,7 @@ def _read_csv(
             expected=f"at most {width} values per row, like the header",
             hint=hint,
         )
+    _check_repeated_header(rows[header_at], body, file)
     records = [[c if c != "" else None for c in (r[:width] + [""] * (width - len(r)))] for r in body]
     frame = pd.DataFrame(records, columns=header, dtype=object) if records else _empty(header)
     frame.index = pd.RangeIndex(1, len(frame) + 1)
@@ -716,6 +717,40 @@ def _check_title_row(rows: Sequence[Sequence[str | None]], first: int, file: str
         expected=f"the column names on the first {unit}",
         hint=f"delete the {unit}s above {unit} {line} and save the file again",
     )
+
+
+def _check_repeated_header(header: Sequence[object], body: Sequence[Sequence[object]], file: str) -> None:
+    """Refuse data rows that repeat the header: two exports joined into one file.
+
+    Read as data, such a row is a client called 'client_id' and a date 'date'.
+    """
+
+    def norm(value: object) -> str:
+        return "" if _is_blank(value) else str(value).strip().casefold()
+
+    key = [norm(c) for c in header]
+    while key and not key[-1]:
+        key.pop()
+    named = [i for i, c in enumerate(key) if c]
+    if len(named) < 2:
+        return
+    first = named[0]
+    again = [
+        i
+        for i, r in enumerate(body, start=1)
+        if len(r) > first
+        and isinstance(r[first], str)
+        and norm(r[first]) == key[first]  # (a cheap look at one cell before the whole row)
+        and [norm(c) for c in r[: len(key)]] == key
+    ]
+    if again:
+        raise InputError(
+            "repeats the header row (two exports joined into one file?)",
+            file=file,
+            rows=again,
+            expected="the column names once, on the first row",
+            hint="delete these rows, and check the rows after each are not already in the file above it",
+        )
 
 
 def _read_bytes(path: Path, size: int = -1) -> bytes:
@@ -867,6 +902,7 @@ def _read_excel(path: Path, *, sheet: str | int | None) -> _Raw:
     )
     header = _unique_names([*rows[header_at], *[None] * (width - len(rows[header_at]))])
     body = [[*r, *[None] * (width - len(r))] for r in rows[header_at + 1 :]]
+    _check_repeated_header(rows[header_at], body, file)
     frame = pd.DataFrame(body, columns=header, dtype=object) if body else _empty(header)
     frame.index = pd.RangeIndex(1, len(frame) + 1)
     frame = _drop_empty_unnamed(frame)
@@ -2468,6 +2504,8 @@ def _csv_layout(path: Path, delimiter: str | None) -> _CsvLayout:
                     raise _PandasReads("blank rows, which the pandas loader sets aside")
                 if len(row) != width:
                     raise _PandasReads("rows with more or fewer values than the header")
+                if row == header:
+                    raise _PandasReads("a row that repeats the header")
                 rows += 1
                 for i, cell in enumerate(row):
                     chars[i] += len(cell)

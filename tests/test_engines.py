@@ -634,3 +634,16 @@ def test_scan_gives_the_pandas_hints_for_blank_early_and_late_cells(tmp_path, en
         hints[kind] = sorted(p.hint for p in caught.value.problems)
     assert hints[engine] == hints["pandas"]
     assert len(hints[engine]) == 4
+
+
+@pytest.mark.parametrize("engine", ["polars", "duckdb"])
+def test_scan_refuses_a_repeated_header_as_the_pandas_loader_does(tmp_path, engine):
+    history = "client_id,date,amount\nA1,2024-01-01,1\nclient_id,date,amount\n"
+    toml = _campaign(tmp_path, "client_id\nA1\n", history)
+    refusals = []
+    for kind in ("pandas", engine):
+        with pytest.raises(InputError) as caught:
+            scan_inputs(load_config(toml), as_of=dt.date(2025, 1, 1), engine=kind)
+        refusals.append(str(caught.value))
+    assert refusals[0] == refusals[1]
+    assert "row 2: repeats the header row" in refusals[1]

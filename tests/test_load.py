@@ -1056,3 +1056,22 @@ def test_a_formula_whose_value_was_never_saved_is_refused_not_read_as_blank(tmp_
     saved_text = b'<c r="C2" t="str"><f>""</f><v></v>'
     _rewrite_sheet(tmp_path / "t.xlsx", b'<c r="C2"><f>100*2</f><v>200</v>', saved_text)
     assert "blank" in error_text(load_transactions, tmp_path / "t.xlsx", as_of=AS_OF)
+
+
+def test_a_header_repeated_below_is_named_as_two_exports_joined(tmp_path):
+    import openpyxl
+
+    rows = [["client_id", "date", "amount"], ["A1", "2024-01-05", "3"], ["Client_ID ", "Date", "AMOUNT"]]
+    rows.append(["A1", "2024-01-06", "4"])
+    path = write(tmp_path / "t.csv", "".join(",".join(r) + "\n" for r in rows))
+    text = error_text(load_transactions, path, as_of=AS_OF)
+    assert "row 2: repeats the header row (two exports joined into one file?)" in text
+    workbook = openpyxl.Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    workbook.save(tmp_path / "t.xlsx")
+    text = error_text(load_transactions, tmp_path / "t.xlsx", as_of=AS_OF)
+    assert "row 2: repeats the header row" in text
+    # a single-column table may hold its own name as a value
+    one = write(tmp_path / "c.csv", "name\nA\nname\n")
+    assert list(load_clients(one, as_of=AS_OF, columns={"client_id": "name"})[s.CLIENT_ID]) == ["A", "name"]
