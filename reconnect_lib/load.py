@@ -590,6 +590,9 @@ def _describe_delimiter(delim: str) -> str:
     return {"\t": "tab", ",": "','", ";": "';'", "|": "'|'"}.get(delim, repr(delim))
 
 
+_EXCEL_SEP = re.compile(r"sep=([^\r\n])[ \t]*(?:\r\n|\r|\n)")
+
+
 def _read_csv(
     path: Path, *, delimiter: str | None, encoding: str | None, decimal: str | None
 ) -> tuple[_Raw, list[str]]:
@@ -620,7 +623,11 @@ def _read_csv(
             "the file is empty", file=file, hint="export the data again; the file has no header row"
         )
     text, used_encoding = _decode(data, encoding, file)
-    delim = delimiter or _sniff(text, decimal)
+    # Excel's "sep=;" first line names the delimiter; it is not the header.
+    excel_sep = _EXCEL_SEP.match(text)
+    if excel_sep:
+        text = text[excel_sep.end() :]
+    delim = delimiter or (excel_sep.group(1) if excel_sep else _sniff(text, decimal))
     try:
         with _long_cells():
             rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
@@ -2495,6 +2502,8 @@ def _csv_layout(path: Path, delimiter: str | None) -> _CsvLayout:
             header = next(reader, [])
             if not any(c.strip() for c in header):
                 raise _PandasReads("blank lines above the header")
+            if _EXCEL_SEP.match(sample):
+                raise _PandasReads("a first line sep= naming the delimiter")
             names = _unique_names(header)
             width = len(names)
             chars = [0] * width

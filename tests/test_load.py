@@ -1075,3 +1075,20 @@ def test_a_header_repeated_below_is_named_as_two_exports_joined(tmp_path):
     # a single-column table may hold its own name as a value
     one = write(tmp_path / "c.csv", "name\nA\nname\n")
     assert list(load_clients(one, as_of=AS_OF, columns={"client_id": "name"})[s.CLIENT_ID]) == ["A", "name"]
+
+
+@pytest.mark.parametrize("engine", ["pandas", "polars", "duckdb"])
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_excel_s_sep_line_names_the_delimiter(tmp_path, engine, delimiter):
+    from reconnect_lib.config import load_config
+
+    rows = [["client_id", "name", "last_contact"], ["A1", "Ann Lee", "2024-01-02"], ["A2", "Bob", ""]]
+    body = "".join(delimiter.join(r) + "\r\n" for r in rows)
+    write(tmp_path / "clients.csv", f"sep={delimiter}\r\n" + body)
+    campaign = '[campaign]\nname = "t"\nas_of = 2024-06-01\n[data]\nclients = "clients.csv"\n'
+    toml = write(tmp_path / "campaign.toml", campaign)
+    inputs = load.scan_inputs(load_config(toml), as_of=AS_OF, engine=engine)
+    from reconnect_lib.engines import to_pandas
+
+    clients = to_pandas(inputs.clients) if engine != "pandas" else inputs.clients
+    assert list(clients[s.NAME]) == ["Ann Lee", "Bob"]
