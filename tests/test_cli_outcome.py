@@ -374,3 +374,19 @@ def test_summary_with_a_bad_config_is_one_message(runner, tmp_path):
     result = invoke(runner, "outcome", "summary", "--config", tmp_path / "missing.toml")
     assert result.exit_code == 2
     assert "campaign file not found" in result.output
+
+
+def test_names_that_look_like_terminal_markup_are_printed_as_typed(runner, campaign):
+    # rich read "[/]" as a closing tag (a traceback) and "[red]" as a colour in titles and cells
+    campaign.write_text(
+        campaign.read_text(encoding="utf-8").replace('name = "small"', 'name = "Acme [/] [red]x"'),
+        encoding="utf-8",
+    )
+    done = invoke(runner, "outcome", "record", "--config", campaign, "--client", "C1", "--kind", "contacted",
+                  "--channel", "phone", "--date", "2026-03-05", "--by", "Bob [/]")  # fmt: skip
+    assert done.exit_code == 0, done.output
+    for command in ("events", "summary"):
+        shown = invoke(runner, "outcome", command, "--config", campaign)
+        assert shown.exit_code == 0, shown.output
+        assert "Acme [/] [red]x" in shown.output
+    assert "Bob [/]" in invoke(runner, "outcome", "events", "--config", campaign).output

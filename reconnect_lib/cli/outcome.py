@@ -31,9 +31,11 @@ def _as_of(cfg, as_of) -> date:
 def _console():
     from rich.console import Console
 
-    console = Console()
+    # markup=False: titles and cells carry the campaign's name, ids and --by values as typed;
+    # rich would read "Acme [/]" as a closing tag (a traceback) and "[red]" as a colour.
+    console = Console(markup=False)
     if not console.is_terminal:  # a pipe or a log file: do not squeeze the tables into 80 columns
-        console = Console(width=140)
+        console = Console(width=140, markup=False)
     return console
 
 
