@@ -12,11 +12,12 @@ frame in gives a Polars frame out.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal, TypeVar, get_args
+from typing import Any, TypeVar
 
 import narwhals as nw
 
 from . import _frames as fr
+from .options import MEASURE_FROM_CHOICES, MeasureFrom
 from .schema import (
     AMOUNT,
     CLIENT_DATE_COLUMNS,
@@ -40,8 +41,6 @@ from .schema import (
 
 FrameT = TypeVar("FrameT")
 
-MeasureFrom = Literal["latest", "contact", "purchase"]
-MEASURE_FROM_CHOICES: tuple[str, ...] = get_args(MeasureFrom)
 
 DAYS_PER_YEAR = 365.25
 

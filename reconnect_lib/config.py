@@ -40,12 +40,8 @@ from pydantic import (
     model_validator,
 )
 
-from .engines import Engine
 from .errors import ConfigError, Problem
-
-MeasureFrom = Literal["latest", "contact", "purchase"]
-ValueBasis = Literal["expected", "yearly", "total"]
-Strategy = Literal["round_robin", "value", "dormancy", "custom"]
+from .options import Engine, MeasureFrom, Strategy, ValueBasis
 
 DEFAULT_EDGES_MONTHS: tuple[int, ...] = (6, 12, 24, 36)
 DEFAULT_CAPACITY: dict[str, int] = {"letter": 10, "phone": 20, "email": 50}

@@ -27,17 +27,14 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 import narwhals as nw
 import pandas as pd
 
 from . import _frames as fr
 from .errors import ConfigError, InputError
-
-Engine = Literal["pandas", "polars", "duckdb", "spark"]
-#: The engines campaign.toml and ``--engine`` accept; pandas is the default.
-ENGINES: tuple[str, ...] = get_args(Engine)
+from .options import ENGINES, Engine
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv", ".tab")
 PARQUET_SUFFIXES = (".parquet", ".pq")

@@ -64,6 +64,7 @@ from .config import CampaignConfig
 from .dormancy import dormancy_buckets
 from .errors import InputError
 from .load import Inputs, load_inputs
+from .options import MeasureFrom
 from .outcomes import ImportResult, OutcomeStore, empty_events, store_exists, sync_configured_history
 from .plan import ContactPlan, iso_week, week_monday
 
@@ -1221,7 +1222,7 @@ def clients_at_contact(
     as_of: date,
     edges_months: Sequence[int],
     due_after_months: int = 6,
-    measure_from: Literal["latest", "contact", "purchase"] = "latest",
+    measure_from: MeasureFrom = "latest",
 ) -> pd.DataFrame:
     """Each contacted client's dormancy bucket when its campaign began, and its account owner.
 

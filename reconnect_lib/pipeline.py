@@ -17,9 +17,10 @@ import pandas as pd
 from .client_base import client_base
 from .config import EARLIEST_AS_OF, LATEST_AS_OF, CampaignConfig, check_files, load_config
 from .dormancy import bucket_table, dormancy_buckets, keep_up_list
-from .engines import Engine, check_engine, materialize, to_pandas
+from .engines import check_engine, materialize, to_pandas
 from .errors import ConfigError
 from .load import Inputs, load_inputs, scan_inputs
+from .options import Engine
 from .schema import CLIENT_ID
 from .value import value_scores
 

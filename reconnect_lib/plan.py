@@ -148,6 +148,7 @@ from . import _frames as fr
 from .config import DEFAULT_CAPACITY, CampaignConfig
 from .dormancy import months_to_days
 from .errors import ConfigError, InputError, Problem
+from .options import STRATEGIES, Strategy
 from .schema import (
     ACCOUNT_OWNER,
     ACTION,
@@ -201,9 +202,6 @@ from .schema import (
     WEEK_ORDER,
     WEEK_START,
 )
-
-Strategy = Literal["round_robin", "value", "dormancy", "custom"]
-STRATEGIES: tuple[str, ...] = get_args(Strategy)
 
 PrimaryChannel = Literal["letter", "email", "phone"]
 PRIMARY_CHANNELS: tuple[str, ...] = get_args(PrimaryChannel)

@@ -22,7 +22,7 @@ import math
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from numbers import Real
-from typing import Any, Literal, TypeVar, get_args
+from typing import Any, TypeVar
 
 import narwhals as nw
 import numpy as np
@@ -32,6 +32,7 @@ from . import _frames as fr
 from .config import DEFAULT_EDGES_MONTHS
 from .dormancy import bucket_labels, check_edges, check_labels
 from .errors import ConfigError, InputError, Problem
+from .options import BASIS_CHOICES, ValueBasis
 from .schema import (
     ALPHA,
     BETA,
@@ -72,8 +73,6 @@ from .schema import (
 
 FrameT = TypeVar("FrameT")
 
-ValueBasis = Literal["expected", "yearly", "total"]
-BASIS_CHOICES: tuple[str, ...] = get_args(ValueBasis)
 
 #: A rectangle of the RFM grid: ((r_low, r_high), (fm_low, fm_high)), bounds included.
 Rect = tuple[tuple[int, int], tuple[int, int]]

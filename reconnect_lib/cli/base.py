@@ -154,7 +154,7 @@ def config_option(f):
 
 
 def engine_option(f):
-    from ..engines import ENGINES
+    from ..options import ENGINES
 
     return click.option(
         "--engine",

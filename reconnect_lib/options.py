@@ -1,0 +1,28 @@
+"""Option types: the named choices campaign.toml, the CLI and the stages accept.
+
+Each choice is declared here once, as a ``Literal`` for type checkers and a
+tuple of its values for messages and ``click.Choice``. This module is part of
+the common layer: it imports nothing from the package, so config can name an
+engine or a strategy without importing the stage that runs it.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+#: Where a client's dormancy is measured from: the latest activity, the latest
+#: contact or the latest purchase.
+MeasureFrom = Literal["latest", "contact", "purchase"]
+MEASURE_FROM_CHOICES: tuple[str, ...] = get_args(MeasureFrom)
+
+#: The value a client is ranked by.
+ValueBasis = Literal["expected", "yearly", "total"]
+BASIS_CHOICES: tuple[str, ...] = get_args(ValueBasis)
+
+#: How the plan orders the clients it schedules.
+Strategy = Literal["round_robin", "value", "dormancy", "custom"]
+STRATEGIES: tuple[str, ...] = get_args(Strategy)
+
+#: The engines campaign.toml and ``--engine`` accept; pandas is the default.
+Engine = Literal["pandas", "polars", "duckdb", "spark"]
+ENGINES: tuple[str, ...] = get_args(Engine)

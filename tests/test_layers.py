@@ -1,0 +1,95 @@
+"""The common layer: declared once, importing nothing above it (DESIGN.md "Layers")."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from pathlib import Path
+from typing import get_args
+
+import pytest
+
+import reconnect_lib
+from reconnect_lib import options
+
+PACKAGE = Path(reconnect_lib.__file__).parent
+#: The common layer; ``weeks`` joins it when the ISO-week helpers live there.
+COMMON = ("errors", "options", "schema", "files", "config")
+
+
+def _modules() -> list[Path]:
+    return sorted(PACKAGE.rglob("*.py"))
+
+
+def _package_imports(path: Path) -> set[str]:
+    """The package modules a file imports anywhere (top level or inside functions)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    depth = len(path.relative_to(PACKAGE).parts) - 1
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            if node.level == 0:
+                if node.module and node.module.startswith("reconnect_lib"):
+                    parts = node.module.split(".")[1:]
+                    found.add(parts[0] if parts else "")
+                continue
+            up = node.level - 1 - depth  # levels above the package root
+            assert up <= 0, f"{path}: relative import leaves the package"
+            base = list(path.relative_to(PACKAGE).parts[: depth - (node.level - 1)])
+            target = base + (node.module.split(".") if node.module else [])
+            if target:
+                found.add(target[0])
+            else:  # ``from . import x``: each name is a module
+                found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("reconnect_lib."):
+                    found.add(alias.name.split(".")[1])
+    return found
+
+
+@pytest.mark.parametrize("name", COMMON)
+def test_common_modules_import_only_common(name: str) -> None:
+    imported = _package_imports(PACKAGE / f"{name}.py")
+    assert imported <= set(COMMON), f"{name}.py imports {sorted(imported - set(COMMON))} from above common"
+
+
+def test_options_imports_nothing_from_the_package() -> None:
+    assert _package_imports(PACKAGE / "options.py") <= {"errors"}
+
+
+def _literal_values(node: ast.Subscript) -> tuple[object, ...] | None:
+    if not (isinstance(node.value, ast.Name) and node.value.id == "Literal"):
+        return None
+    elts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+    if not all(isinstance(e, ast.Constant) for e in elts):
+        return None
+    return tuple(e.value for e in elts)  # type: ignore[attr-defined]
+
+
+def test_each_option_type_is_declared_once_in_options() -> None:
+    declared = {
+        get_args(getattr(options, name)): name
+        for name in ("MeasureFrom", "ValueBasis", "Strategy", "Engine")
+    }
+    repeats = []
+    for path in _modules():
+        if path.name == "options.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Subscript) and (values := _literal_values(node)) in declared:
+                repeats.append(f"{path.relative_to(PACKAGE)}:{node.lineno} repeats {declared[values]}")
+    assert repeats == []
+
+
+def test_the_stages_use_the_option_types_of_options() -> None:
+    client_base, config, engines, plan, value = (
+        importlib.import_module(f"reconnect_lib.{name}")
+        for name in ("client_base", "config", "engines", "plan", "value")
+    )
+
+    assert client_base.MEASURE_FROM_CHOICES is options.MEASURE_FROM_CHOICES
+    assert value.BASIS_CHOICES is options.BASIS_CHOICES
+    assert plan.STRATEGIES is options.STRATEGIES
+    assert engines.ENGINES is options.ENGINES
+    assert config.Strategy is options.Strategy
