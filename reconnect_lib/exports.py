@@ -47,7 +47,7 @@ import pandas as pd
 
 from .errors import ConfigError
 from .files import atomic_write_bytes, make_folder, write_owned_folder
-from .plan import ContactPlan, week_monday
+from .plan import ContactPlan
 from .schema import (
     ACCOUNT_OWNER,
     ACTION,
@@ -87,6 +87,7 @@ from .schema import (
     WEEK_ORDER,
     WEEK_START,
 )
+from .weeks import week_monday
 
 #: The folder of the letter and call-sheet templates shipped with the package.
 TEMPLATE_DIR = Path(__file__).parent / "templates" / "letter"

@@ -66,7 +66,8 @@ from .errors import InputError
 from .load import Inputs, load_inputs
 from .options import MeasureFrom
 from .outcomes import ImportResult, OutcomeStore, empty_events, store_exists, sync_configured_history
-from .plan import ContactPlan, iso_week, week_monday
+from .plan import ContactPlan
+from .weeks import iso_week, week_monday
 
 __all__ = [
     "OUTCOME_COLUMNS",

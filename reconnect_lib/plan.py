@@ -202,6 +202,7 @@ from .schema import (
     WEEK_ORDER,
     WEEK_START,
 )
+from .weeks import iso_week, week_monday
 
 PrimaryChannel = Literal["letter", "email", "phone"]
 PRIMARY_CHANNELS: tuple[str, ...] = get_args(PrimaryChannel)
@@ -276,45 +277,6 @@ _HINT_STATUS = "the status frame has one row per client in the outcome log, with
 
 
 # --- ISO weeks -------------------------------------------------------------------------
-
-
-def iso_week(day: date) -> str:
-    """The ISO week of `day` as ``YYYY-Www``.
-
-    Examples
-    --------
-    >>> iso_week(date(2026, 11, 23)), iso_week(date(2027, 1, 1))
-    ('2026-W48', '2026-W53')
-    """
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def week_monday(week: str) -> date:
-    """The Monday of an ISO week written ``YYYY-Www``.
-
-    Raises
-    ------
-    ConfigError
-        `week` is not an ISO week.
-
-    Examples
-    --------
-    >>> week_monday("2026-W48")
-    datetime.date(2026, 11, 23)
-    """
-    text = week if isinstance(week, str) else ""
-    parts = text.split("-W")
-    try:
-        if len(parts) != 2 or len(parts[0]) != 4 or len(parts[1]) != 2:
-            raise ValueError("not YYYY-Www")
-        return date.fromisocalendar(int(parts[0]), int(parts[1]), 1)
-    except ValueError as err:
-        raise ConfigError(
-            f"week={week!r} is not an ISO week",
-            expected="YYYY-Www, e.g. 2026-W48",
-            hint="pass --week 2026-W48 (the ISO week of a date: reconnect_lib.plan.iso_week(date))",
-        ) from err
 
 
 def first_week(as_of: date, start_week: str | None = None) -> str:

@@ -36,6 +36,8 @@ from .files import (
     temp_dir,
     write_error,
 )
+from .weeks import iso_week as iso_week  # re-exported: reports.iso_week
+from .weeks import week_monday
 
 ReportKind = Literal["overview", "weekly"]
 NOTEBOOKS: dict[str, str] = {
@@ -43,7 +45,8 @@ NOTEBOOKS: dict[str, str] = {
     "weekly": "weekly_campaign_report.ipynb",
 }
 TEMPLATE_DIR = Path(__file__).parent / "templates"
-_ISO_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+#: The Monday of an ISO week (``weeks.week_monday``), under the name the report code used.
+week_start = week_monday
 
 
 class ReportError(ReconnectError):
@@ -59,34 +62,6 @@ class ReportPaths:
     numbers: Path
     #: The week's report files someone had changed since they were written, kept under a new name.
     kept: tuple[Path, ...] = ()
-
-
-def iso_week(day: date) -> str:
-    """The ISO week of ``day`` as ``YYYY-Www``.
-
-    >>> iso_week(date(2026, 11, 23))
-    '2026-W48'
-    """
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def week_start(week: str) -> date:
-    """The Monday of an ISO week written ``YYYY-Www``.
-
-    >>> week_start("2026-W48")
-    datetime.date(2026, 11, 23)
-    """
-    m = _ISO_WEEK.match(week)
-    if not m:
-        raise ReconnectError(
-            f"{week!r} is not an ISO week",
-            expected="YYYY-Www, e.g. 2026-W48",
-        )
-    try:
-        return date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
-    except ValueError as err:
-        raise ReconnectError(f"{week!r} is not an ISO week: {err}", expected="YYYY-Www") from err
 
 
 def notebooks_dir() -> Path:
@@ -233,7 +208,7 @@ def run_report(
 
     if kind not in NOTEBOOKS:
         raise ReportError(f"unknown report {kind!r}", expected=" or ".join(NOTEBOOKS))
-    week_start(week)  # validates the week
+    week_monday(week)  # validates the week
     source = (notebooks or notebooks_dir()) / NOTEBOOKS[kind]
     if not source.is_file():
         raise ReportError(f"the {kind} report notebook was not found", file=str(source))

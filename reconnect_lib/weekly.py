@@ -28,7 +28,8 @@ from . import schema as s
 from .config import CampaignConfig, load_config
 from .errors import ConfigError
 from .pipeline import Campaign, scored_base
-from .plan import ContactPlan, iso_week, plan_from_config, week_monday
+from .plan import ContactPlan, plan_from_config
+from .weeks import iso_week, week_monday
 
 
 def report_as_of(

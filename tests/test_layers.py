@@ -13,8 +13,8 @@ import reconnect_lib
 from reconnect_lib import options
 
 PACKAGE = Path(reconnect_lib.__file__).parent
-#: The common layer; ``weeks`` joins it when the ISO-week helpers live there.
-COMMON = ("errors", "options", "schema", "files", "config")
+#: The common layer.
+COMMON = ("errors", "options", "weeks", "schema", "files", "config")
 
 
 def _modules() -> list[Path]:
@@ -69,8 +69,7 @@ def _literal_values(node: ast.Subscript) -> tuple[object, ...] | None:
 
 def test_each_option_type_is_declared_once_in_options() -> None:
     declared = {
-        get_args(getattr(options, name)): name
-        for name in ("MeasureFrom", "ValueBasis", "Strategy", "Engine")
+        get_args(getattr(options, name)): name for name in ("MeasureFrom", "ValueBasis", "Strategy", "Engine")
     }
     repeats = []
     for path in _modules():
@@ -93,3 +92,33 @@ def test_the_stages_use_the_option_types_of_options() -> None:
     assert plan.STRATEGIES is options.STRATEGIES
     assert engines.ENGINES is options.ENGINES
     assert config.Strategy is options.Strategy
+
+
+def test_iso_weeks_are_read_and_written_in_one_place() -> None:
+    plan, reports, weeks = (
+        importlib.import_module(f"reconnect_lib.{n}") for n in ("plan", "reports", "weeks")
+    )
+    assert plan.iso_week is reports.iso_week is weeks.iso_week
+    assert plan.week_monday is reports.week_start is weeks.week_monday
+    defined = [
+        f"{path.relative_to(PACKAGE)}:{node.name}"
+        for path in _modules()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.FunctionDef) and node.name in {"iso_week", "week_monday", "week_start"}
+    ]
+    assert defined == ["weeks.py:iso_week", "weeks.py:week_monday"]
+
+
+@pytest.mark.parametrize(
+    "week", ["2026-48", "2025-W53", "2026-W54", "2026-W4", " 2026-W48", "2026-W48\n", None]
+)
+def test_a_bad_week_is_one_config_error_everywhere(week: object) -> None:
+    from reconnect_lib.errors import ConfigError
+
+    plan, reports = (importlib.import_module(f"reconnect_lib.{n}") for n in ("plan", "reports"))
+    messages = []
+    for read in (plan.week_monday, reports.week_start):
+        with pytest.raises(ConfigError, match="is not an ISO week") as caught:
+            read(week)
+        messages.append(str(caught.value))
+    assert messages[0] == messages[1]

@@ -41,13 +41,14 @@ def report() -> None:
 def report_overview(config_path: Path, as_of, week: str | None, quiet: bool) -> None:
     """The state of the past-client base, for a strategic focus plan."""
     from ..config import check_files, load_config
-    from ..reports import iso_week, run_report, week_start
+    from ..reports import run_report
+    from ..weeks import iso_week, week_monday
 
     cfg = load_config(config_path)
     check_files(cfg)  # a missing data file is one message, not a failed notebook
     day = as_of.date() if as_of else (cfg.campaign.as_of or today())
     if week:
-        check_as_of(week_start(week), what=f"week {week}", fix="pass --week with the week you mean")
+        check_as_of(week_monday(week), what=f"week {week}", fix="pass --week with the week you mean")
     paths = run_report(
         "overview",
         config=cfg.source or config_path,
