@@ -135,3 +135,7 @@ class ConfigError(ReconnectError):
 
 class StoreError(ReconnectError):
     """The outcome store cannot be opened, read or written."""
+
+
+class ReportError(ReconnectError):
+    """A report notebook failed to run or to export."""

@@ -24,7 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from .errors import ReconnectError
+from .errors import ReconnectError, ReportError
 from .files import (
     WRITE_ERRNOS,
     WriteError,
@@ -47,10 +47,6 @@ NOTEBOOKS: dict[str, str] = {
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 #: The Monday of an ISO week (``weeks.week_monday``), under the name the report code used.
 week_start = week_monday
-
-
-class ReportError(ReconnectError):
-    """A report notebook failed to run or to export."""
 
 
 @dataclass(frozen=True)

@@ -122,3 +122,18 @@ def test_a_bad_week_is_one_config_error_everywhere(week: object) -> None:
             read(week)
         messages.append(str(caught.value))
     assert messages[0] == messages[1]
+
+
+def test_report_error_is_declared_with_the_other_errors() -> None:
+    from reconnect_lib import errors
+
+    reports = importlib.import_module("reconnect_lib.reports")
+    assert reports.ReportError is errors.ReportError
+    assert issubclass(errors.ReportError, errors.ReconnectError)
+    declared = [
+        str(path.relative_to(PACKAGE))
+        for path in _modules()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ClassDef) and node.name == "ReportError"
+    ]
+    assert declared == ["errors.py"]
