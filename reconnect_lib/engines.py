@@ -34,10 +34,7 @@ import pandas as pd
 
 from . import _frames as fr
 from .errors import ConfigError, InputError
-from .options import ENGINES, Engine
-
-CSV_SUFFIXES = (".csv", ".txt", ".tsv", ".tab")
-PARQUET_SUFFIXES = (".parquet", ".pq")
+from .options import CSV_SUFFIXES, ENGINES, PARQUET_SUFFIXES, Engine
 
 #: The Spark settings :func:`spark_session` sets on a session it creates. Small
 #: shuffles: a client base is one group-by and a few joins, and the default 200

@@ -98,6 +98,7 @@ from .column_maps import (
 )
 from .config import CampaignConfig
 from .errors import ConfigError, InputError, Problem, ReconnectError
+from .options import CSV_SUFFIXES, EXCEL_SUFFIXES, PARQUET_SUFFIXES
 
 __all__ = [
     "CHANNEL_SYNONYMS",
@@ -121,9 +122,6 @@ log = logging.getLogger(__name__)
 DecimalMark = Literal[".", ","]
 SourceLike = str | Path | pd.DataFrame
 
-CSV_SUFFIXES = (".csv", ".txt", ".tsv", ".tab")
-EXCEL_SUFFIXES = (".xlsx", ".xlsm")
-PARQUET_SUFFIXES = (".parquet", ".pq")
 DELIMITERS = (",", ";", "\t", "|")
 EARLIEST = pd.Timestamp("1900-01-01")
 

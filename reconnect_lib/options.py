@@ -26,3 +26,10 @@ STRATEGIES: tuple[str, ...] = get_args(Strategy)
 #: The engines campaign.toml and ``--engine`` accept; pandas is the default.
 Engine = Literal["pandas", "polars", "duckdb", "spark"]
 ENGINES: tuple[str, ...] = get_args(Engine)
+
+#: The data files the loader reads, by suffix (lower case): a CSV with any
+#: common delimiter, an Excel workbook, a Parquet file. The engines other than
+#: pandas scan the CSV and Parquet ones themselves.
+CSV_SUFFIXES: tuple[str, ...] = (".csv", ".txt", ".tsv", ".tab")
+EXCEL_SUFFIXES: tuple[str, ...] = (".xlsx", ".xlsm")
+PARQUET_SUFFIXES: tuple[str, ...] = (".parquet", ".pq")

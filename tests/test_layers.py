@@ -137,3 +137,19 @@ def test_report_error_is_declared_with_the_other_errors() -> None:
         if isinstance(node, ast.ClassDef) and node.name == "ReportError"
     ]
     assert declared == ["errors.py"]
+
+
+def test_data_file_suffixes_are_listed_once() -> None:
+    known = {*options.CSV_SUFFIXES, *options.EXCEL_SUFFIXES, *options.PARQUET_SUFFIXES}
+    repeats = [
+        f"{path.relative_to(PACKAGE)}:{node.lineno}"
+        for path in _modules()
+        if path.name != "options.py"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Tuple | ast.List | ast.Set)
+        and sum(isinstance(e, ast.Constant) and e.value in known for e in node.elts) > 1
+    ]
+    assert repeats == []
+    load, engines = (importlib.import_module(f"reconnect_lib.{n}") for n in ("load", "engines"))
+    assert load.CSV_SUFFIXES is engines.CSV_SUFFIXES is options.CSV_SUFFIXES
+    assert load.PARQUET_SUFFIXES is engines.PARQUET_SUFFIXES is options.PARQUET_SUFFIXES
