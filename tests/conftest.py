@@ -21,7 +21,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import shutil
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import narwhals as nw
@@ -92,3 +94,18 @@ def convert() -> Callable[[pd.DataFrame, str], Any]:
 @pytest.fixture(scope="session")
 def records() -> Callable[[Any], list[dict[str, Any]]]:
     return frame_records
+
+
+@pytest.fixture
+def consulting_copy(tmp_path: Path) -> Path:
+    """campaign.toml of a copy of the sample consulting firm whose reports go into tmp_path/reports."""
+    sample = Path(__file__).parents[1] / "data" / "sample" / "consulting-firm"
+    folder = tmp_path / "firm"
+    folder.mkdir()
+    for name in ("clients.csv", "transactions.csv", "contacts.csv"):
+        shutil.copy(sample / name, folder / name)
+    text = (sample / "campaign.toml").read_text(encoding="utf-8")
+    (folder / "campaign.toml").write_text(
+        text.replace('"../../../reports"', '"../reports"'), encoding="utf-8"
+    )
+    return folder / "campaign.toml"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -20,17 +19,8 @@ SAMPLE = Path(__file__).parents[1] / "data" / "sample" / "consulting-firm"
 
 
 @pytest.fixture
-def campaign(tmp_path: Path) -> Path:
-    """A copy of the sample campaign whose reports go into tmp_path/reports."""
-    folder = tmp_path / "firm"
-    folder.mkdir()
-    for name in ("clients.csv", "transactions.csv", "contacts.csv"):
-        shutil.copy(SAMPLE / name, folder / name)
-    text = (SAMPLE / "campaign.toml").read_text(encoding="utf-8")
-    (folder / "campaign.toml").write_text(
-        text.replace('"../../../reports"', '"../reports"'), encoding="utf-8"
-    )
-    return folder / "campaign.toml"
+def campaign(consulting_copy: Path) -> Path:
+    return consulting_copy
 
 
 def run(*args: str):

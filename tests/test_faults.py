@@ -162,6 +162,19 @@ def _count_replaces(monkeypatch, run) -> int:
     return len(calls)
 
 
+def _disk_full_at(monkeypatch, failing: int, *, into: Path | None = None) -> None:
+    """Make the `failing`-th os.replace (counting from 0; only those into `into`) fail as a full disk."""
+    real = os.replace
+    calls = iter(range(10**6))
+
+    def flaky(*args, **kwargs):
+        if (into is None or Path(args[1]).parent == into) and next(calls) == failing:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(args[1]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", flaky)
+
+
 @pytest.mark.slow
 def test_plan_a_failure_at_any_step_loses_nothing_and_a_rerun_completes(
     sample_plan, user_folder, tmp_path, monkeypatch
@@ -177,14 +190,7 @@ def test_plan_a_failure_at_any_step_loses_nothing_and_a_rerun_completes(
     assert steps > 10  # the manifest twice and every file once
     real = os.replace
     for failing in range(steps):
-        calls = iter(range(steps + 1))
-
-        def flaky(*args, _failing=failing, _calls=calls, **kwargs):
-            if next(_calls) == _failing:
-                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(args[1]))
-            return real(*args, **kwargs)
-
-        monkeypatch.setattr(os, "replace", flaky)
+        _disk_full_at(monkeypatch, failing)
         with pytest.raises(WriteError, match="the disk is full"):
             write_week(sample_plan, WEEK, out, firm="New Firm")
         monkeypatch.setattr(os, "replace", real)
@@ -338,17 +344,8 @@ def test_two_plan_runs_at_once_take_turns(campaign, tmp_path):
 
 
 @pytest.fixture
-def campaign(tmp_path: Path) -> Path:
-    """A copy of the sample campaign whose reports go into tmp_path/reports."""
-    folder = tmp_path / "firm"
-    folder.mkdir()
-    for name in ("clients.csv", "transactions.csv", "contacts.csv"):
-        shutil.copy(SAMPLE / name, folder / name)
-    text = (SAMPLE / "campaign.toml").read_text(encoding="utf-8")
-    (folder / "campaign.toml").write_text(
-        text.replace('"../../../reports"', '"../reports"'), encoding="utf-8"
-    )
-    return folder / "campaign.toml"
+def campaign(consulting_copy: Path) -> Path:
+    return consulting_copy
 
 
 @pytest.mark.slow
@@ -506,14 +503,7 @@ def test_report_a_full_disk_at_any_step_keeps_each_file_whole(tmp_path, monkeypa
     old = tree(week)
     real = os.replace
     for failing in range(4):  # the manifest of digests, the numbers, the notebook, the page
-        calls = iter(range(6))
-
-        def flaky(*args, _failing=failing, _calls=calls, **kwargs):
-            if Path(args[1]).parent == week and next(_calls) == _failing:
-                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(args[1]))
-            return real(*args, **kwargs)
-
-        monkeypatch.setattr(os, "replace", flaky)
+        _disk_full_at(monkeypatch, failing, into=week)
         with pytest.raises(WriteError, match="the disk is full"):
             tiny_report(reports, notebooks)
         monkeypatch.setattr(os, "replace", real)
@@ -644,14 +634,7 @@ def test_sample_a_failure_at_any_step_keeps_every_file_whole(user_folder, tmp_pa
     steps = len(new) + 2  # each file, and the manifest before and after
     for failing in range(steps):
         write_sample(out, firm="consulting-firm", seed=1)
-        calls = iter(range(steps + 1))
-
-        def flaky(*args, _failing=failing, _calls=calls, **kwargs):
-            if next(_calls) == _failing:
-                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(args[1]))
-            return real(*args, **kwargs)
-
-        monkeypatch.setattr(os, "replace", flaky)
+        _disk_full_at(monkeypatch, failing)
         with pytest.raises(WriteError, match="the disk is full"):
             write_sample(out, firm="consulting-firm", seed=2)
         monkeypatch.setattr(os, "replace", real)
