@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import doctest
+import ast
+import importlib
+import inspect
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
@@ -671,12 +673,6 @@ def test_funnel_narrows_and_statuses_are_consistent(rows, bought):
     assert km.is_monotonic_increasing
 
 
-def test_docstring_examples_run():
-    result = doctest.testmod(metrics_module, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0
-    assert result.failed == 0
-
-
 # --- catch-up burn-down and the lift's two rates ----------------------------------------------
 
 
@@ -807,3 +803,59 @@ def test_an_empty_plan_with_a_holdout_column_gives_an_empty_funnel_stage():
     empty = pd.DataFrame({"client_id": pd.Series(dtype="string"), "holdout": pd.Series(dtype="float64")})
     table = funnel(events, as_of=date(2026, 3, 31), plan=empty)
     assert table["clients"].tolist() == [0, 0, 0, 0]
+
+
+# --- the package: one module per job, the stages free of I/O ----------------------------------
+
+#: Every name ``reconnect_lib.metrics`` offered as a single module, and the job module that now holds it.
+FACE = {
+    "status": [
+        "ATTRIBUTION_DAYS", "CLIENT_COLUMNS", "CONFIDENCE", "OUTCOME_COLUMNS", "STATUS_COLUMNS",
+        "client_status", "contact_outcomes",
+    ],
+    "rates": [
+        "GROUP_BY_CHOICES", "GroupBy", "observed_counts", "rate_statement", "reasons_table",
+        "wilson_interval", "win_back_rates",
+    ],
+    "conversion": ["funnel"],
+    "survival": ["time_to_win_back"],
+    "holdout": ["campaign_lift", "lift", "lift_rates", "lift_statement"],
+    "progress": ["PROGRESS_COLUMNS", "catch_up_progress"],
+    "summary": ["OutcomeSummary", "outcome_summary"],
+    "_from_config": [
+        "OutcomeData", "clients_at_contact", "load_outcomes", "observed_from_config", "outcome_report",
+    ],
+}  # fmt: skip
+
+
+def test_metrics_offers_the_same_names_as_before_the_split():
+    assert sorted(metrics_module.__all__) == sorted(name for names in FACE.values() for name in names)
+
+
+@pytest.mark.parametrize("job", sorted(FACE))
+def test_each_metric_is_defined_in_its_job_module_and_offered_by_the_package(job):
+    module = importlib.import_module(f"reconnect_lib.metrics.{job}")
+    for name in FACE[job]:
+        value = getattr(module, name)
+        assert getattr(metrics_module, name) is value
+        if inspect.isfunction(value) or inspect.isclass(value):
+            assert value.__module__ == module.__name__
+
+
+def _imported_modules(path: Path) -> set[str]:
+    """The modules of reconnect_lib above metrics/ that a file in it imports (first dotted part)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level == 2:
+            found |= {node.module.split(".")[0]} if node.module else {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module.split(".")[1] if node.module.startswith("reconnect_lib.") else "")
+    return found - {""}
+
+
+@pytest.mark.parametrize("job", sorted(set(FACE) - {"_from_config"}))
+def test_the_metrics_compute_from_the_frames_they_are_handed(job):
+    imported = _imported_modules(Path(metrics_module.__file__).parent / f"{job}.py")
+    # neither read a file or the outcome store, nor rerun the client base: that is _from_config's job
+    io_and_stages = {"load", "outcomes", "config", "files", "engines", "pipeline", "client_base", "dormancy"}
+    assert imported & io_and_stages == set()
