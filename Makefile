@@ -39,11 +39,13 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n auto --dist worksteal
 
-# The developers' fast loop: lint, then every test not marked slow (no notebook runs, no
-# subprocess kills), stopping at the first failure.
+# The developers' fast loop: lint, then every test outside the four slow layers (no notebook
+# runs or killed subprocesses, no Spark, no browser, no PostgreSQL; tests/conftest.py marks
+# them), stopping at the first failure.
+FAST := not slow and not spark and not browser and not postgres
 check: $(VENV)/.installed-test
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n auto -m "not slow" -x -q
+	$(BIN)/python -m pytest -n auto --dist worksteal -m "$(FAST)" -x -q
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

@@ -14,6 +14,13 @@ Fixtures for tests that run on both engines:
 - ``records``: any frame as a list of plain-Python row dicts (dates as
   ``datetime.date``, missing values as ``None``, floats rounded to 9 places), so
   outputs of different engines compare with ``==`` (session-scoped).
+
+Layers (markers, registered in pyproject.toml; ``make check`` deselects all four):
+
+- ``slow``: notebook runs, killed subprocesses, large data (marked in the test files);
+- ``spark``: every test using the ``spark`` fixture (PySpark in local mode);
+- ``browser``: every test of a ``test_browser_*.py`` file (Chromium, JupyterLab);
+- ``postgres``: every test run against the PostgreSQL store (``store_url`` = "postgresql").
 """
 
 from __future__ import annotations
@@ -41,6 +48,29 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ENGINES = ("pandas", "polars")
+
+
+# --- layers ---------------------------------------------------------------------------------
+
+
+def layers_of(item: pytest.Item) -> set[str]:
+    """The markers of the layers `item` belongs to by what it uses (its fixtures, its file)."""
+    layers = set()
+    if "spark" in getattr(item, "fixturenames", ()):
+        layers.add("spark")
+    if item.path.name.startswith("test_browser_"):
+        layers.update(("browser", "slow"))
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and callspec.params.get("store_url") == "postgresql":
+        layers.add("postgres")
+    return layers
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects anything
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        for name in sorted(layers_of(item)):
+            item.add_marker(getattr(pytest.mark, name))
 
 
 def pandas_to_engine(frame: pd.DataFrame, engine: str) -> Any:
