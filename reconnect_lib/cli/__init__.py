@@ -5,6 +5,7 @@ here is what makes them part of the command.
 """
 
 from . import base
+from . import init as init_commands  # noqa: F401
 from . import outcome as outcome_commands  # noqa: F401
 from . import plan as plan_commands  # noqa: F401
 from . import report as report_commands  # noqa: F401

@@ -1,0 +1,317 @@
+"""reconnect init: a consultant's exports to a campaign.toml that loads, with every guess explained."""
+
+import json
+import tomllib
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from reconnect_lib.cli import main
+from reconnect_lib.column_maps import TABLE_COLUMNS, apply_map, normalise_name
+from reconnect_lib.config import load_config, parse_config
+from reconnect_lib.errors import InputError
+from reconnect_lib.files import WriteError
+from reconnect_lib.init import guess_campaign
+
+DATA = Path(__file__).parent / "data" / "init"
+AS_OF = date(2026, 12, 6)
+
+
+def _paths(*names: str) -> list[Path]:
+    return [DATA / n for n in names]
+
+
+def _sources(guess, table: str) -> dict[str, str]:
+    return {c: g.source for c, g in guess.file_of(table).columns.items()}
+
+
+# --- the issue's spreadsheet, end to end ------------------------------------------------
+
+
+def test_a_small_business_spreadsheet_goes_through_init_and_buckets_with_no_hand_edits(tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "campaign"
+    result = runner.invoke(
+        main, ["init", str(DATA / "small-business.csv"), "--out", str(out), "--as-of", "2026-12-06"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "20 clients, dates from 2019-02-13 to 2025-10-10" in result.output
+    assert "Customer" in result.output
+    assert "to check" in result.output
+    config = load_config(out / "campaign.toml")
+    assert config.data.clients == (DATA / "small-business.csv").resolve()
+    assert config.data.dayfirst is True
+    table = runner.invoke(
+        main, ["buckets", "--config", str(out / "campaign.toml"), "--as-of", "2026-12-06", "--format", "json"]
+    )
+    assert table.exit_code == 0, table.output
+    rows = json.loads(table.output)
+    assert sum(r["clients"] for r in rows) == 20
+    assert sum(r["due"] for r in rows) == 20  # the latest contact, 10/10/2025, is over a year before
+    assert sum(r["total_revenue"] for r in rows) == pytest.approx(69_532.0)
+
+
+def test_the_small_business_guesses_are_the_right_ones():
+    guess = guess_campaign(_paths("small-business.csv"), as_of=AS_OF)
+    (f,) = guess.files
+    assert f.table == "clients"
+    assert _sources(guess, "clients") == {
+        "client_id": "Customer",
+        "name": "Customer",
+        "email": "E-mail",
+        "phone": "Phone",
+        "last_contact": "Last contacted",
+        "total_revenue": "Total spent",
+    }
+    # No id column: the name stands in, and the guess says what to check.
+    assert "id column" in f.columns["client_id"].check
+    assert (guess.dayfirst, guess.date_format, guess.decimal, guess.currency) == (True, None, None, ("£",))
+    assert "'17/09/2023'" in guess.date_why  # the day above 12 that proves the order
+    assert guess.problems is None
+    assert guess.clients == 20
+    assert (guess.first_date, guess.last_date) == (date(2019, 2, 13), date(2025, 10, 10))
+    text = guess.toml()
+    assert "CHECK:" in text
+    assert "dayfirst = true" in text
+    assert tomllib.loads(text)["data"]["columns"]["clients"] == {"client_id": "Customer", "name": "Customer"}
+
+
+# --- shipped maps, histories, month-first and decimal-comma files ------------------------
+
+
+def test_a_hubspot_export_is_recognised_by_its_columns():
+    guess = guess_campaign(_paths("hubspot-contacts.csv"), as_of=AS_OF)
+    assert guess.column_map == "hubspot"
+    cols = guess.file_of("clients").columns
+    assert cols["name"].source == "First Name + Last Name"
+    assert cols["name"].how == "map"
+    assert cols["last_purchase"].source == "Recent Deal Close Date"
+    assert guess.file_of("clients").written == {}  # the map reads it all: nothing to override
+    assert guess.file_of("clients").unmapped == ("Lifecycle Stage",)
+    assert (guess.dayfirst, guess.date_format) == (False, None)
+    assert guess.clients == 6
+    assert guess.problems is None
+
+
+def test_xero_contacts_and_invoices_are_a_client_list_and_a_purchase_history():
+    guess = guess_campaign(_paths("xero-invoices.csv", "xero-contacts.csv"), as_of=AS_OF)
+    assert guess.column_map == "xero"
+    assert [f.table for f in guess.files] == ["transactions", "clients"]
+    assert guess.file_of("transactions").columns["amount"].source == "Total"
+    assert guess.dayfirst is True
+    assert "'15/03/2023'" in guess.date_why
+    assert guess.problems is None
+    assert guess.clients == 4
+    # The draft invoice of 10/10/2025 is set aside by the map: the latest date is the November 2024 one.
+    assert guess.last_date == date(2024, 11, 28)
+
+
+def test_a_month_first_sales_file_and_a_call_log_are_found_by_their_content():
+    guess = guess_campaign(_paths("shop-sales.csv", "shop-calls.csv", "shop-clients.csv"), as_of=AS_OF)
+    assert [f.table for f in guess.files] == ["transactions", "contacts", "clients"]
+    assert _sources(guess, "transactions") == {"client_id": "Buyer", "date": "When", "amount": "Paid"}
+    assert _sources(guess, "contacts") == {"client_id": "Buyer", "date": "Called on", "channel": "How"}
+    assert "client ids of the client list" in guess.file_of("transactions").columns["client_id"].why
+    assert (guess.dayfirst, guess.date_format) == (False, "%m/%d/%Y")
+    assert "'03/25/2024'" in guess.date_why
+    assert guess.currency == ("$",)
+    assert guess.file_of("transactions").unmapped == ("Ref",)
+    assert guess.problems is None
+    assert guess.clients == 5
+    assert (guess.first_date, guess.last_date) == (date(2021, 9, 3), date(2025, 6, 30))
+
+
+def test_a_semicolon_file_with_decimal_commas_and_german_names():
+    guess = guess_campaign(_paths("kunden.csv"), as_of=AS_OF)
+    assert _sources(guess, "clients") == {
+        "client_id": "Kundennummer",
+        "name": "Name",
+        "email": "E-Mail",
+        "phone": "Telefon",
+        "last_contact": "Letzter Kontakt",
+        "total_revenue": "Umsatz",
+    }
+    assert (guess.decimal, guess.dayfirst, guess.currency) == (",", True, ("€",))
+    assert 'decimal = ","' in guess.toml()
+    assert guess.problems is None
+    assert guess.clients == 5
+
+
+# --- guesses that need a person -------------------------------------------------------------
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_dates_that_read_both_ways_are_asked_about_and_an_answer_settles_them(tmp_path):
+    path = _write(
+        tmp_path,
+        "list.csv",
+        "Client No,Last Contacted\nA1,03/04/2024\nA2,05/06/2023\nA3,11/12/2022\n",
+    )
+    guess = guess_campaign([path], as_of=AS_OF)
+    assert [q.key for q in guess.questions] == ["dates"]
+    assert guess.dayfirst is True
+    assert "CHECK" in guess.date_why
+    assert "reads both ways" in guess.date_why
+    month = guess_campaign([path], as_of=AS_OF, answers={"dates": "month_first"})
+    assert (month.dayfirst, month.date_format) == (False, "%m/%d/%Y")
+    assert month.last_date == date(2024, 3, 4)
+    assert guess.last_date == date(2024, 4, 3)
+
+
+def test_dollar_amounts_tip_dates_that_read_both_ways_to_month_first(tmp_path):
+    path = _write(
+        tmp_path, "list.csv", "Client No,Last Order Date,Revenue\nA1,03/04/2024,$10.00\nA2,05/06/2023,$4.50\n"
+    )
+    guess = guess_campaign([path], as_of=AS_OF)
+    assert guess.date_format == "%m/%d/%Y"
+    assert "because amounts are in $" in guess.date_why
+
+
+def test_files_that_disagree_on_the_date_order_say_campaign_toml_cannot_hold_both(tmp_path):
+    clients = _write(tmp_path, "clients.csv", "Client No,Last Contacted\nA1,25/01/2024\nA2,03/02/2023\n")
+    sales = _write(tmp_path, "sales.csv", "Client No,Invoice Date,Total\nA1,01/25/2024,10\nA1,02/13/2023,5\n")
+    guess = guess_campaign([clients, sales], as_of=AS_OF)
+    assert guess.needed_keys
+    assert "per file" in guess.needed_keys[0]
+    assert "files disagree" in guess.date_why
+    assert guess.problems is not None  # one setting cannot read both: loading says which rows
+
+
+def test_a_column_named_like_a_date_but_holding_words_is_switched_off_and_said(tmp_path):
+    path = _write(
+        tmp_path,
+        "list.csv",
+        "Client No,Last Contacted,Last Order Date\nA1,by phone,2024-01-02\nA2,never,2023-05-06\n",
+    )
+    guess = guess_campaign([path], as_of=AS_OF)
+    f = guess.file_of("clients")
+    assert f.off == ("last_contact",)
+    assert f.written == {"last_contact": ""}
+    assert any("Last Contacted" in n and "holds no dates" in n for n in f.notes)
+    assert guess.problems is None
+
+
+def test_a_history_alone_is_refused_naming_what_is_missing(tmp_path):
+    sales = _write(tmp_path, "sales.csv", "Client No,Invoice Date,Total\nA1,2024-01-25,10\nA1,2023-02-13,5\n")
+    with pytest.raises(InputError, match="no client list among the files"):
+        guess_campaign([sales], as_of=AS_OF)
+
+
+def test_a_date_after_as_of_is_reported_as_a_problem_not_hidden(tmp_path):
+    path = _write(tmp_path, "list.csv", "Client No,Last Contacted\nA1,2027-05-01\nA2,2024-01-01\n")
+    assert guess_campaign([path]).problems is None  # no as_of: nothing to be after
+    problems = guess_campaign([path], as_of=AS_OF).problems
+    assert problems is not None
+    assert "2027-05-01" in problems
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def test_campaign_toml_is_never_overwritten_without_force_and_names_data_relative_to_it(tmp_path):
+    runner = CliRunner()
+    data = tmp_path / "exports" / "kunden.csv"
+    data.parent.mkdir()
+    data.write_bytes((DATA / "kunden.csv").read_bytes())
+    out = tmp_path / "campaign"
+    args = ["init", str(data), "--out", str(out), "--as-of", "2026-12-06"]
+    assert runner.invoke(main, args).exit_code == 0
+    raw = tomllib.loads((out / "campaign.toml").read_text(encoding="utf-8"))
+    assert raw["data"]["clients"] == "../exports/kunden.csv"  # referenced, not copied
+    assert sorted(p.name for p in out.iterdir()) == ["campaign.toml"]
+    (out / "campaign.toml").write_text("# mine\n", encoding="utf-8")
+    refused = runner.invoke(main, args)
+    assert refused.exit_code == 2
+    assert "already exists" in refused.output
+    assert "--force" in refused.output
+    assert (out / "campaign.toml").read_text(encoding="utf-8") == "# mine\n"
+    with pytest.raises(WriteError, match="already exists"):
+        guess_campaign([data]).write(out)
+    assert (out / "campaign.toml").read_text(encoding="utf-8") == "# mine\n"
+    assert runner.invoke(main, [*args, "--force"]).exit_code == 0
+    assert load_config(out / "campaign.toml").data.clients == data
+
+
+def test_interactive_asks_the_ambiguous_guess_and_writes_the_answer(tmp_path):
+    path = _write(tmp_path, "list.csv", "Client No,Last Contacted\nA1,03/04/2024\nA2,05/06/2023\n")
+    out = tmp_path / "c"
+    result = CliRunner().invoke(
+        main,
+        ["init", str(path), "--out", str(out), "--interactive", "--as-of", "2026-12-06"],
+        input="month_first\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "read them as" in result.output
+    assert load_config(out / "campaign.toml").data.date_format == "%m/%d/%Y"
+
+
+def test_a_loading_problem_is_written_then_reported_with_exit_code_2(tmp_path):
+    path = _write(tmp_path, "list.csv", "Client No,Last Contacted\nA1,2027-05-01\nA2,2024-01-01\n")
+    result = CliRunner().invoke(
+        main, ["init", str(path), "--out", str(tmp_path / "c"), "--as-of", "2026-12-06"]
+    )
+    assert result.exit_code == 2
+    assert "loading it fails" in result.output
+    assert "2027-05-01" in result.output
+    assert (tmp_path / "c" / "campaign.toml").is_file()
+
+
+# --- invariants ------------------------------------------------------------------------------
+
+_NAMES = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=12)
+_CELLS = st.sampled_from(
+    [
+        "ann@x.example",
+        "07700 900123",
+        "03/04/2024",
+        "25/12/2023",
+        "£1,200.50",
+        "10",
+        "A7",
+        "Ann Lee",
+        None,
+        "call",
+    ]
+)
+
+
+@given(
+    names=st.lists(_NAMES, min_size=1, max_size=6),
+    cells=st.lists(st.lists(_CELLS, min_size=6, max_size=6), min_size=1, max_size=5),
+)
+def test_a_guess_never_reads_two_columns_as_one_and_its_toml_reads_back_as_guessed(names, cells):
+    frame = pd.DataFrame([row[: len(names)] for row in cells], columns=names, dtype=object)
+    try:
+        guess = guess_campaign({"clients.csv": frame})
+    except InputError:
+        return  # no file could be a client list: refused, with a message
+    raw_frame = guess_campaign.__globals__["_read_all"]({"x": frame})[0].frame
+    for f in guess.files:
+        if f.table is None:
+            continue
+        assert set(f.columns) <= set(TABLE_COLUMNS[f.table])
+        # One source per canonical column (a dict), and one canonical per source column, except
+        # the client id that a unique name or e-mail also stands for.
+        singles = [g.source for c, g in f.columns.items() if c != "client_id" and g.how != "map"]
+        assert len(singles) == len(set(singles))
+        mapped = apply_map(raw_frame, f.table, guess.column_map, f.written)
+        assert not mapped.problems
+        assert {c: src.label for c, src in mapped.sources.items()} == {
+            c: g.source for c, g in f.columns.items()
+        }
+    text = guess.toml()
+    cfg = parse_config(tomllib.loads(text))
+    for f in guess.files:
+        if f.table is not None and f.written:
+            assert cfg.data.columns[f.table] == f.written
+    assert all(normalise_name(v) for f in guess.files for v in f.written.values() if v)
