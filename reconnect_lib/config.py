@@ -36,6 +36,7 @@ from pydantic import (
     StrictBool,
     StrictStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -163,9 +164,16 @@ class ValueSection(_Section):
     prior: dict[StrictStr, Chance] | None = None
 
 
+#: Channels a first contact can go by, as ``[plan] channels`` names them.
+FirstChannel = Literal["letter", "email", "phone"]
+
+
 class PlanSection(_Section):
     strategy: Strategy = "round_robin"
     capacity: dict[Literal["letter", "phone", "email", "visit", "gift"], Capacity] = DEFAULT_CAPACITY
+    #: First-contact channels in order of preference; None: letter first when it has capacity,
+    #: else e-mail and phone sharing the queue (what the plan did before the key existed).
+    channels: tuple[FirstChannel, ...] | None = None
     follow_up_days: FollowUpDays = 7
     gift: StrictBool = False
     holdout_share: Share = 0.0
@@ -175,6 +183,22 @@ class PlanSection(_Section):
     @classmethod
     def _with_defaults(cls, v: dict[str, int]) -> dict[str, int]:
         return {**DEFAULT_CAPACITY, **v}
+
+    @field_validator("channels")
+    @classmethod
+    def _distinct_with_capacity(
+        cls, v: tuple[str, ...] | None, info: ValidationInfo
+    ) -> tuple[str, ...] | None:
+        if v is None:
+            return v
+        if not v or len(set(v)) != len(v):
+            raise ValueError('must list one or more of "letter", "email", "phone", each once')
+        capacity = info.data.get("capacity")
+        if capacity is not None and not any(capacity.get(c, 0) > 0 for c in v):
+            raise ValueError(
+                "every channel it lists has a capacity of 0 under [plan.capacity]: nobody could be contacted"
+            )
+        return v
 
 
 class EngineSection(_Section):
@@ -281,6 +305,11 @@ _EXPECTED: dict[str, tuple[str, str]] = {
     "plan.capacity": (
         f"contacts a week for letter, phone, email, visit or gift: whole numbers from 0 to {MAX_CAPACITY:,}",
         "capacity = { letter = 10, phone = 20, email = 50 }",
+    ),
+    "plan.channels": (
+        'first-contact channels in order of preference: a list of "letter", "email", "phone", each once, '
+        "at least one with capacity",
+        'channels = ["letter", "email", "phone"]',
     ),
     "plan.follow_up_days": (f"a whole number of days from 0 to {MAX_FOLLOW_UP_DAYS}", "follow_up_days = 7"),
     "plan.gift": ("true or false", "gift = true"),

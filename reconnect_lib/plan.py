@@ -78,20 +78,33 @@ Newly lapsing clients join the queue when they become due.
 
 Channels
 --------
-The first contact goes out on the **primary** channel(s): ``letter`` when it
-has capacity (the field report; the phone capacity then serves the follow-up
-calls), otherwise every one of ``email`` and ``phone`` with capacity (the
-win-back by phone and e-mail). Pass ``primary=`` to choose. With several
-primary channels the queue is shared out in proportion to their capacities
-(a client who cannot be reached on their share's channel takes the first one
-they can be), and each channel works through its own share week by week.
+A letter needs a postal address (``address_line1``), an e-mail an ``email``
+and a call a ``phone``; a client is only ever planned on a channel they can be
+reached by.
+
+``channels`` (campaign.toml's ``[plan] channels``) is an order of preference:
+each client gets the first channel of the list they can be reached by and that
+has capacity, and each channel works through its own clients week by week.
+
+Without it, the first contact goes out on the **primary** channel(s):
+``letter`` when it has capacity (the field report; the phone capacity then
+serves the follow-up calls), otherwise every one of ``email`` and ``phone``
+with capacity (the win-back by phone and e-mail), the queue shared out in
+proportion to their capacities (a client who cannot be reached on their
+share's channel takes the first one they can be). A client who can be reached
+on none of them takes the first other channel with capacity they can be
+reached by, in the order letter, e-mail, phone: a list with e-mails and phones
+but no postal addresses is contacted by e-mail and phone. ``primary=`` (Python
+only) names the primary channels and allows no other.
 
 A letter or e-mail promises a follow-up call ``follow_up_days`` later (a call
 due on a weekend moves to the Monday), booked in the phone capacity of the week
-the call falls in; when that week is full it moves to the same weekday of the
-first later week with room. The letter states the booked day. When the phone is
-itself a primary channel its capacity goes to first calls, and letters and
-e-mails promise no call (a call booked weeks away would be a broken promise). With ``gift=True`` every
+the call falls in (what that week's first calls leave of it, when some clients
+can only be called); when that week is full it moves to the same weekday of
+the first later week with room. The letter states the booked day. When the
+phone is itself a primary channel its capacity goes to first calls, and
+letters and e-mails promise no call (a call booked weeks away would be a
+broken promise). With ``gift=True`` every
 letter or e-mail also promises a gift, sent on the day the call is due (within
 a ``gift`` capacity when one is given, else unlimited).
 
@@ -145,7 +158,7 @@ import numpy as np
 import pandas as pd
 
 from . import _frames as fr
-from .config import DEFAULT_CAPACITY, CampaignConfig
+from .config import DEFAULT_CAPACITY, CampaignConfig, FirstChannel
 from .dormancy import months_to_days
 from .errors import ConfigError, InputError, Problem
 from .options import STRATEGIES, Strategy
@@ -204,7 +217,7 @@ from .schema import (
 )
 from .weeks import iso_week, week_monday
 
-PrimaryChannel = Literal["letter", "email", "phone"]
+PrimaryChannel = FirstChannel  # declared once, with [plan] channels
 PRIMARY_CHANNELS: tuple[str, ...] = get_args(PrimaryChannel)
 
 ExclusionReason = Literal[
@@ -425,7 +438,8 @@ class ContactPlan:
     capacity : dict
         Contacts per week and channel, as used.
     primary : tuple of str
-        The primary channels.
+        The channels carrying first contacts, in order of preference (the
+        primary ones when nobody is planned).
     strategy : str
     follow_up_days : int
     gift : bool
@@ -542,6 +556,7 @@ def contact_plan(
     strategy: Strategy = "round_robin",
     sort_key: str | Sequence[str] | None = None,
     primary: PrimaryChannel | Sequence[PrimaryChannel] | None = None,
+    channels: Sequence[PrimaryChannel] | None = None,
     follow_up_days: int = 7,
     gift: bool = False,
     status: Any = None,
@@ -578,8 +593,13 @@ def contact_plan(
     sort_key : str or sequence of str, optional
         With ``strategy="custom"`` only: columns to sort by, ``-`` for descending.
     primary : {"letter", "email", "phone"} or a sequence of them, optional
-        The channel(s) of the first contact; default letter if it has capacity,
-        else e-mail and phone.
+        The channel(s) of the first contact, sharing the queue by capacity, and
+        no other; default letter if it has capacity, else e-mail and phone,
+        then any other channel with capacity for a client those cannot reach.
+    channels : sequence of {"letter", "email", "phone"}, optional
+        First-contact channels in order of preference (``[plan] channels``):
+        each client gets the first they can be reached by, of those with
+        capacity. Not together with `primary`.
     follow_up_days : int
         Days from a letter or e-mail to its follow-up call (>= 0).
     gift : bool
@@ -645,7 +665,8 @@ def contact_plan(
     fr.check_choice("strategy", strategy, STRATEGIES)
     custom_keys = _check_sort_key(strategy, sort_key)
     caps = _check_capacity(capacity)
-    primaries = _check_primary(primary, caps)
+    shared, fallback = _check_channels(primary, channels, caps)
+    candidates = shared + fallback
     follow_up_days = fr.check_whole("follow_up_days", follow_up_days, minimum=0)
     if not isinstance(gift, bool):
         raise ConfigError(f"gift={gift!r} is not valid", expected="True or False")
@@ -680,7 +701,7 @@ def contact_plan(
     logged_in_mark = ~np.isnat(log.logged) & ((today - log.logged).astype("int64") < threshold)
     due = due & ~logged_in_mark
     crosses = np.fmax(_dormant_since(frame, today), log.logged) + np.timedelta64(threshold, "D")
-    reach = {ch: _has_text(frame, REACH_COLUMN[ch]) for ch in primaries}
+    reach = {ch: _has_text(frame, REACH_COLUMN[ch]) for ch in candidates}
 
     code = np.zeros(n, dtype=np.int8)  # 0 = planned, else 1 + index in EXCLUSION_REASONS
 
@@ -690,7 +711,8 @@ def contact_plan(
     exclude(dnc, "do_not_contact")
     exclude(lost, "lost")
     exclude(recent, "recently_contacted")
-    exclude(~np.logical_or.reduce(list(reach.values())), "unreachable")
+    unreachable = ~np.logical_or.reduce(list(reach.values()))
+    exclude(unreachable, "unreachable")
     exclude(~due & np.isnat(crosses), "not_due")
     due_pool = int(((code == 0) & due).sum())
     if share > 0 and due_pool >= max(min_due, 1):
@@ -740,7 +762,11 @@ def contact_plan(
     m = len(queue)
 
     # --- first contacts, channel by channel ---
-    chan = _assign_channels(queue, primaries, caps, reach)
+    chan = _assign_channels(queue, shared, fallback, caps, reach)
+    # The channels carrying first contacts (the primary ones when nobody is planned).
+    used = [j for j in range(len(candidates)) if bool((chan == j).any())] or list(range(len(shared)))
+    primaries = tuple(candidates[j] for j in used)
+    chan = np.searchsorted(np.array(used, dtype=np.int64), chan).astype(np.int64)
     week = np.empty(m, dtype=np.int64)
     pos = np.empty(m, dtype=np.int64)
     weeks_needed = 0
@@ -766,18 +792,30 @@ def contact_plan(
     promise_week = (promise_day - start_day).astype("int64") // 7
     call_day = np.full(len(queue), _NAT)
     gift_day = np.full(len(queue), _NAT)
-    phone_free = caps["phone"] if "phone" not in primaries else 0
-    if promised.size and phone_free > 0:
-        call_day[promised], late = _book(promise_day, promise_week, plan_order[promised], phone_free)
+    phone_free = caps["phone"] if "phone" not in shared else 0
+    # First calls to clients who can only be called come first; follow-ups take what they leave.
+    first_calls = np.bincount(week[primary_names == "phone"], minlength=0).astype(np.int64)
+    # A call is promised only to a client with a phone number.
+    callable_ = _has_text(frame, PHONE)[queue[promised]]
+    if callable_.any() and phone_free > 0:
+        called = promised[callable_]
+        call_day[called], late = _book(
+            promise_day[callable_], promise_week[callable_], plan_order[called], phone_free, taken=first_calls
+        )
         if late.max() > 0:
             out_notes.append(
                 f"phone capacity ({phone_free} a week) does not keep up with the follow-up calls: "
                 f"{int((late > 0).sum()):,} calls move to a later week, the latest by {int(late.max())} weeks"
             )
-    elif promised.size and "phone" in primaries:
+    elif callable_.any() and "phone" in shared:
         out_notes.append("the phone makes first contacts, so letters and e-mails promise no follow-up call")
-    elif promised.size:
+    elif callable_.any():
         out_notes.append("no phone capacity: letters and e-mails promise no follow-up call")
+    if promised.size and not callable_.all():
+        no_phone = _count(
+            int((~callable_).sum()), "letter or e-mail goes to a client", "letters and e-mails go to clients"
+        )
+        out_notes.append(f"{no_phone} with no phone number: they promise no follow-up call")
     if gift and promised.size:
         gift_cap = caps.get("gift")
         if gift_cap is None:
@@ -786,7 +824,20 @@ def contact_plan(
             gift_day[promised], _ = _book(promise_day, promise_week, plan_order[promised], gift_cap)
         else:
             out_notes.append("gift capacity is 0: no gift is planned")
-    out_notes += _capacity_notes(primaries, caps, bool(promised.size))
+    reachable_by = {c: int(_has_text(frame, REACH_COLUMN[c])[queue].sum()) for c in PRIMARY_CHANNELS}
+    out_notes += _capacity_notes(
+        primaries, caps, bool(promised.size), reachable_by, explicit=channels is not None
+    )
+    n_unreachable = int((code == EXCLUSION_REASONS.index("unreachable") + 1).sum())
+    if n_unreachable:
+        needs = [_REACH_NEEDS[c] for c in candidates]
+        needs_text = ", ".join(needs[:-1]) + " or " + needs[-1] if len(needs) > 1 else needs[0]
+        out_notes.append(
+            f"{_count(n_unreachable, 'client has', 'clients have')} no {needs_text} and "
+            f"{'is' if n_unreachable == 1 else 'are'} left out as unreachable; fill that column in the "
+            "client list, or give another channel capacity under [plan.capacity] and list it in "
+            "[plan] channels in campaign.toml"
+        )
 
     # --- tables ---
     keep_up = ~due[queue]
@@ -879,6 +930,7 @@ def plan_from_config(
     settings: dict[str, Any] = {
         "capacity": dict(p.capacity),
         "strategy": p.strategy,
+        "channels": p.channels,
         "follow_up_days": p.follow_up_days,
         "gift": p.gift,
         "holdout_share": p.holdout_share,
@@ -923,6 +975,44 @@ def _check_capacity(capacity: Mapping[str, int] | None) -> dict[str, int]:
     if problems:
         raise ConfigError.from_problems(problems)
     return {**DEFAULT_CAPACITY, **{k: int(v) for k, v in capacity.items()}}
+
+
+def _check_channels(
+    primary: object, channels: object, caps: dict[str, int]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The channels sharing the queue, and the ones after them in order of preference.
+
+    With `channels`, the first of them with capacity, then the others with capacity;
+    with `primary`, those and no other; by default the primary channels, then every
+    other channel with capacity (letter, e-mail, phone) for the clients they cannot reach.
+    """
+    if channels is None:
+        shared = _check_primary(primary, caps)
+        if primary is not None:
+            return shared, ()
+        return shared, tuple(c for c in PRIMARY_CHANNELS if c not in shared and caps.get(c, 0) > 0)
+    if primary is not None:
+        raise ConfigError(
+            "pass either channels= (an order of preference) or primary=, not both",
+            hint="[plan] channels in campaign.toml is the order of preference",
+        )
+    names = (channels,) if isinstance(channels, str) else channels
+    if not isinstance(names, Sequence) or not names or len(set(names)) != len(names):
+        raise ConfigError(
+            f"channels={channels!r} is not valid",
+            expected="one or more distinct channels in order of preference, "
+            'e.g. ["letter", "email", "phone"]',
+        )
+    for name in names:
+        fr.check_choice("channels", name, PRIMARY_CHANNELS)
+    usable = tuple(str(c) for c in names if caps.get(str(c), 0) > 0)
+    if not usable:
+        raise ConfigError(
+            f"no channel of channels={list(names)!r} has capacity",
+            expected="a capacity > 0 for at least one of them",
+            hint="raise a capacity under [plan.capacity] or list another channel in [plan] channels",
+        )
+    return usable[:1], usable[1:]
 
 
 def _check_primary(primary: object, caps: dict[str, int]) -> tuple[str, ...]:
@@ -1225,14 +1315,28 @@ def _channel_pattern(capacities: Sequence[int]) -> np.ndarray:
 
 
 def _assign_channels(
-    queue: np.ndarray, primaries: tuple[str, ...], caps: dict[str, int], reach: dict[str, np.ndarray]
+    queue: np.ndarray,
+    shared: tuple[str, ...],
+    fallback: tuple[str, ...],
+    caps: dict[str, int],
+    reach: dict[str, np.ndarray],
 ) -> np.ndarray:
-    if len(primaries) == 1:
-        return np.zeros(len(queue), dtype=np.int64)
-    pattern = _channel_pattern([caps[c] for c in primaries])
-    share = pattern[np.arange(len(queue)) % len(pattern)]
-    can = np.column_stack([reach[c][queue] for c in primaries])
-    return np.where(can[np.arange(len(queue)), share], share, can.argmax(axis=1)).astype(np.int64)
+    """Each queued client's channel, an index into ``shared + fallback``: a shared channel
+    (by the capacity pattern, else the first they can be reached on), else the first fallback
+    channel they can be reached on. Every queued client can be reached on one of them."""
+    n = len(queue)
+    if len(shared) == 1:
+        chosen = np.zeros(n, dtype=np.int64)
+    else:
+        pattern = _channel_pattern([caps[c] for c in shared])
+        share = pattern[np.arange(n) % len(pattern)]
+        can = np.column_stack([reach[c][queue] for c in shared])
+        chosen = np.where(can[np.arange(n), share], share, can.argmax(axis=1)).astype(np.int64)
+    on_shared = np.logical_or.reduce([reach[c][queue] for c in shared])
+    if fallback and not on_shared.all():
+        can = np.column_stack([reach[c][queue] for c in fallback])
+        chosen = np.where(on_shared, chosen, len(shared) + can.argmax(axis=1))
+    return chosen
 
 
 def _queue(release: np.ndarray, capacity: int) -> tuple[np.ndarray, np.ndarray]:
@@ -1247,16 +1351,41 @@ def _queue(release: np.ndarray, capacity: int) -> tuple[np.ndarray, np.ndarray]:
     return slot // capacity, slot % capacity
 
 
+def _queue_around(release: np.ndarray, capacity: int, taken: np.ndarray) -> np.ndarray:
+    """The week of items taken in order, each no earlier than its release week, in what
+    `taken` leaves of a weekly `capacity` (the closed form of :func:`_queue` over the free slots)."""
+    n = len(release)
+    if not n:
+        return release.copy()
+    horizon = max(int(release.max()) + 1, len(taken)) + -(-n // capacity) + 1
+    free = np.full(horizon, capacity, dtype=np.int64)
+    free[: len(taken)] -= np.minimum(taken, capacity)
+    ends = np.cumsum(free)  # slots of weeks 0..w
+    starts = ends - free  # the first slot of each week
+    i = np.arange(n, dtype=np.int64)
+    slot = i + np.maximum.accumulate(starts[release] - i)
+    return np.searchsorted(ends, slot, side="right").astype(np.int64)
+
+
 def _book(
-    target_day: np.ndarray, target_week: np.ndarray, order: np.ndarray, capacity: int
+    target_day: np.ndarray,
+    target_week: np.ndarray,
+    order: np.ndarray,
+    capacity: int,
+    *,
+    taken: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Book actions in a weekly `capacity`, each on its target day or, when that week is full,
     the same weekday of the first later week with room.
 
-    Returns the booked days and how many weeks each moved, aligned with the input.
+    `taken[w]` slots of week ``w`` are already booked (first calls). Returns the
+    booked days and how many weeks each moved, aligned with the input.
     """
     rank = np.lexsort((order, target_day, target_week))
-    week, _ = _queue(target_week[rank], capacity)
+    if taken is None or not taken.any():
+        week, _ = _queue(target_week[rank], capacity)
+    else:
+        week = _queue_around(target_week[rank], capacity, taken)
     moved = np.empty(len(rank), dtype=np.int64)
     moved[rank] = week - target_week[rank]
     return target_day + (7 * moved).astype("timedelta64[D]"), moved
@@ -1271,14 +1400,46 @@ def _next_working_day(days: np.ndarray) -> np.ndarray:
     return days + np.where(weekday >= WORKING_DAYS, 7 - weekday, 0).astype("timedelta64[D]")
 
 
-def _capacity_notes(primaries: tuple[str, ...], caps: dict[str, int], follow_ups: bool) -> list[str]:
+#: What a client needs to be reached on each first-contact channel, in words.
+_REACH_NEEDS: dict[str, str] = {
+    "letter": "postal address",
+    "email": "e-mail address",
+    "phone": "phone number",
+}
+
+
+def _count(n: int, one: str, many: str) -> str:
+    """``1 client has``, ``2 clients have``."""
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def _capacity_notes(
+    primaries: tuple[str, ...],
+    caps: dict[str, int],
+    follow_ups: bool,
+    reachable_by: Mapping[str, int],
+    *,
+    explicit: bool = False,
+) -> list[str]:
+    """A note for each channel with capacity that nobody is contacted by, and what would use it."""
     used = set(primaries) | ({"phone"} if follow_ups else set())
     idle = [c for c in PRIMARY_CHANNELS if caps.get(c, 0) > 0 and c not in used]
-    return [
-        f"{c} capacity ({caps[c]} a week) is not used: first contacts go by {' and '.join(primaries)}; "
-        f"pass primary=({', '.join(repr(p) for p in (*primaries, c))}) to use it too"
-        for c in idle
-    ]
+    why = "the channels [plan] channels prefers" if explicit else "the first-contact channels"
+
+    def toml_list(names: Sequence[str]) -> str:
+        return "[" + ", ".join(f'"{n}"' for n in names) + "]"
+
+    notes = []
+    for c in idle:
+        head = f"{c} capacity ({caps[c]} a week) is not used: "
+        if not reachable_by.get(c, 0):
+            notes.append(head + f"no client planned has a {_REACH_NEEDS[c]}")
+            continue
+        notes.append(
+            head + f"every client planned can be reached by {' or '.join(primaries)}, {why}; "
+            f"to contact by {c} first, set [plan] channels = {toml_list((c, *primaries))} in campaign.toml"
+        )
+    return notes
 
 
 # --- output tables -----------------------------------------------------------------------

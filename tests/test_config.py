@@ -50,6 +50,26 @@ def test_partial_capacity_keeps_other_channels():
     assert cfg.plan.capacity == {**DEFAULT_CAPACITY, "letter": 25}
 
 
+def test_plan_channels_are_an_order_of_preference_named_when_wrong(tmp_path):
+    assert parse_config(MINIMAL).plan.channels is None
+    cfg = parse_config({**MINIMAL, "plan": {"channels": ["email", "phone"]}})
+    assert cfg.plan.channels == ("email", "phone")
+    for line, reason in (
+        ('channels = ["email", "email"]', "each once"),
+        ("channels = []", "each once"),
+        ('channels = "email"', "valid tuple"),
+        ('channels = ["pigeon"]', "'letter', 'email' or 'phone'"),
+        ('channels = ["email"]\ncapacity = { email = 0 }', "capacity of 0"),
+    ):
+        path = write(tmp_path, f'[campaign]\nname = "x"\n[data]\nclients = "c.csv"\n[plan]\n{line}\n')
+        with pytest.raises(ConfigError) as info:
+            load_config(path)
+        text = str(info.value)
+        assert "plan.channels" in text, text
+        assert reason in text, text
+        assert 'channels = ["letter", "email", "phone"] under [plan]' in text
+
+
 def test_unknown_key_is_named_with_the_allowed_keys(tmp_path):
     path = write(tmp_path, '[campaign]\nname = "x"\n[data]\nclients = "c.csv"\n[plan]\ncapcity = 3\n')
     with pytest.raises(ConfigError) as info:
@@ -395,6 +415,7 @@ KEYS = [
     ("plan", "gift"),
     ("plan", "holdout_share"),
     ("plan", "seed"),
+    ("plan", "channels"),
     ("outcomes", "database"),
     ("reports", "folder"),
     ("engine", "name"),

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import reconnect_lib as rl
 import reconnect_lib.plan as plan_module
 from reconnect_lib.dormancy import bucket_labels, dormancy_buckets
 from reconnect_lib.errors import ConfigError, InputError
@@ -381,11 +382,13 @@ def test_unreachable_clients_are_excluded_not_dropped():
     scored = scored_frame({1: 3})
     scored.loc[0, ADDRESS_LINE1] = None
     scored.loc[1, ADDRESS_LINE1] = "   "
-    plan = contact_plan(scored, as_of=AS_OF)
+    plan = contact_plan(scored, as_of=AS_OF, channels=["letter"])
     assert plan.excluded.set_index(CLIENT_ID)[REASON].to_dict() == {
         "C00001": "unreachable",
         "C00002": "unreachable",
     }
+    assert any(n.startswith("2 clients have no postal address and are left out") for n in plan.notes)
+    assert any("list it in [plan] channels in campaign.toml" in n for n in plan.notes)
 
 
 def test_every_client_is_planned_once_or_excluded_with_a_reason():
@@ -464,6 +467,134 @@ def test_idle_capacity_is_noted_and_primary_can_be_chosen():
         contact_plan(scored, as_of=AS_OF, primary="email", capacity={"email": 0})
     with pytest.raises(ConfigError, match="no channel has capacity"):
         contact_plan(scored, as_of=AS_OF, capacity={"letter": 0, "email": 0, "phone": 0})
+
+
+def test_a_list_with_only_emails_and_phones_plans_every_due_client_by_email_or_phone():
+    # A small business's spreadsheet: e-mails and phones, no postal address (the column is blank,
+    # as the loader gives it), and campaign.toml's default capacities (letter 10, email 50, phone 20).
+    scored = scored_frame({1: 40, 2: 30, 3: 20})
+    scored[ADDRESS_LINE1] = None
+    scored.loc[:9, EMAIL] = None  # ten can only be called
+    scored.loc[10:14, PHONE] = None
+    plan = contact_plan(scored, as_of=AS_OF)
+    first = firsts(plan)
+    assert plan.excluded.empty
+    assert len(first) == scored[DUE].sum() == 90
+    by_client = first.set_index(CLIENT_ID)[CHANNEL]
+    assert set(by_client.loc[scored[CLIENT_ID][:10]]) == {"phone"}
+    assert set(by_client.drop(scored[CLIENT_ID][:10])) == {"email"}
+    assert plan.primary == ("email", "phone")
+    assert plan.forecast.weekly_capacity == 70
+    # the phone makes ten first calls and the follow-up calls of the e-mails to clients with a
+    # phone number, within its 20 a week
+    per_week = plan.actions.loc[plan.actions[CHANNEL] == "phone"].groupby(WEEK).size()
+    assert per_week.max() <= 20
+    assert plan.actions[ACTION].value_counts()[["call", "follow_up_call"]].tolist() == [10, 75]
+    assert "5 letters and e-mails go to clients with no phone number: they promise no follow-up call" in (
+        plan.notes
+    )
+    assert "letter capacity (10 a week) is not used: no client planned has a postal address" in plan.notes
+    # the same from campaign.toml, with and without [plan] channels
+    config = rl.load_config(CONSULTING)
+    for channels in (None, ("email", "phone"), ("letter", "email", "phone")):
+        settings = {"channels": channels, "capacity": {"letter": 10, "email": 50, "phone": 20}}
+        cfg = config.model_copy(update={"plan": config.plan.model_copy(update=settings)})
+        again = plan_from_config(scored, cfg, as_of=AS_OF)
+        assert again.excluded.empty
+        assert set(firsts(again)[CHANNEL]) == {"email", "phone"}
+
+
+def test_channels_are_an_order_of_preference_over_what_each_client_can_be_reached_by():
+    scored = scored_frame({1: 6})
+    scored.loc[0, [ADDRESS_LINE1, EMAIL]] = None  # phone only
+    scored.loc[1, [EMAIL, PHONE]] = None  # letter only
+    scored.loc[2, [ADDRESS_LINE1, EMAIL, PHONE]] = None  # nothing
+    plan = contact_plan(scored, as_of=AS_OF, channels=["email", "letter", "phone"])
+    assert firsts(plan).set_index(CLIENT_ID)[CHANNEL].to_dict() == {
+        "C00001": "phone",
+        "C00002": "letter",
+        "C00004": "email",
+        "C00005": "email",
+        "C00006": "email",
+    }
+    assert plan.excluded.set_index(CLIENT_ID)[REASON].to_dict() == {"C00003": "unreachable"}
+    # a channel without capacity is skipped, whatever its place
+    plan = contact_plan(
+        scored, as_of=AS_OF, channels=["email", "letter", "phone"], capacity={"email": 0, "letter": 5}
+    )
+    assert firsts(plan).set_index(CLIENT_ID)[CHANNEL].to_dict()["C00004"] == "letter"
+    with pytest.raises(ConfigError, match="not both"):
+        contact_plan(scored, as_of=AS_OF, channels=["email"], primary="email")
+    with pytest.raises(ConfigError, match="has capacity"):
+        contact_plan(scored, as_of=AS_OF, channels=["email"], capacity={"email": 0})
+    with pytest.raises(ConfigError, match="'letter', 'email', 'phone'"):
+        contact_plan(scored, as_of=AS_OF, channels=["pigeon"])
+
+
+def test_the_idle_capacity_note_names_the_campaign_toml_key():
+    plan = contact_plan(scored_frame({1: 10}), as_of=AS_OF)
+    (note,) = [n for n in plan.notes if n.startswith("email capacity")]
+    assert '[plan] channels = ["email", "letter"] in campaign.toml' in note
+    assert "primary=" not in note
+
+
+@st.composite
+def reach_inputs(draw):
+    scored = scored_frame({b: draw(st.integers(0, 8)) for b in range(5)}, seed=draw(st.integers(0, 99)))
+    for column in (ADDRESS_LINE1, EMAIL, PHONE):
+        blank = draw(
+            st.lists(st.sampled_from([None, "", "  ", "x"]), min_size=len(scored), max_size=len(scored))
+        )
+        scored[column] = [value if b == "x" else b for value, b in zip(scored[column], blank, strict=True)]
+    if draw(st.booleans()):
+        scored = scored.drop(columns=draw(st.sampled_from([ADDRESS_LINE1, EMAIL, PHONE])))
+    caps = {c: draw(st.integers(0, 5)) for c in ("letter", "email", "phone")}
+    if not any(caps.values()):
+        caps["email"] = 1
+    choice = draw(st.sampled_from(["default", "channels", "primary"]))
+    options: dict = {"capacity": caps}
+    with_capacity = [c for c in caps if caps[c] > 0]
+    if choice == "channels":
+        options["channels"] = draw(st.permutations(["letter", "email", "phone"]))[: draw(st.integers(1, 3))]
+        if not any(caps[c] for c in options["channels"]):
+            options["channels"] = [*options["channels"], with_capacity[0]]
+    elif choice == "primary":
+        options["primary"] = draw(st.sampled_from(with_capacity))
+    return scored, options
+
+
+@given(reach_inputs())
+def test_no_client_is_ever_planned_on_a_channel_they_cannot_be_reached_by(inputs):
+    scored, options = inputs
+    plan = contact_plan(scored, as_of=AS_OF, **options)
+    needs = {"letter": ADDRESS_LINE1, "email": EMAIL, "phone": PHONE}
+    by_id = scored.set_index(CLIENT_ID)
+    first = firsts(plan)
+    for client, channel in zip(first[CLIENT_ID], first[CHANNEL], strict=True):
+        column = needs[channel]
+        if column in by_id.columns:  # a column the list does not have counts as known
+            assert str(by_id.loc[client, column] or "").strip(), (client, channel)
+        assert plan.capacity[channel] > 0
+    # a call, first or follow-up, is made only to a client with a phone number
+    calls = plan.actions.loc[plan.actions[CHANNEL] == "phone", CLIENT_ID]
+    if PHONE in by_id.columns:
+        assert by_id.loc[calls, PHONE].fillna("").astype(str).str.strip().ne("").all()
+    # everyone reachable on a channel with capacity (and allowed) is planned, the others are unreachable
+    allowed = options.get("channels") or ([options["primary"]] if "primary" in options else list(needs))
+    allowed = [c for c in allowed if plan.capacity[c] > 0]
+    reachable = np.zeros(len(scored), dtype=bool)
+    for c in allowed:
+        column = needs[c]
+        reachable |= (
+            scored[column].fillna("").astype(str).str.strip().ne("").to_numpy()
+            if column in scored.columns
+            else True
+        )
+    unreachable = set(plan.excluded.loc[plan.excluded[REASON] == "unreachable", CLIENT_ID])
+    assert unreachable == set(scored.loc[~reachable, CLIENT_ID])
+    # and the capacity of every channel holds each week, first calls and follow-ups together
+    for (_, channel), count in plan.actions.groupby([WEEK, CHANNEL]).size().items():
+        assert count <= plan.capacity[channel]
 
 
 # --- hold-out -----------------------------------------------------------------------------
