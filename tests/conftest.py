@@ -21,6 +21,12 @@ Layers (markers, registered in pyproject.toml; ``make check`` deselects all four
 - ``spark``: every test using the ``spark`` fixture (PySpark in local mode);
 - ``browser``: every test of a ``test_browser_*.py`` file (Chromium, JupyterLab);
 - ``postgres``: every test run against the PostgreSQL store (``store_url`` = "postgresql").
+
+The sample firms' reports, built once per session and shared (``sample_report``,
+``hostile_report``): with pytest-xdist each worker is a process of its own, so the
+first worker to ask for a report builds it under a file lock in a folder all
+workers of the session share, and the others read it. Tests only read these
+reports; a test that needs other inputs, or changes a report, builds its own.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from typing import Any
 import narwhals as nw
 import pandas as pd
 import pytest
+from filelock import FileLock
 from hypothesis import HealthCheck, settings
 
 settings.register_profile("default", max_examples=50, deadline=None)
@@ -48,6 +55,8 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ENGINES = ("pandas", "polars")
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "sample"
 
 
 # --- layers ---------------------------------------------------------------------------------
@@ -139,3 +148,103 @@ def consulting_copy(tmp_path: Path) -> Path:
         text.replace('"../../../reports"', '"../reports"'), encoding="utf-8"
     )
     return folder / "campaign.toml"
+
+
+# --- the sample firms' reports, built once per session ---------------------------------------
+
+REPORT_STEMS = {"overview": "client_base_overview", "weekly": "weekly_campaign_report"}
+
+
+@pytest.fixture(scope="session")
+def shared_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder every pytest-xdist worker of this session shares (the session's own without xdist)."""
+    base = tmp_path_factory.getbasetemp()
+    # Under xdist each worker's basetemp is <the session's basetemp>/popen-gwN.
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "shared"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def built_once(folder: Path, build: Callable[[Path], None]) -> Path:
+    """`folder`, which ``build(folder)`` fills the first time any worker asks (the others wait and read).
+
+    A build that fails leaves no folder behind, so the next test to ask tries again
+    (and fails with its own traceback) rather than reading half a build.
+    """
+    with FileLock(folder.with_name(folder.name + ".lock")):
+        done = folder / ".built"
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            try:
+                build(folder)
+            except BaseException:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+            done.touch()
+    return folder
+
+
+def run_sample_report(kind: str, config: Path, reports_folder: Path) -> Any:
+    """The `kind` report of a campaign for the ISO week of its as_of, into `reports_folder`."""
+    from reconnect_lib.config import load_config
+    from reconnect_lib.reports import run_report
+    from reconnect_lib.weeks import iso_week
+
+    cfg = load_config(config)
+    return run_report(
+        kind,
+        config=cfg.source,
+        campaign=cfg.campaign.name,
+        reports_folder=reports_folder,
+        week=iso_week(cfg.campaign.as_of),
+        as_of=cfg.campaign.as_of,
+        progress=False,
+    )
+
+
+def _report_paths(folder: Path, kind: str) -> Any:
+    """The ReportPaths of the one report built into `folder`."""
+    from reconnect_lib.reports import ReportPaths
+
+    (html,) = folder.glob(f"*/*/{REPORT_STEMS[kind]}.html")
+    return ReportPaths(notebook=html.with_suffix(".ipynb"), html=html, numbers=html.with_suffix(".json"))
+
+
+@pytest.fixture(scope="session")
+def sample_report(shared_folder: Path) -> Callable[[str, str], Any]:
+    """``sample_report(kind, firm)``: the ReportPaths of a sample firm's report, as the sample is.
+
+    Built on first use, once per session, into ``<shared>/<kind>-<firm>/<firm>/<week>/``.
+    Read it, never change it: copy it into tmp_path first.
+    """
+
+    def report(kind: str, firm: str) -> Any:
+        folder = built_once(
+            shared_folder / f"{kind}-{firm}",
+            lambda out: run_sample_report(kind, SAMPLE / firm / "campaign.toml", out),
+        )
+        return _report_paths(folder, kind)
+
+    return report
+
+
+@pytest.fixture(scope="session")
+def hostile_report(shared_folder: Path) -> Callable[[str], Any]:
+    """``hostile_report(kind)``: a report of the consulting firm with markup in every user-supplied text.
+
+    The firm is ``browser_support.hostile_firm("consulting-firm", ...)``: campaign
+    name and description, every client's name and company, the busiest account
+    owner. Both reports are built together (one after the other: the weekly one
+    writes the firm's outcome store), once per session, on first use.
+    """
+    from browser_support import hostile_firm
+
+    def build(folder: Path) -> None:
+        config = hostile_firm("consulting-firm", folder / "firm")
+        for kind in REPORT_STEMS:
+            run_sample_report(kind, config, folder / kind)
+
+    def report(kind: str) -> Any:
+        return _report_paths(built_once(shared_folder / "hostile", build) / kind, kind)
+
+    return report

@@ -20,13 +20,10 @@ import json
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, hostile, hostile_firm, require_chromium
+from browser_support import CHROMIUM, CHROMIUM_ARGS, hostile, require_chromium
 
-import reconnect_lib as rl
-from reconnect_lib.reports import iso_week, run_report
-
-SAMPLE = Path(__file__).parents[1] / "data" / "sample"
-pytestmark = pytest.mark.slow
+# The reports opened here are the session's (conftest's sample_report and hostile_report),
+# the same files the report tests check: each is generated once per session.
 
 
 @pytest.fixture(scope="module")
@@ -49,29 +46,6 @@ CHARTS = {
     ("weekly", "consulting-firm"): (4, 3),
     ("weekly", "financial-planner"): (6, 6),
 }
-
-
-@pytest.fixture(scope="module")
-def reports(tmp_path_factory):
-    """The HTML of a (kind, firm) report, generated on first use."""
-    out = tmp_path_factory.mktemp("reports")
-    made: dict[tuple[str, str], Path] = {}
-
-    def html(kind: str, firm: str) -> Path:
-        if (kind, firm) not in made:
-            cfg = rl.load_config(SAMPLE / firm / "campaign.toml")
-            made[kind, firm] = run_report(
-                kind,
-                config=cfg.source,
-                campaign=firm,
-                reports_folder=out,
-                week=iso_week(cfg.campaign.as_of),
-                as_of=cfg.campaign.as_of,
-                progress=False,
-            ).html
-        return made[kind, firm]
-
-    return html
 
 
 def _open_offline(browser, html: Path, dialogs: list[str] | None = None):
@@ -115,8 +89,8 @@ _DRAWN = """
 
 
 @pytest.mark.parametrize(("kind", "firm"), list(CHARTS))
-def test_every_chart_draws_offline_without_errors(browser, reports, kind, firm):
-    context, page, problems, requests = _open_offline(browser, reports(kind, firm))
+def test_every_chart_draws_offline_without_errors(browser, sample_report, kind, firm):
+    context, page, problems, requests = _open_offline(browser, sample_report(kind, firm).html)
     try:
         page.wait_for_function(
             "() => Array.from(document.querySelectorAll('.plotly-graph-div')).every(d => d._fullLayout)",
@@ -134,28 +108,6 @@ def test_every_chart_draws_offline_without_errors(browser, reports, kind, firm):
     assert sum(c["traces"] > 0 and c["drawn"] > 0 for c in charts) == drawing, charts
     assert requests == [], f"the report asked the network for {requests}"
     assert problems == []
-
-
-@pytest.fixture(scope="module")
-def hostile_reports(tmp_path_factory):
-    """Both reports of a copy of the consulting firm with markup in every user field (one run each).
-
-    The consulting firm: its 532 clients are drawn one point each, names on hover.
-    """
-    config = hostile_firm("consulting-firm", tmp_path_factory.mktemp("hostile") / "firm")
-    cfg = rl.load_config(config)
-    return {
-        kind: run_report(
-            kind,
-            config=cfg.source,
-            campaign=cfg.campaign.name,
-            reports_folder=cfg.reports.folder,
-            week=iso_week(cfg.campaign.as_of),
-            as_of=cfg.campaign.as_of,
-            progress=False,
-        )
-        for kind in ("overview", "weekly")
-    }
 
 
 # Every attribute that would run script: an event handler, or a javascript: URL where a URL is followed.
@@ -179,9 +131,9 @@ _HOVER_NAME = """
 
 
 @pytest.mark.parametrize("kind", ["overview", "weekly"])
-def test_hostile_text_is_shown_as_text_and_never_runs(browser, hostile_reports, kind):
+def test_hostile_text_is_shown_as_text_and_never_runs(browser, hostile_report, kind):
     dialogs: list[str] = []
-    context, page, problems, requests = _open_offline(browser, hostile_reports[kind].html, dialogs)
+    context, page, problems, requests = _open_offline(browser, hostile_report(kind).html, dialogs)
     try:
         page.wait_for_function(
             "() => Array.from(document.querySelectorAll('.plotly-graph-div')).every(d => d._fullLayout)",
@@ -207,5 +159,5 @@ def test_hostile_text_is_shown_as_text_and_never_runs(browser, hostile_reports, 
         assert hovered is not None
         assert hostile("name") in hovered
     if kind == "weekly":
-        numbers = json.loads(hostile_reports[kind].numbers.read_text(encoding="utf-8"))
+        numbers = json.loads(hostile_report(kind).numbers.read_text(encoding="utf-8"))
         assert numbers["campaign"] == hostile("campaign")  # data for machines: as typed

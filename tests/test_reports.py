@@ -8,8 +8,8 @@ from html import escape as html_escape
 from pathlib import Path
 
 import nbformat
-import pandas as pd
 import pytest
+from browser_support import hostile
 
 import reconnect_lib as rl
 from reconnect_lib.reports import ReportError, iso_week, notebooks_dir, run_report, week_start
@@ -38,14 +38,14 @@ def overview(firm: str, reports: Path, **kwargs):
     return report("overview", SAMPLE / firm / "campaign.toml", reports, **kwargs)
 
 
-def weekly(config: Path, reports: Path, **kwargs):
-    return report("weekly", config, reports, **kwargs)
+def config_of(firm: str):
+    return rl.load_config(SAMPLE / firm / "campaign.toml")
 
 
 @pytest.mark.parametrize("firm", ["consulting-firm", "financial-planner"])
-def test_overview_numbers_match_the_library(firm, tmp_path):
-    cfg, paths = overview(firm, tmp_path)
-    assert paths.html == tmp_path / firm / "2026-W48" / "client_base_overview.html"
+def test_overview_numbers_match_the_library(firm, sample_report):
+    cfg, paths = config_of(firm), sample_report("overview", firm)
+    assert paths.html.parts[-3:] == (firm, "2026-W48", "client_base_overview.html")
     reported = json.loads(paths.numbers.read_text())
     campaign = rl.scored_base(cfg)
     expected = rl.base_summary(campaign.scored)
@@ -59,9 +59,8 @@ def test_overview_numbers_match_the_library(firm, tmp_path):
     assert f"<strong>{expected['due']:,}</strong>" in html
 
 
-def test_overview_html_is_offline_and_hides_code(tmp_path):
-    _, paths = overview("consulting-firm", tmp_path)
-    html = paths.html.read_text(encoding="utf-8")
+def test_overview_html_is_offline_and_hides_code(sample_report):
+    html = sample_report("overview", "consulting-firm").html.read_text(encoding="utf-8")
     external = re.findall(r"<script[^>]+src=\"(https?:[^\"]+)\"", html)
     assert external == []
     assert "cdn" not in " ".join(re.findall(r"<(?:script|link)[^>]*>", html)).lower()
@@ -70,9 +69,12 @@ def test_overview_html_is_offline_and_hides_code(tmp_path):
     assert "scored_base(" not in html  # code cells are hidden
 
 
-def test_rerun_replaces_the_week_and_a_failure_keeps_the_last_good_report(tmp_path):
-    _, good = overview("consulting-firm", tmp_path)
-    good_html = good.html.read_text(encoding="utf-8")
+def test_rerun_replaces_the_week_and_a_failure_keeps_the_last_good_report(sample_report, tmp_path):
+    # The session's good report, copied: this test changes the folder it reports into.
+    shared = sample_report("overview", "consulting-firm")
+    shutil.copytree(shared.html.parents[1], tmp_path / "consulting-firm")
+    good_html = tmp_path / "consulting-firm" / "2026-W48" / shared.html.name
+    good_text = good_html.read_text(encoding="utf-8")
     broken = tmp_path / "notebooks"
     broken.mkdir()
     nb = nbformat.read(notebooks_dir() / "client_base_overview.ipynb", as_version=4)
@@ -85,7 +87,7 @@ def test_rerun_replaces_the_week_and_a_failure_keeps_the_last_good_report(tmp_pa
     assert "previous report is unchanged" in message
     failed = tmp_path / "consulting-firm" / "failed" / "2026-W48-client_base_overview.ipynb"
     assert failed.exists()
-    assert good.html.read_text(encoding="utf-8") == good_html
+    assert good_html.read_text(encoding="utf-8") == good_text
     leftovers = [p.name for p in (tmp_path / "consulting-firm").iterdir()]
     assert sorted(leftovers) == ["2026-W48", "failed"]  # no temporary folder left behind
     shutil.rmtree(broken)
@@ -102,9 +104,9 @@ def test_iso_weeks():
 
 
 @pytest.mark.parametrize("firm", ["consulting-firm", "financial-planner"])
-def test_weekly_numbers_match_the_library(firm, tmp_path):
-    cfg, paths = weekly(SAMPLE / firm / "campaign.toml", tmp_path)
-    assert paths.html == tmp_path / firm / "2026-W48" / "weekly_campaign_report.html"
+def test_weekly_numbers_match_the_library(firm, sample_report):
+    cfg, paths = config_of(firm), sample_report("weekly", firm)
+    assert paths.html.parts[-3:] == (firm, "2026-W48", "weekly_campaign_report.html")
     reported = json.loads(paths.numbers.read_text())
     expected = json.loads(json.dumps(campaign_week(cfg).numbers(), default=str))
     assert reported == expected
@@ -127,23 +129,17 @@ def test_weekly_numbers_match_the_library(firm, tmp_path):
     assert external == []
 
 
-def test_weekly_report_escapes_client_fields(tmp_path):
-    """A client name or company holding markup shows as text, never runs or renders as HTML."""
-    firm = tmp_path / "firm"
-    shutil.copytree(SAMPLE / "consulting-firm", firm, ignore=shutil.ignore_patterns("*.sqlite"))
-    cfg = rl.load_config(firm / "campaign.toml")
-    top = campaign_week(cfg).this_week()["client_id"].iloc[0]  # listed in the report by name
-    clients = pd.read_csv(firm / "clients.csv", dtype=str, keep_default_na=False)
-    row = clients["client_id"] == top
-    clients.loc[row, "name"] = "<script>alert('name')</script>"
-    clients.loc[row, "company"] = '<img src=x onerror="alert(1)"> & *Co* _ltd_'
-    clients.to_csv(firm / "clients.csv", index=False)
-    _, paths = weekly(firm / "campaign.toml", tmp_path / "reports")
-    html = paths.html.read_text(encoding="utf-8")
-    assert "<script>alert('name')</script>" not in html
+def test_weekly_report_escapes_client_fields(hostile_report):
+    """Client names and companies holding markup show as text, never run or render as HTML.
+
+    The session's report of the consulting firm with markup in every user field
+    (the browser tests open the same file); this week's contacts are listed by name.
+    """
+    html = hostile_report("weekly").html.read_text(encoding="utf-8")
     assert "<img src=x" not in html
-    assert "&lt;script&gt;alert(" in html
-    assert "&lt;img src=x onerror=" in html
+    assert '<a href="javascript:' not in html
+    for field in ("name", "company", "owner"):
+        assert html_escape(hostile(field), quote=False) in html, field
 
 
 def test_every_notebook_is_run_by_a_test():

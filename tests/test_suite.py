@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,33 @@ def test_each_layer_is_marked_by_what_it_uses(collected, layer, belongs):
     assert marked == {test for test, it in collected.items() if belongs(test, it["fixtures"])}
     if layer == "browser":  # the browser tests are slow too: `pytest -m "not slow"` leaves them out
         assert all("slow" in collected[test]["marks"] for test in marked)
+
+
+# --- reports shared by the tests of a session --------------------------------------------------
+
+
+def test_a_shared_folder_is_built_once_and_a_failed_build_is_retried(tmp_path):
+    from conftest import built_once
+
+    builds = []
+
+    def build(folder: Path) -> None:
+        builds.append(folder)
+        folder.mkdir()
+        (folder / "report.html").write_text(f"build {len(builds)}", encoding="utf-8")
+
+    with ThreadPoolExecutor(4) as pool:  # four workers asking at once
+        folders = set(pool.map(lambda _: built_once(tmp_path / "report", build), range(4)))
+    assert folders == {tmp_path / "report"}
+    assert builds == [tmp_path / "report"]
+    assert (tmp_path / "report" / "report.html").read_text(encoding="utf-8") == "build 1"
+
+    def broken(folder: Path) -> None:
+        folder.mkdir()
+        (folder / "half.html").write_text("half", encoding="utf-8")
+        raise RuntimeError("the notebook failed")
+
+    with pytest.raises(RuntimeError, match="the notebook failed"):
+        built_once(tmp_path / "other", broken)
+    assert not (tmp_path / "other").exists()  # nobody reads half a build
+    assert (built_once(tmp_path / "other", build) / "report.html").read_text(encoding="utf-8") == "build 2"
