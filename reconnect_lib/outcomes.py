@@ -95,20 +95,10 @@ from . import schema as s
 from .column_maps import MappedTable, Source, normalise_name
 from .config import CampaignConfig
 from .errors import InputError, Problem, ReconnectError, StoreError
-from .load import (
-    CHANNEL_SYNONYMS,
-    _amount_check,
-    _check_options,
-    _Context,
-    _date_checks,
-    _Options,
-    _parse_amounts,
-    _parse_dates,
-    _read,
-    _read_options,
-    _typed,
-    load_clients,
-)
+from .load.cells import CHANNEL_SYNONYMS, _check_options, _Options, _parse_amounts, _parse_dates, _typed
+from .load.read import _read
+from .load.tables import _read_options, load_clients
+from .load.validate import _amount_check, _Context, _date_checks
 
 __all__ = [
     "EVENT_COLUMNS",

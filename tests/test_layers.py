@@ -150,6 +150,6 @@ def test_data_file_suffixes_are_listed_once() -> None:
         and sum(isinstance(e, ast.Constant) and e.value in known for e in node.elts) > 1
     ]
     assert repeats == []
-    load, engines = (importlib.import_module(f"reconnect_lib.{n}") for n in ("load", "engines"))
-    assert load.CSV_SUFFIXES is engines.CSV_SUFFIXES is options.CSV_SUFFIXES
-    assert load.PARQUET_SUFFIXES is engines.PARQUET_SUFFIXES is options.PARQUET_SUFFIXES
+    read, engines = (importlib.import_module(f"reconnect_lib.{n}") for n in ("load.read", "engines"))
+    assert read.CSV_SUFFIXES is engines.CSV_SUFFIXES is options.CSV_SUFFIXES
+    assert read.PARQUET_SUFFIXES is engines.PARQUET_SUFFIXES is options.PARQUET_SUFFIXES
