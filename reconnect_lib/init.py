@@ -72,10 +72,12 @@ from .config import LATEST_AS_OF, parse_config
 from .errors import InputError, ReconnectError
 from .files import WriteError, atomic_write_text, make_folder, os_errors
 
-__all__ = ["ColumnGuess", "DateGuess", "FileGuess", "Guess", "Question", "guess_campaign"]
+__all__ = ["ColumnGuess", "DateGuess", "FileGuess", "Guess", "Question", "check_target", "guess_campaign"]
 
 #: A share of a column's filled cells that must have a kind of content for the column to be read as it.
 MOSTLY = 0.8
+#: Rows of each file whose cells are looked at for the guesses (all of them are loaded to check the result).
+PROFILE_ROWS = 20_000
 
 _DATE_CANONICALS = frozenset((*s.CLIENT_DATE_COLUMNS, s.DATE))
 _MONEY_CANONICALS = frozenset((s.AMOUNT, s.TOTAL_REVENUE))
@@ -455,23 +457,34 @@ class Guess:
         WriteError
             If campaign.toml exists (and not ``force``) or cannot be written.
         """
-        folder = Path(folder)
-        target = folder / "campaign.toml"
-        make_folder(folder)
-        with os_errors(target):
-            exists = target.exists() or target.is_symlink()
-        if exists and not force:
-            raise WriteError(
-                f"{target} already exists: not overwritten",
-                hint="pass --force (force=True) to replace it, or choose another --out folder",
-            )
-        if target.is_dir():
-            raise WriteError(f"cannot write {target}: it is a folder", hint="choose another --out folder")
-        return atomic_write_text(target, self.toml(folder))
+        target = check_target(folder, force=force)
+        make_folder(target.parent)
+        return atomic_write_text(target, self.toml(target.parent))
 
     def summary(self) -> str:
         """What was found, in a few lines: files, clients, dates, the map, what to check."""
         return _summary(self)
+
+
+def check_target(folder: str | Path, *, force: bool = False) -> Path:
+    """``folder/campaign.toml``, refused when it exists (unless ``force``) or is a folder.
+
+    Raises
+    ------
+    WriteError
+    """
+    target = Path(folder) / "campaign.toml"
+    with os_errors(target):
+        exists = target.exists() or target.is_symlink()
+        is_dir = target.is_dir()
+    if is_dir:
+        raise WriteError(f"cannot write {target}: it is a folder", hint="choose another --out folder")
+    if exists and not force:
+        raise WriteError(
+            f"{target} already exists: not overwritten",
+            hint="pass --force (force=True in Python) to replace it, or choose another --out folder",
+        )
+    return target
 
 
 def _table_scores(
@@ -519,6 +532,14 @@ def _name_hint(table: str, column: str) -> list[str]:
     return [c for c, pattern in _NAME_HINTS[table] if re.search(pattern, words)]
 
 
+@dataclass(frozen=True)
+class _Assigned:
+    columns: dict[str, ColumnGuess]  # canonical column -> guess
+    off: tuple[str, ...]  # canonical columns the map would read, switched off
+    notes: tuple[str, ...]
+    unread: tuple[str, ...]  # columns of the file nothing reads
+
+
 def _assign(
     table: Table,
     frame: pd.DataFrame,
@@ -527,32 +548,34 @@ def _assign(
     client_values: frozenset[str] | None,
     answers: Mapping[str, str],
     label: str,
-) -> tuple[dict[str, ColumnGuess], list[str], list[str]]:
-    """Canonical column → guess, canonical columns switched off, notes; for one table of one file."""
+) -> _Assigned:
+    """How one file's columns would be read as ``table``."""
     mapped = apply_map(frame, table, column_map)
     guesses: dict[str, ColumnGuess] = {}
     off: list[str] = []
     notes: list[str] = []
     used: set[str] = set()
     for canonical, src in mapped.sources.items():
-        if src.kind == "column" and not src.fallback and not profiles[src.columns[0]].fits(canonical):
-            prof = profiles[src.columns[0]]
-            if prof.filled == 0:
-                why = "is blank in every row"
-            else:
-                why = "holds no " + (
-                    "dates"
-                    if canonical in _DATE_CANONICALS
-                    else "amounts"
-                    if canonical in _MONEY_CANONICALS
-                    else f"{canonical} values"
-                )
+        prof = profiles[src.columns[0]]
+        if src.kind == "column" and not src.fallback and prof.filled and not prof.fits(canonical):
+            # Named like it, but its cells say otherwise ("Last Contacted" holding "by phone").
+            kind = (
+                "dates"
+                if canonical in _DATE_CANONICALS
+                else "amounts"
+                if canonical in _MONEY_CANONICALS
+                else ""
+            )
+            why = f"holds no {kind or canonical + ' values'}"
             off.append(canonical)
             notes.append(f"`{src.columns[0]}` would be {canonical} by its name, but it {why}: not read as it")
             continue
         used.update((*src.columns, *src.fallback))
         what = _content(profiles[src.columns[0]], canonical) if src.kind == "column" else ""
-        why = f"named so in the {mapped.map_name} map" + (f"; {what}" if what else "")
+        where = (
+            "the generic map" if mapped.map_name == "generic" else f"the {mapped.map_name} map (or generic)"
+        )
+        why = f"named so in {where}" + (f"; {what}" if what else "")
         guesses[canonical] = ColumnGuess(canonical, src.label, "map", why)
     # Only the first of columns with the same name up to case and punctuation can be named in campaign.toml.
     reachable: dict[str, str] = {}
@@ -658,7 +681,10 @@ def _assign(
                     "happen, add an id column (a customer number) to the file and name it here",
                 )
                 break
-    return guesses, off, notes
+    # A column is read when a guess names it or the map uses it (a fallback, a row rule such as Status).
+    read = (set(frame.columns.astype(str)) - set(mapped.ignored)) | used
+    unread = tuple(str(c) for c in frame.columns if str(c) not in read)
+    return _Assigned(guesses, tuple(off), tuple(notes), unread)
 
 
 @dataclass(frozen=True)
@@ -711,7 +737,10 @@ def guess_campaign(
     reads = _read_all(paths)
     if not reads:
         raise InputError("no files given", hint="name the client list (and any history files) to read")
-    profiles = {r.label: {str(c): _profile(r.frame, str(c)) for c in r.frame.columns} for r in reads}
+    profiles = {
+        r.label: {str(c): _profile(r.frame.head(PROFILE_ROWS), str(c)) for c in r.frame.columns}
+        for r in reads
+    }
 
     # One column map for the campaign: the shipped map that recognises the most files.
     votes = Counter(
@@ -724,8 +753,8 @@ def guess_campaign(
     for r in reads:
         found = {}
         for t in TABLES:
-            g, _, _ = _assign(t, r.frame, profiles[r.label], column_map, None, answers, r.label)
-            found[t] = {c: g_.source for c, g_ in g.items()}
+            assigned = _assign(t, r.frame, profiles[r.label], column_map, None, answers, r.label)
+            found[t] = {c: g.source for c, g in assigned.columns.items()}
         scores = _table_scores(profiles[r.label], found)
         best = max(scores, key=lambda t: scores[t][0])
         kinds[r.label] = (best if scores[best][0] > 0 else None, scores[best][1])
@@ -776,9 +805,8 @@ def guess_campaign(
                 len(r.frame),
             )
             continue
-        cols, off, col_notes = _assign(
-            table, r.frame, profiles[r.label], column_map, client_values, answers, r.label
-        )  # type: ignore[arg-type]
+        assigned = _assign(table, r.frame, profiles[r.label], column_map, client_values, answers, r.label)
+        cols = assigned.columns
         if r is clients_read and s.CLIENT_ID in cols:
             src = cols[s.CLIENT_ID].source.split(" (or ")[0]
             if src in profiles[r.label]:
@@ -795,13 +823,8 @@ def guess_campaign(
                         src,
                     )
                 )
-        used = {
-            c
-            for g in cols.values()
-            for part in re.split(r" \+ | × | \(or |, ", g.source)
-            for c in [part.rstrip(")")]
-        }
-        unmapped = tuple(str(c) for c in r.frame.columns if str(c) not in used)
+        if len(r.frame) > PROFILE_ROWS:
+            why += f" (guessed from its first {PROFILE_ROWS:,} rows of {len(r.frame):,})"
         by_label[r.label] = FileGuess(
             r.path,
             r.label,
@@ -809,10 +832,10 @@ def guess_campaign(
             why,
             column_map,
             cols,
-            tuple(off),
-            unmapped,
+            assigned.off,
+            assigned.unread,
             len(r.frame),
-            tuple(col_notes),
+            assigned.notes,
         )
     file_guesses = [by_label[r.label] for r in reads]
 
@@ -1117,19 +1140,19 @@ def _content(prof: _Profile, canonical: str) -> str:
             "either": ", day and month both 12 or less",
             "mixed": ", some day-first and some month-first",
         }.get(g.order if g else "", "")
-        return f"{prof.dates} of {prof.filled} cells are dates{order}"
+        return f"{prof.dates:,} of {prof.filled:,} cells are dates{order}"
     if canonical in _MONEY_CANONICALS:
         signs = f" in {' '.join(prof.currency)}" if prof.currency else ""
         mark = {",": ", decimal comma", ".": ", decimal point"}.get(prof.decimal or "", "")
-        return f"{prof.amounts} of {prof.filled} cells are amounts{signs}{mark}"
+        return f"{prof.amounts:,} of {prof.filled:,} cells are amounts{signs}{mark}"
     if canonical == s.EMAIL:
-        return f"{prof.emails} of {prof.filled} cells are e-mail addresses"
+        return f"{prof.emails:,} of {prof.filled:,} cells are e-mail addresses"
     if canonical == s.PHONE:
-        return f"{prof.phones} of {prof.filled} cells are phone numbers"
+        return f"{prof.phones:,} of {prof.filled:,} cells are phone numbers"
     if canonical == s.CHANNEL:
-        return f"{prof.channels} of {prof.filled} cells are channels"
+        return f"{prof.channels:,} of {prof.filled:,} cells are channels"
     if canonical == s.CLIENT_ID and prof.unique:
-        return f"{prof.filled} of {prof.rows} rows filled, no two alike"
+        return f"{prof.filled:,} of {prof.rows:,} rows filled, no two alike"
     return ""
 
 
@@ -1164,7 +1187,10 @@ def _summary(guess: Guess) -> str:
         checks.append(guess.date_why.replace("CHECK: ", ""))
     checks += [f"not expressible in campaign.toml yet: {k}" for k in guess.needed_keys]
     if guess.problems:
-        checks.append("loading this campaign fails:\n" + guess.problems)
+        checks.append(
+            "loading this campaign fails:\n"
+            + "\n".join("    " + line for line in guess.problems.splitlines())
+        )
     if checks:
         out.append("to check:")
         out += [f"  - {c}" for c in checks]

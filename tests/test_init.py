@@ -17,6 +17,7 @@ from reconnect_lib.config import load_config, parse_config
 from reconnect_lib.errors import InputError
 from reconnect_lib.files import WriteError
 from reconnect_lib.init import guess_campaign
+from reconnect_lib.load import read_table
 
 DATA = Path(__file__).parent / "data" / "init"
 AS_OF = date(2026, 12, 6)
@@ -295,7 +296,7 @@ def test_a_guess_never_reads_two_columns_as_one_and_its_toml_reads_back_as_guess
         guess = guess_campaign({"clients.csv": frame})
     except InputError:
         return  # no file could be a client list: refused, with a message
-    raw_frame = guess_campaign.__globals__["_read_all"]({"x": frame})[0].frame
+    raw_frame = read_table(frame)
     for f in guess.files:
         if f.table is None:
             continue

@@ -12,8 +12,7 @@ from pathlib import Path
 import click
 
 from ..errors import InputError
-from ..files import WriteError
-from .base import main, today
+from .base import as_of_option, main, today
 
 
 @main.command()
@@ -28,24 +27,13 @@ from .base import main, today
 @click.option("--name", default=None, help="The campaign's name. Default: the first file's name.")
 @click.option("--force", is_flag=True, help="Replace an existing campaign.toml in the folder.")
 @click.option("--interactive", is_flag=True, help="Ask about each guess that reads two ways.")
-@click.option(
-    "--as-of",
-    "as_of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="Date the data is checked against (no date after it). Default: today.",
-)
+@as_of_option
 def init(files: tuple[Path, ...], out: Path, name: str | None, force: bool, interactive: bool, as_of) -> None:
     """Read client lists and histories (CSV, Excel, Parquet) and write OUT/campaign.toml for them."""
-    from ..init import guess_campaign
+    from ..init import check_target, guess_campaign
 
     day = as_of.date() if as_of else today()
-    target = out / "campaign.toml"
-    if (target.exists() or target.is_symlink()) and not force:  # before any reading: say it at once
-        raise WriteError(
-            f"{target} already exists: not overwritten",
-            hint="pass --force to replace it, or choose another --out folder",
-        )
+    check_target(out, force=force)  # before reading any file: an existing campaign.toml is said at once
     answers: dict[str, str] = {}
     guess = guess_campaign(files, as_of=day, name=name, answers=answers)
     if interactive:
