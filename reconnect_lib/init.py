@@ -171,6 +171,7 @@ class DateGuess:
     day_over_12: tuple[str, ...] = ()
     month_over_12: tuple[str, ...] = ()
     numeric: int = 0  # cells written d/m/y or m/d/y
+    mostly_month: bool = False  # more cells show a month above 12 than a day above 12
 
     @property
     def month_first_format(self) -> str:
@@ -234,6 +235,12 @@ class _Profile:
         return not is_date and self.share(self.emails) < 0.5 and not (is_money and self.money_marks)
 
     @property
+    def could_key(self) -> bool:
+        """Filled in every row, no two alike, and not dates or money: could name each client once."""
+        is_money = self.share(self.amounts) >= 0.9 and self.money_marks > 0
+        return self.complete and self.unique and self.share(self.dates) < MOSTLY and not is_money
+
+    @property
     def id_like(self) -> bool:
         """Short codes or numbers, every row filled: a client or invoice number."""
         return (
@@ -253,8 +260,10 @@ def _date_guess(text: pd.Series) -> DateGuess | None:
     second = parts.loc[numeric, 2].astype(int)
     seps = Counter(parts.loc[numeric, 1])
     years = parts.loc[numeric, 3].str.len()
-    day_over = tuple(dict.fromkeys(text[numeric][(first > 12) & (second <= 12)].tolist()))[:3]
-    month_over = tuple(dict.fromkeys(text[numeric][(second > 12) & (first <= 12)].tolist()))[:3]
+    days = (first > 12) & (second <= 12)
+    months = (second > 12) & (first <= 12)
+    day_over = tuple(dict.fromkeys(text[numeric][days].tolist()))[:3]
+    month_over = tuple(dict.fromkeys(text[numeric][months].tolist()))[:3]
     if day_over and month_over:
         order = "mixed"
     elif day_over:
@@ -270,6 +279,7 @@ def _date_guess(text: pd.Series) -> DateGuess | None:
         day_over_12=day_over,
         month_over_12=month_over,
         numeric=int(numeric.sum()),
+        mostly_month=bool(months.sum() > days.sum()),
     )
 
 
@@ -286,7 +296,10 @@ def _profile(frame: pd.DataFrame, column: str) -> _Profile:
         )
     ).astype(bool)
     filled = col[~blank]
-    text = filled.map(lambda v: " ".join(str(v).split())).astype(object)
+    # As the loader cleans an id: whitespace runs to one space, a whole float (Excel's 1001.0) as 1001.
+    text = filled.map(
+        lambda v: " ".join(str(int(v) if isinstance(v, float) and v.is_integer() else v).split())
+    ).astype(object)
     str_cells = text[filled.map(lambda v: isinstance(v, str)).astype(bool)]
     date_guess = _date_guess(str_cells.astype(str)) if len(str_cells) else None
     dates = 0
@@ -309,8 +322,8 @@ def _profile(frame: pd.DataFrame, column: str) -> _Profile:
     money_marks = int(
         str_cells.map(lambda v: bool(_CURRENCY_SIGN.search(v) or _DECIMAL_CELL.search(v))).sum()
     )
-    if not len(str_cells) and pd.api.types.is_float_dtype(col.dtype):
-        money_marks = int((filled.astype(float) % 1 != 0).sum())
+    # Typed numbers (Excel, Parquet): a fraction of a unit is money, not a count or an id.
+    money_marks += int(filled.map(lambda v: isinstance(v, float) and not v.is_integer()).sum())
     channel_keys = {normalise_name(w) for words in channel_words.values() for w in words} - {"other"}
     phones = str_cells.map(
         lambda v: (
@@ -671,7 +684,7 @@ def _assign(
                 continue
             col = g.source.split(" (or ")[0]
             prof = profiles.get(col)
-            if prof is not None and prof.complete and prof.unique:
+            if prof is not None and prof.could_key:
                 guesses[s.CLIENT_ID] = ColumnGuess(
                     s.CLIENT_ID,
                     col,
@@ -812,7 +825,9 @@ def guess_campaign(
             if src in profiles[r.label]:
                 client_values = profiles[r.label][src].texts
             id_choices = tuple(
-                c for c, p in profiles[r.label].items() if p.complete and p.unique and p.fits(s.CLIENT_ID)
+                c
+                for c, p in profiles[r.label].items()
+                if p.could_key and not {s.TOTAL_REVENUE, *_DATE_CANONICALS} & set(_name_hint("clients", c))
             )
             if cols[s.CLIENT_ID].check and len(id_choices) > 1:
                 questions.append(
@@ -864,16 +879,6 @@ def _default_name(reads: Sequence[_Read]) -> str:
     return text or "campaign"
 
 
-def _date_columns(f: FileGuess) -> list[tuple[str, str]]:
-    return [
-        (c, g.source) for c, g in f.columns.items() if c in _DATE_CANONICALS and g.source in _all_columns(f)
-    ]
-
-
-def _all_columns(f: FileGuess) -> set[str]:
-    return {g.source for g in f.columns.values()} | set(f.unmapped)
-
-
 def _dates(
     files: Sequence[FileGuess],
     profiles: Mapping[str, Mapping[str, _Profile]],
@@ -885,14 +890,15 @@ def _dates(
     for f in files:
         if f.table is None:
             continue
-        for _, col in _date_columns(f):
-            g = profiles[f.label][col].date_guess
-            if g is not None:
-                seen.append((f.label, col, g))
+        for canonical, guess in f.columns.items():
+            prof = profiles[f.label].get(guess.source)
+            if canonical in _DATE_CANONICALS and prof is not None and prof.date_guess is not None:
+                seen.append((f.label, guess.source, prof.date_guess))
     if not seen:
         return False, None, "dates are ISO (YYYY-MM-DD) or typed cells: read as they are", ()
-    day = [x for x in seen if x[2].order == "day_first"]
-    month = [x for x in seen if x[2].order == "month_first"]
+    # A column that mixes both counts for the order most of its telling dates show.
+    day = [x for x in seen if x[2].order == "day_first" or (x[2].order == "mixed" and not x[2].mostly_month)]
+    month = [x for x in seen if x[2].order == "month_first" or (x[2].order == "mixed" and x[2].mostly_month)]
     mixed = [x for x in seen if x[2].order == "mixed"]
     needed: tuple[str, ...] = ()
 
@@ -910,30 +916,32 @@ def _dates(
     elif month and not day:
         order = "month_first"
         why = f"dates are month-first: a month cannot be above 12, and {shown(month, 'month_over_12')}"
+    elif day and month:
+        order = "day_first" if len(day) >= len(month) else "month_first"
+        why = (
+            f"CHECK: files disagree: {shown(day, 'day_over_12')} (day-first) but "
+            f"{shown(month, 'month_over_12')} (month-first); campaign.toml has one date setting for "
+            f"every file, so {order.replace('_', '-')} is set and the other file's dates need rewriting"
+        )
+        needed = ("a date order per file ([data] date_format and dayfirst apply to every file)",)
+        questions.append(
+            Question(
+                "dates",
+                "the files disagree on the date order: read every file's dates as",
+                ("day_first", "month_first"),
+                order,
+            )
+        )
     else:
         dollars = any("$" in p.currency for prof in profiles.values() for p in prof.values())
-        order = (
-            "month_first"
-            if dollars and not day
-            else "day_first"
-            if not month
-            else ("day_first" if len(day) >= len(month) else "month_first")
+        order = "month_first" if dollars else "day_first"
+        cols = ", ".join(f"`{col}`" for _, col, _ in seen[:3])
+        why = (
+            f"CHECK: every date in {cols} reads both ways (no day or month above 12); read "
+            f"{order.replace('_', '-')}"
+            + (" because amounts are in $" if order == "month_first" else "")
+            + ': if 03/04/2024 is 4 March, set dayfirst = true; if 3 April, date_format = "%m/%d/%Y"'
         )
-        if day and month:
-            why = (
-                f"CHECK: files disagree: {shown(day, 'day_over_12')} (day-first) but "
-                f"{shown(month, 'month_over_12')} (month-first); campaign.toml has one date setting for "
-                f"every file, so {order.replace('_', '-')} is set and the other file's dates need rewriting"
-            )
-            needed = ("a date order per file under [data] (e.g. [data.read.transactions] date_format)",)
-        else:
-            cols = ", ".join(f"`{col}`" for _, col, _ in seen[:3])
-            why = (
-                f"CHECK: every date in {cols} reads both ways (no day or month above 12); read "
-                f"{order.replace('_', '-')}"
-                + (" because amounts are in $" if order == "month_first" else "")
-                + ": if 03/04/2024 is 4 March, set dayfirst = true; if 3 April, the month-first date_format"
-            )
         questions.append(
             Question(
                 "dates",
@@ -946,7 +954,9 @@ def _dates(
         why += (
             "; CHECK: "
             + ", ".join(f"{lbl} `{col}`" for lbl, col, _ in mixed)
-            + " mixes day-first and month-first dates: those rows will be reported when loading"
+            + " mixes day-first and month-first dates: the rows that do not read "
+            + order.replace("_", "-")
+            + " will be reported when loading"
         )
     if order == "day_first":
         return True, None, why, needed

@@ -316,3 +316,51 @@ def test_a_guess_never_reads_two_columns_as_one_and_its_toml_reads_back_as_guess
         if f.table is not None and f.written:
             assert cfg.data.columns[f.table] == f.written
     assert all(normalise_name(v) for f in guess.files for v in f.written.values() if v)
+
+
+def test_a_column_mixing_both_date_orders_follows_most_of_its_dates_and_says_so(tmp_path):
+    path = _write(
+        tmp_path,
+        "list.csv",
+        "Client No,Last Contacted\nA1,25/01/2024\nA2,26/02/2023\nA3,03/13/2022\nA4,01/02/2021\n",
+    )
+    guess = guess_campaign([path], as_of=AS_OF)
+    assert guess.dayfirst is True
+    assert "mixes day-first and month-first dates" in guess.date_why
+    assert "03/13/2022" in guess.problems  # the row that does not read day-first is named by the loader
+
+
+def test_with_no_id_column_the_person_may_choose_which_unique_column_keys_the_clients(tmp_path):
+    path = _write(
+        tmp_path,
+        "list.csv",
+        "Name,Email,Last Contacted\nAnn Lee,ann@x.example,2024-01-02\nBob Marsh,bob@x.example,2023-05-06\n",
+    )
+    guess = guess_campaign([path], as_of=AS_OF)
+    (question,) = guess.questions
+    assert question.key == "list.csv:client_id"
+    assert set(question.choices) == {"Name", "Email"}
+    assert guess.file_of("clients").columns["client_id"].source == question.default == "Name"
+    chosen = guess_campaign([path], as_of=AS_OF, answers={question.key: "Email"})
+    assert chosen.file_of("clients").columns["client_id"].source == "Email"
+    assert chosen.questions == ()
+    assert chosen.clients == 2
+
+
+def test_an_excel_workbook_with_typed_dates_and_numbers(tmp_path):
+    path = tmp_path / "clients.xlsx"
+    pd.DataFrame(
+        {
+            "Customer": ["Ann Lee", "Bob Marsh"],
+            "Phone": ["07700 900201", "07700 900202"],
+            "Last contacted": pd.to_datetime(["2024-04-03", "2022-01-25"]),
+            "Total spent": [640.0, 1120.5],
+        }
+    ).to_excel(path, index=False)
+    guess = guess_campaign([path], as_of=AS_OF)
+    assert _sources(guess, "clients")["last_contact"] == "Last contacted"
+    assert _sources(guess, "clients")["total_revenue"] == "Total spent"
+    assert (guess.dayfirst, guess.date_format) == (False, None)  # typed dates: no order to guess
+    assert [q.key for q in guess.questions] == ["clients.xlsx:client_id"]  # the name or the phone?
+    assert guess.clients == 2
+    assert guess.last_date == date(2024, 4, 3)
