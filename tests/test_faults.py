@@ -753,16 +753,6 @@ def test_clean_stale_temps_removes_only_what_no_live_run_uses(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(made[k] for k in kept)
 
 
-def test_files_docstring_examples():
-    import doctest
-
-    import reconnect_lib.files as files_module
-
-    result = doctest.testmod(files_module)
-    assert result.attempted >= 4
-    assert result.failed == 0
-
-
 def test_plan_into_a_reports_folder_that_links_nowhere_says_so(campaign):
     # A reports folder that is a link to a drive not mounted (or a folder since removed) said only
     # "File exists", about the campaign's folder.

@@ -8,7 +8,6 @@ them silently. Every database lives in tmp_path or in a schema of its own.
 
 from __future__ import annotations
 
-import doctest
 import itertools
 import os
 import shutil
@@ -713,9 +712,3 @@ def test_no_event_is_ever_lost(batches):
                 )
                 expected += 1
         assert store.count() == expected == len(store.events())
-
-
-def test_docstring_examples_run():
-    result = doctest.testmod(outcomes_module, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0
-    assert result.failed == 0

@@ -7,7 +7,6 @@ generation so they can never drift from the generator.
 
 from __future__ import annotations
 
-import doctest
 import re
 import shutil
 import time
@@ -427,12 +426,6 @@ def test_readme_states_the_numbers(planner):
 def test_bad_arguments_get_a_clear_error(kwargs, match):
     with pytest.raises(ConfigError, match=match):
         generate_sample(**kwargs)
-
-
-def test_docstring_examples_run():
-    result = doctest.testmod(sample, optionflags=doctest.ELLIPSIS)
-    assert result.attempted >= 4
-    assert result.failed == 0
 
 
 def test_a_campaign_file_edited_after_the_sample_was_written_is_kept(tmp_path):

@@ -108,3 +108,24 @@ def test_a_shared_folder_is_built_once_and_a_failed_build_is_retried(tmp_path):
         built_once(tmp_path / "other", broken)
     assert not (tmp_path / "other").exists()  # nobody reads half a build
     assert (built_once(tmp_path / "other", build) / "report.html").read_text(encoding="utf-8") == "build 2"
+
+
+# --- the package's docstring examples ---------------------------------------------------------
+
+
+def test_a_module_needing_an_optional_package_that_is_missing_is_not_collected(tmp_path, monkeypatch):
+    import importlib.util
+
+    from reconnect_lib import conftest as doctest_setup
+
+    module = tmp_path / "spark_scan.py"
+    module.write_text('"""On Spark."""\nimport os\n\nfrom pyspark.sql import functions\n', encoding="utf-8")
+    plain = tmp_path / "plain.py"
+    plain.write_text("import os\nimport pandas\n", encoding="utf-8")
+    installed = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "pyspark" else installed(name, *a)
+    )
+    assert doctest_setup.missing_optional(module) == {"pyspark"}
+    assert doctest_setup.pytest_ignore_collect(module, None) is True
+    assert doctest_setup.pytest_ignore_collect(plain, None) is None
