@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import doctest
 
 import pandas as pd
 import polars as pl
@@ -11,7 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import reconnect_lib.dormancy as dormancy_module
 from reconnect_lib.dormancy import (
     bucket_labels,
     bucket_table,
@@ -356,12 +354,6 @@ def test_bucket_table_needs_the_same_edges(scored):
     assert len(bucket_table(bucketed, edges_months=(3, 18))) == 3
     with pytest.raises(InputError, match="dormancy_bucket"):
         bucket_table(scored)
-
-
-def test_docstring_examples():
-    result = doctest.testmod(dormancy_module, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0
-    assert result.failed == 0
 
 
 # --- properties ----------------------------------------------------------------------
