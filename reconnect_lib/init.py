@@ -81,6 +81,8 @@ PROFILE_ROWS = 20_000
 
 _DATE_CANONICALS = frozenset((*s.CLIENT_DATE_COLUMNS, s.DATE))
 _MONEY_CANONICALS = frozenset((s.AMOUNT, s.TOTAL_REVENUE))
+#: A column named like one of these is not taken for an id, however unique its cells.
+_NOT_IDS = _DATE_CANONICALS | _MONEY_CANONICALS
 _TEXT_CANONICALS = frozenset(
     (
         s.NAME,
@@ -123,7 +125,10 @@ _NAME_HINTS: dict[str, tuple[tuple[str, str], ...]] = {
         (s.CLIENT_SINCE, r"since|created|joined|\bfirst\b|\bstart|\bseit\b"),
         (s.LAST_CONTACT, r"contact|kontakt|touch|spoke|called|\bseen\b"),
         (s.LAST_PURCHASE, r"purchase|order|invoice|\bsale|bought|kauf|bestell|rechnung|achat"),
-        (s.TOTAL_REVENUE, r"total|spent|spend|revenue|\bsales\b|turnover|umsatz|lifetime|billed|chiffre"),
+        (
+            s.TOTAL_REVENUE,
+            r"total|spent|spend|revenue|\bsales\b|turnover|umsatz|lifetime|billed|chiffre|amount",
+        ),
         (s.CLIENT_ID, r"\bid\b|number|\bno\b|\bnr\b|\bnum\b|\bcode\b|\bref\b|nummer|account"),
         (s.NAME, r"name|customer|client|kunde|\bcontact\b|person"),
     ),
@@ -522,7 +527,7 @@ def _table_scores(
                     else 0
                 )
             )
-            why = f"one row per client: {len(cols)} client-list columns"
+            why = f"one row per client: {len(cols)} client-list column{'s' if len(cols) != 1 else ''}"
             if ref is not None and ref.unique:
                 why += f", `{ref.column}` never repeats"
         elif table == "transactions":
@@ -592,10 +597,15 @@ def _assign(
         guesses[canonical] = ColumnGuess(canonical, src.label, "map", why)
     # Only the first of columns with the same name up to case and punctuation can be named in campaign.toml.
     reachable: dict[str, str] = {}
-    for c in frame.columns:
+    for c in map(str, frame.columns):
         key = normalise_name(c)
-        if key:
-            reachable.setdefault(key, str(c))
+        if key and key in reachable:
+            notes.append(
+                f"`{c}` cannot be told apart from `{reachable[key]}` by name (case and punctuation "
+                "are ignored): rename one in the file to read it"
+            )
+        elif key:
+            reachable[key] = c
     free = [c for c in reachable.values() if c not in used]
     wanted = [c for c in TABLE_COLUMNS[table] if c not in guesses]
 
@@ -658,7 +668,7 @@ def _assign(
                 )
         if table == "contacts" and prof.fits(s.CHANNEL):
             candidates.append((1.2, s.CHANNEL, col, "content", "its cells are channels (phone, letter, ...)"))
-        if table == "clients" and prof.id_like and prof.unique:
+        if table == "clients" and prof.id_like and prof.unique and not _NOT_IDS & set(hints):
             candidates.append((1.0, s.CLIENT_ID, col, "content", "every row has one, and no two are alike"))
         if table != "clients" and client_values is None and prof.id_like:
             # Before the client list is known: a code that repeats names a client on several rows.
@@ -712,10 +722,19 @@ def _read_all(paths: Iterable[str | Path] | Mapping[str, pd.DataFrame]) -> list[
 
     if isinstance(paths, Mapping):
         return [_Read(str(k), None, read_table(v)) for k, v in paths.items()]
+    given = [Path(p) for p in paths]
+    names = Counter(p.name for p in given)
     out = []
-    for p in paths:
-        path = Path(p)
-        out.append(_Read(path.name, path.resolve(), read_table(path)))
+    for path in given:
+        if not path.is_file():
+            raise InputError(
+                "is a folder, not a file" if path.is_dir() else "file not found",
+                file=str(path),
+                hint="give the path of a CSV, Excel or Parquet file",
+            )
+        # Files are named by their name, or by the path given when two share a name.
+        label = path.name if names[path.name] == 1 else str(path)
+        out.append(_Read(label, path.resolve(), read_table(path)))
     return out
 
 
@@ -1172,7 +1191,7 @@ def _summary(guess: Guess) -> str:
         if f.table is None:
             out.append(f"{f.label}: not read ({f.why})")
             continue
-        out.append(f"{f.label}: {f.table} ({f.rows:,} rows), {f.why}")
+        out.append(f"{f.label}: {f.table} ({f.rows:,} row{'s' if f.rows != 1 else ''}), {f.why}")
         out.append(f"  column map: {guess.column_map}")
         for canonical in TABLE_COLUMNS[f.table]:
             if (g := f.columns.get(canonical)) is not None:

@@ -364,3 +364,35 @@ def test_an_excel_workbook_with_typed_dates_and_numbers(tmp_path):
     assert [q.key for q in guess.questions] == ["clients.xlsx:client_id"]  # the name or the phone?
     assert guess.clients == 2
     assert guess.last_date == date(2024, 4, 3)
+
+
+def test_a_column_campaign_toml_cannot_name_apart_from_another_is_said_not_guessed(tmp_path):
+    path = _write(
+        tmp_path,
+        "list.csv",
+        "Email,E-mail,Client No,Last Contacted\na@x.example,b@x.example,1,2024-01-01\n"
+        "c@x.example,d@x.example,2,2023-01-01\n",
+    )
+    f = guess_campaign([path], as_of=AS_OF).file_of("clients")
+    assert f.columns["email"].source == "Email"
+    assert "E-mail" in f.unmapped
+    assert any("`E-mail` cannot be told apart from `Email`" in n for n in f.notes)
+
+
+def test_a_missing_file_is_named_and_two_files_of_one_name_are_told_apart(tmp_path):
+    with pytest.raises(InputError, match="file not found"):
+        guess_campaign([tmp_path / "nope.csv"])
+    for sub, text in (
+        ("a", "Client No,Last Contacted\nA1,2024-01-02\n"),
+        ("b", "Client No,Invoice Date,Total\n"),
+    ):
+        (tmp_path / sub).mkdir()
+        _write(
+            tmp_path / sub, "export.csv", text + ("A1,2024-01-02,5\nA1,2023-01-02,7\n" if sub == "b" else "")
+        )
+    guess = guess_campaign([tmp_path / "a" / "export.csv", tmp_path / "b" / "export.csv"], as_of=AS_OF)
+    assert [(f.label.endswith(("a/export.csv", "b/export.csv")), f.table) for f in guess.files] == [
+        (True, "clients"),
+        (True, "transactions"),
+    ]
+    assert guess.problems is None
