@@ -385,13 +385,12 @@ def to_pandas(frame: Any, dtypes: Mapping[str, str] | None = None) -> pd.DataFra
 def pandas_dtypes() -> dict[str, str]:
     """The documented pandas dtype of every column the load and scoring stages output."""
     from .client_base import PANDAS_DTYPES as BASE_DTYPES
-    from .load import DTYPES as LOAD_DTYPES
-    from .schema import DORMANCY_BUCKET, RFM_SEGMENT
+    from .schema import DORMANCY_BUCKET, INPUT_DTYPES, RFM_SEGMENT
     from .value import PANDAS_DTYPES as SCORE_DTYPES
 
     documented = {
         # (dates: every stage after loading gives datetime64[us], the loader [ns])
-        **{c: t for c, t in LOAD_DTYPES.items() if not t.startswith("datetime")},
+        **{c: t for c, t in INPUT_DTYPES.items() if not t.startswith("datetime")},
         **BASE_DTYPES,
         DORMANCY_BUCKET: "str",
         RFM_SEGMENT: "str",

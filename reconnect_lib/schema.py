@@ -52,6 +52,15 @@ AMOUNT: Final = "amount"  # money, refunds negative
 INVOICE_ID: Final = "invoice_id"
 CHANNEL: Final = "channel"
 
+#: The pandas dtype of every column an input table can have once loaded (what
+#: :mod:`reconnect_lib.load` gives and :mod:`reconnect_lib.engines` documents).
+INPUT_DTYPES: Final[dict[str, str]] = {
+    **{c: "string" for c in (CLIENT_ID, INVOICE_ID, *CLIENT_TEXT_COLUMNS, CHANNEL)},
+    **{c: "datetime64[ns]" for c in (*CLIENT_DATE_COLUMNS, DATE)},
+    **{c: "float64" for c in (AMOUNT, TOTAL_REVENUE)},
+    DO_NOT_CONTACT: "bool",
+}
+
 # --- client base (output of reconnect_lib.client_base) ---------------------------
 FIRST_PURCHASE: Final = "first_purchase"
 FIRST_ACTIVITY: Final = "first_activity"

@@ -153,3 +153,109 @@ def test_data_file_suffixes_are_listed_once() -> None:
     read, engines = (importlib.import_module(f"reconnect_lib.{n}") for n in ("load.read", "engines"))
     assert read.CSV_SUFFIXES is engines.CSV_SUFFIXES is options.CSV_SUFFIXES
     assert read.PARQUET_SUFFIXES is engines.PARQUET_SUFFIXES is options.PARQUET_SUFFIXES
+
+
+# --- no import cycle --------------------------------------------------------------
+
+
+def _module_name(path: Path) -> str:
+    """``load/cells.py`` -> ``load.cells``; a package's ``__init__.py`` is the package ("" for the root)."""
+    parts = list(path.relative_to(PACKAGE).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """Which package modules each module imports, anywhere in it (top level, in functions, in TYPE_CHECKING).
+
+    Importing ``a.b.c`` also runs the ``__init__`` of ``a`` and ``a.b``: those count too,
+    except a package the importer is inside (its ``__init__`` is already running).
+    """
+    paths = {_module_name(p): p for p in _modules()}
+    graph: dict[str, set[str]] = {}
+    for name, path in paths.items():
+        own = name.split(".") if name else []
+        here = own if path.name == "__init__.py" else own[:-1]  # the package relative imports start from
+        targets: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = here[: len(here) - (node.level - 1)]
+                    module = base + (node.module.split(".") if node.module else [])
+                elif node.module and node.module.split(".")[0] == "reconnect_lib":
+                    module = node.module.split(".")[1:]
+                else:
+                    continue
+                subs = {".".join([*module, a.name]) for a in node.names} & paths.keys()
+                targets |= subs  # ``from .pkg import mod`` imports the submodule
+                if node.module or len(subs) < len(node.names):  # ``from . import mod`` needs no more
+                    targets.add(".".join(module))
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.name.split(".")[0] == "reconnect_lib":
+                        targets.add(".".join(alias.name.split(".")[1:]))
+        edges = set()
+        for target in targets:
+            parts = target.split(".") if target else []
+            for n in range(len(parts) + 1):
+                ancestor = ".".join(parts[:n])
+                if ancestor in paths and (n == len(parts) or parts[:n] != own[:n]):
+                    edges.add(ancestor)
+        edges.discard(name)
+        graph[name] = edges
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                top = stack.pop()
+                component.append(top)
+                if top == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_the_import_graph_sees_function_level_and_package_imports() -> None:
+    graph = _import_graph()
+    assert "load.cells" in graph["load.tables"]  # from .cells import ...
+    assert "schema" in graph["load.cells"]  # from .. import schema as s
+    assert "engines" in graph["load.scan"]  # inside scan_inputs
+    assert {"load", "load.cells"} <= graph["outcomes"]  # from .load.cells import: runs load's __init__
+    assert "load" not in graph["load.tables"]  # its own package is already importing
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_no_import_cycle_among_the_package_modules() -> None:
+    assert _cycles(_import_graph()) == []
+
+
+def test_the_input_dtypes_are_declared_once_below_load_and_engines() -> None:
+    from reconnect_lib import engines, load, schema
+
+    assert load.DTYPES is schema.INPUT_DTYPES
+    text = [c for c, t in schema.INPUT_DTYPES.items() if t == "string"]
+    assert {c: engines.pandas_dtypes()[c] for c in text} == dict.fromkeys(text, "string")

@@ -62,7 +62,8 @@ Example
 ('007', Timestamp('2024-03-05 00:00:00'))
 """
 
-from .cells import CHANNEL_SYNONYMS, DTYPES, MAX_AMOUNT
+from ..schema import INPUT_DTYPES as DTYPES
+from .cells import CHANNEL_SYNONYMS, MAX_AMOUNT
 from .read import read_table
 from .scan import SCAN_CHECKS, scan_inputs
 from .tables import (

@@ -17,9 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema as s
-from ..column_maps import (
-    normalise_name,
-)
+from ..column_maps import normalise_name
 from ..errors import ConfigError
 
 DecimalMark = Literal[".", ","]
@@ -30,14 +28,6 @@ _DATE_COLUMNS = frozenset((*s.CLIENT_DATE_COLUMNS, s.DATE))
 _AMOUNT_COLUMNS = frozenset((s.AMOUNT, s.TOTAL_REVENUE))
 _ID_COLUMNS = frozenset((s.CLIENT_ID, s.INVOICE_ID))
 _TEXT_COLUMNS = frozenset(s.CLIENT_TEXT_COLUMNS)
-
-#: Canonical dtype of every column an input table can have.
-DTYPES: dict[str, str] = {
-    **{c: "string" for c in (*_ID_COLUMNS, *_TEXT_COLUMNS, s.CHANNEL)},
-    **{c: "datetime64[ns]" for c in _DATE_COLUMNS},
-    **{c: "float64" for c in _AMOUNT_COLUMNS},
-    s.DO_NOT_CONTACT: "bool",
-}
 
 _TRUE = frozenset(("yes", "y", "true", "t", "1", "x", "on"))
 _FALSE = frozenset(("no", "n", "false", "f", "0", "off", "none", ""))

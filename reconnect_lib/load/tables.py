@@ -30,7 +30,6 @@ from .cells import (
     _DATE_COLUMNS,
     _ID_COLUMNS,
     _TEXT_COLUMNS,
-    DTYPES,
     MAX_AMOUNT,
     DecimalMark,
     _blank_mask,
@@ -399,9 +398,10 @@ def _assemble(table: str, parsed: Mapping[str, pd.Series], index: pd.Index) -> p
         elif col == s.CHANNEL:
             out[col] = pd.Series("other", index=index, dtype="string")
         else:
-            out[col] = pd.Series(pd.NA if DTYPES[col] == "string" else np.nan, index=index, dtype=DTYPES[col])
+            dtype = s.INPUT_DTYPES[col]
+            out[col] = pd.Series(pd.NA if dtype == "string" else np.nan, index=index, dtype=dtype)
     frame = pd.DataFrame(out, index=index)
-    return frame.astype({c: DTYPES[c] for c in frame.columns})
+    return frame.astype({c: s.INPUT_DTYPES[c] for c in frame.columns})
 
 
 def _problems_of(err: ReconnectError) -> list[Problem]:

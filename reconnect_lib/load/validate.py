@@ -26,7 +26,6 @@ from ..column_maps import (
 )
 from ..errors import Problem
 from .cells import (
-    DTYPES,
     MAX_AMOUNT,
     _amount_core,
     _amount_pattern,
@@ -44,7 +43,7 @@ def _output_schema(table: str) -> pa.DataFrameSchema:
     for col in TABLE_COLUMNS[table]:
         checks = [pa.Check.isin(s.CHANNELS)] if col == s.CHANNEL else []
         columns[col] = pa.Column(
-            DTYPES[col],
+            s.INPUT_DTYPES[col],
             nullable=col not in required_values,
             unique=table == "clients" and col == s.CLIENT_ID,
             checks=checks,
