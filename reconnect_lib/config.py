@@ -100,6 +100,24 @@ def _campaign_name(value: str) -> str:
     return value
 
 
+def _one_line(value: str) -> str:
+    # A letter's signature and an e-mail's From header: a line break or a control character
+    # would split a header or a signature line.
+    if _NAME_FORBIDDEN.search(value):
+        raise ValueError("must be one line of text, with no control characters")
+    return value.strip()
+
+
+_EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]+$")
+
+
+def _email(value: str) -> str:
+    value = _one_line(value)
+    if value and not _EMAIL.match(value):
+        raise ValueError("is not an e-mail address like office@example.com")
+    return value
+
+
 def _a_date(value: Any) -> Any:
     # pydantic would read a number as seconds since 1970 and a midnight datetime as its day.
     if isinstance(value, datetime):
@@ -201,6 +219,22 @@ class PlanSection(_Section):
         return v
 
 
+class SenderSection(_Section):
+    """``[sender]``: who writes the letters and e-mails.
+
+    ``firm`` (default: made from the campaign name), ``signer`` (who signs a
+    letter to a client with no account owner: an account owner signs their own
+    clients' letters), the signer's ``role``, and the firm's ``phone`` and
+    ``email`` (the From of the e-mail drafts).
+    """
+
+    firm: Annotated[StrictStr, Field(max_length=200), AfterValidator(_one_line)] = ""
+    signer: Annotated[StrictStr, Field(max_length=200), AfterValidator(_one_line)] = ""
+    role: Annotated[StrictStr, Field(max_length=200), AfterValidator(_one_line)] = ""
+    phone: Annotated[StrictStr, Field(max_length=100), AfterValidator(_one_line)] = ""
+    email: Annotated[StrictStr, Field(max_length=254), AfterValidator(_email)] = ""
+
+
 class EngineSection(_Section):
     """``[engine]``: which engine computes the client base, buckets and scores.
 
@@ -237,6 +271,7 @@ class CampaignConfig(_Section):
     dormancy: DormancySection = DormancySection()
     value: ValueSection = ValueSection()
     plan: PlanSection = PlanSection()
+    sender: SenderSection = SenderSection()
     outcomes: OutcomesSection = OutcomesSection()
     reports: ReportsSection = ReportsSection()
     engine: EngineSection = EngineSection()
@@ -315,6 +350,18 @@ _EXPECTED: dict[str, tuple[str, str]] = {
     "plan.gift": ("true or false", "gift = true"),
     "plan.holdout_share": ("a share from 0 up to but not including 1", "holdout_share = 0.1"),
     "plan.seed": (f"a whole number from 0 to {MAX_SEED}", "seed = 2026"),
+    "sender": ("a table [sender]", '[sender] signer = "Daniel Okoye"'),
+    "sender.firm": ("the firm's name as letters give it, one line", 'firm = "Pike & Okoye"'),
+    "sender.signer": (
+        "who signs letters to clients with no account owner, one line",
+        'signer = "Daniel Okoye"',
+    ),
+    "sender.role": ("the signer's role, one line", 'role = "Director"'),
+    "sender.phone": ("the firm's phone number, one line", 'phone = "0191 498 0000"'),
+    "sender.email": (
+        "the firm's e-mail address (the From of the e-mail drafts)",
+        'email = "office@example.com"',
+    ),
     "outcomes": ("a table [outcomes]", '[outcomes] database = "sqlite:///outcomes.sqlite"'),
     "outcomes.database": ("a database URL in quotes", 'database = "sqlite:///outcomes.sqlite"'),
     "reports": ("a table [reports]", '[reports] folder = "reports"'),

@@ -154,6 +154,10 @@ MAIL_MERGE_FIELDS: dict[str, str] = {
     "AccountOwner": "account_owner",
     "Firm": "firm",
     "Sender": "sender",
+    "SenderRole": "sender_role",
+    "FirmPhone": "firm_phone",
+    "FirmEmail": "firm_email",
+    "WorkedTogether": "worked_together",
 }
 
 #: Call-sheet columns, in order.
@@ -342,6 +346,139 @@ def split_name(name: str | None) -> tuple[str, str, str]:
     return title, words[0], words[-1] if len(words) > 1 else ""
 
 
+#: Words that make a name a business's, not a person's ("Willow Tree Cafe", "Parkside Dental Ltd").
+_BUSINESS_WORDS = frozenset(
+    {
+        "ltd", "limited", "llp", "llc", "lp", "inc", "incorporated", "corp", "corporation", "plc", "co",
+        "company", "companies", "cic", "gmbh", "ag", "sa", "sarl", "bv", "nv", "pty", "group", "holdings",
+        "partners", "partnership", "associates", "trust", "foundation", "charity", "society", "club",
+        "services", "solutions", "consulting", "consultancy", "consultants", "agency", "studio", "studios",
+        "design", "media", "marketing", "print", "printing", "digital", "systems", "technologies",
+        "technology", "software", "labs", "lab", "works", "workshop", "industries", "international",
+        "enterprises", "ventures", "capital", "finance", "financial", "accountants", "accounting",
+        "solicitors", "legal", "architects", "builders", "building", "construction", "engineering",
+        "engineers", "electrical", "plumbing", "heating", "motors", "garage", "garages", "cars",
+        "transport", "logistics", "haulage", "removals", "cleaning", "clinic", "dental", "dentist",
+        "dentistry", "surgery", "practice", "pharmacy", "opticians", "optician", "veterinary", "vets",
+        "vet", "health", "fitness", "gym", "salon", "barbers", "hair", "beauty", "spa", "cafe", "café",
+        "coffee", "bakery", "bakers", "restaurant", "bistro", "pub", "inn", "hotel", "guesthouse",
+        "catering", "foods", "food", "farm", "farms", "nursery", "florist", "florists", "flowers",
+        "gardens", "landscaping", "shop", "shops", "store", "stores", "market", "supplies", "wholesale",
+        "trading", "traders", "brewery", "distillery", "wines", "properties", "property", "estates",
+        "estate", "lettings", "homes", "school", "academy", "college", "university", "centre", "center",
+        "council"
+    }
+)
+
+
+def is_business_name(name: str | None, company: str | None = None) -> bool:
+    """Whether `name` names a business rather than a person, as a greeting needs to know.
+
+    A name is a business's when it is the client's company, or holds a word a
+    business name has ("Ltd", "Cafe", "Dental", "& Sons", a number): a
+    spreadsheet's one "Customer" column often holds either. A name with a
+    personal title (Mr, Dr, ...) is a person's.
+
+    >>> [is_business_name(n) for n in ("Willow Tree Cafe", "Parkside Dental Ltd", "Ann Lee", "Dr Ann Lee")]
+    [True, True, False, False]
+    >>> is_business_name("Pearson Florist", "Pearson Florist"), is_business_name("Smith & Sons")
+    (True, True)
+    """
+    text = (name or "").strip()
+    if not text:
+        return False
+    words = re.findall(r"[\w']+|&", text.casefold())
+    if words and words[0].rstrip(".") in _TITLES:
+        return False
+    if company and text.casefold() == company.strip().casefold():
+        return True
+    return any(w == "&" or w in _BUSINESS_WORDS or w.isdigit() for w in words)
+
+
+def greeting(name: str | None, company: str | None = None) -> str:
+    """How a letter greets a client: a person by first name, a business as its people.
+
+    >>> greeting("Ann Lee"), greeting("Willow Tree Cafe"), greeting(None, "Parkside Dental Ltd")
+    ('Dear Ann', 'Dear friends at Willow Tree Cafe', 'Dear friends at Parkside Dental Ltd')
+    >>> greeting("Dr Lee"), greeting(None)
+    ('Dear Dr Lee', 'Dear friend')
+    """
+    text = (name or "").strip()
+    if is_business_name(text, company):
+        return f"Dear friends at {text}"
+    title, first, last = split_name(text)
+    if title and not last:
+        return f"Dear {title} {first}"
+    if first:
+        return f"Dear {first}"
+    if company and company.strip():
+        return f"Dear friends at {company.strip()}"
+    return "Dear friend"
+
+
+def times(n: int) -> str:
+    """``once``, ``twice``, ``three times``, ``12 times``.
+
+    >>> [times(n) for n in (1, 2, 3, 12)]
+    ['once', 'twice', 'three times', '12 times']
+    """
+    if n == 1:
+        return "once"
+    if n == 2:
+        return "twice"
+    return f"{_NUMBER_WORDS[n] if n < len(_NUMBER_WORDS) else f'{n:,}'} times"
+
+
+def worked_together(since_year: str, purchases: int | None) -> str:
+    """The sentence of a letter on the history with a client, read right for one purchase or many.
+
+    >>> worked_together("2016", 12)
+    'You first worked with us in 2016, and we have worked together 12 times in all.'
+    >>> worked_together("2016", 2)
+    'You first worked with us in 2016, and we have worked together twice in all.'
+    >>> worked_together("2016", 1), worked_together("", 3), worked_together("", None)
+    ('You worked with us in 2016.', 'We have worked together three times.', '')
+    """
+    many = purchases is not None and purchases > 1
+    if since_year and many:
+        together = f"we have worked together {times(purchases)} in all"  # type: ignore[arg-type]
+        return f"You first worked with us in {since_year}, and {together}."
+    if since_year:
+        return f"You {'first ' if purchases is None else ''}worked with us in {since_year}."
+    if many:
+        return f"We have worked together {times(purchases)}."
+    return ""
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who writes (``[sender]`` in campaign.toml; the firm's name is passed on its own).
+
+    Attributes
+    ----------
+    signer : str
+        Who signs a letter to a client with no account owner (an account owner
+        signs their own clients' letters).
+    role : str
+        The signer's role, under their name.
+    phone, email : str
+        The firm's phone number and e-mail address, under the signature; the
+        e-mail address is the From of the e-mail drafts.
+    """
+
+    signer: str = ""
+    role: str = ""
+    phone: str = ""
+    email: str = ""
+
+    @classmethod
+    def of(cls, sender: Sender | str | None) -> Sender:
+        """`sender` as a :class:`Sender`: a text is the signer's name."""
+        if isinstance(sender, Sender):
+            return sender
+        return cls(signer=_text(sender))
+
+
 def _text(value: Any) -> str:
     if value is None or value is pd.NA or value is pd.NaT:
         return ""
@@ -402,12 +539,14 @@ def letter_fields(
     *,
     channel: WrittenChannel = "letter",
     firm: str = "our firm",
-    sender: str = "",
+    sender: Sender | str = "",
 ) -> list[dict[str, Any]]:
     """The fields of each of the week's letters (or e-mails), in the week's order.
 
     These are the variables of the letter template and, renamed, the columns of
-    :func:`mail_merge`; the template's header lists them.
+    :func:`mail_merge`; the template's header lists them. A client's account
+    owner signs their letter (``sender``), else `sender`'s signer; the
+    signer's role is given only when they sign.
 
     Returns
     -------
@@ -415,35 +554,38 @@ def letter_fields(
         One per letter: plain text, numbers or booleans (nothing escaped yet).
     """
     _check_channel(channel)
+    who = Sender.of(sender)
     fields = []
     for row in _week_rows(plan, week, [channel]).to_dict("records"):
         letter_day = _day(row[PLANNED_ON])
-        title, first, last = split_name(_text(row.get(NAME)))
-        company = _text(row.get(COMPANY))
-        if first:
-            salutation = f"Dear {first}"
-        elif company:
-            salutation = f"Dear friends at {company}"
-        else:
-            salutation = "Dear friend"
+        name, company = _text(row.get(NAME)), _text(row.get(COMPANY))
+        business = is_business_name(name, company)
+        # A business's name is its company's: no first or last name to merge.
+        title, first, last = ("", "", "") if business else split_name(name)
+        company = company or (name if business else "")
         address = [
             _text(row.get(c))
             for c in (NAME, COMPANY, ADDRESS_LINE1, ADDRESS_LINE2, CITY, REGION, POSTCODE, COUNTRY)
         ]
+        address = [line for i, line in enumerate(address) if line and line not in address[:i]]
         since = _day(row.get(CLIENT_SINCE)) or _day(row.get(FIRST_PURCHASE))
         days = _days_silent(row, letter_day)
         call_on, gift_on = _day(row.get(FOLLOW_UP_ON)), _day(row.get(GIFT_ON))
         purchases = row.get(N_PURCHASES)
+        n_purchases = None if purchases is None or pd.isna(purchases) else int(purchases)
+        owner = _text(row.get(ACCOUNT_OWNER))
+        signer = owner or who.signer
         fields.append(
             {
                 "client_id": _text(row[CLIENT_ID]),
                 "title": title,
                 "first_name": first,
                 "last_name": last,
-                "full_name": _text(row.get(NAME)),
-                "salutation": salutation,
+                "full_name": name,
+                "salutation": greeting(name, company),
                 "company": company,
-                "address_lines": [line for line in address if line],
+                "is_business": business,
+                "address_lines": address,
                 "address_line1": _text(row.get(ADDRESS_LINE1)),
                 "address_line2": _text(row.get(ADDRESS_LINE2)),
                 "city": _text(row.get(CITY)),
@@ -456,7 +598,8 @@ def letter_fields(
                 "letter_date": long_date(letter_day),
                 "client_since": str(since.year) if since else "",
                 "years_as_client": (letter_day - since).days // 365 if since else None,
-                "n_purchases": None if purchases is None or pd.isna(purchases) else int(purchases),
+                "n_purchases": n_purchases,
+                "worked_together": worked_together(str(since.year) if since else "", n_purchases),
                 "total_revenue": _number(row.get(TOTAL_REVENUE)),
                 "last_purchase": month_year(_day(row.get(LAST_PURCHASE))),
                 "last_in_touch": month_year(_last_in_touch(row)),
@@ -468,7 +611,10 @@ def letter_fields(
                 "gift_on": weekday_date(gift_on),
                 "promise": _promise(call_on, gift_on),
                 "firm": firm,
-                "sender": sender,
+                "sender": signer,
+                "sender_role": who.role if signer == who.signer else "",
+                "firm_phone": who.phone,
+                "firm_email": who.email,
             }
         )
     return fields
@@ -480,7 +626,7 @@ def mail_merge(
     *,
     channel: WrittenChannel = "letter",
     firm: str = "our firm",
-    sender: str = "",
+    sender: Sender | str = "",
 ) -> pd.DataFrame:
     """The week's letters as a mail-merge table, one row per letter.
 
@@ -491,8 +637,11 @@ def mail_merge(
         ISO week, e.g. ``"2026-W48"``.
     channel : {"letter", "email"}
         Letters (default) or the week's e-mails (an e-mail merge).
-    firm, sender : str
-        Who writes (the ``Firm`` and ``Sender`` fields).
+    firm : str
+        The firm's name (the ``Firm`` field).
+    sender : Sender or str
+        Who signs when a client has no account owner, their role and the
+        firm's phone and e-mail (a text: the signer's name).
 
     Returns
     -------
@@ -652,7 +801,7 @@ def render_letters_html(
     template: Path | str | None = None,
     channel: WrittenChannel = "letter",
     firm: str = "our firm",
-    sender: str = "",
+    sender: Sender | str = "",
 ) -> str:
     """The week's letter drafts as one printable HTML page, one A4 page per letter.
 
@@ -664,8 +813,10 @@ def render_letters_html(
     template : path, optional
         A letter template (Jinja2, one letter); default :data:`DEFAULT_LETTER_TEMPLATE`.
     channel : {"letter", "email"}
-    firm, sender : str
-        Who writes.
+    firm : str
+        The firm's name.
+    sender : Sender or str
+        Who signs when a client has no account owner (see :func:`letter_fields`).
 
     Returns
     -------
@@ -858,7 +1009,7 @@ def write_letters_docx(
     template: Path | str | None = None,
     channel: WrittenChannel = "letter",
     firm: str = "our firm",
-    sender: str = "",
+    sender: Sender | str = "",
 ) -> list[Path]:
     """Write each of the week's letters as an editable .docx (A4) into `out_dir`.
 
@@ -884,7 +1035,7 @@ def _letters_docx(
     template: Path | str | None,
     channel: WrittenChannel = "letter",
     firm: str,
-    sender: str,
+    sender: Sender | str,
 ) -> dict[str, bytes]:
     """``NNN-<client_id>.docx`` -> its bytes, in the week's order."""
     week_monday(week)
@@ -897,7 +1048,7 @@ def _letters_docx(
         out[name] = _docx_bytes(
             html,
             title=f"Letter to {context['full_name'] or context['company'] or context['client_id']}",
-            author=sender or firm,
+            author=context["sender"] or firm,
             on=_day(rows.loc[i, PLANNED_ON]),
         )
     return out
@@ -1078,7 +1229,7 @@ def write_week(
     *,
     template: Path | str | None = None,
     firm: str = "our firm",
-    sender: str = "",
+    sender: Sender | str = "",
 ) -> dict[str, Path]:
     """Write the plan and the week's call sheet, mail merge and letters into `out_dir`, atomically.
 
@@ -1125,7 +1276,7 @@ def write_week(
 
 
 def _week_files(
-    plan: ContactPlan, week: str, *, template: Path | str | None, firm: str, sender: str
+    plan: ContactPlan, week: str, *, template: Path | str | None, firm: str, sender: Sender | str
 ) -> tuple[dict[str, bytes], dict[str, str]]:
     """The week's files (relative path -> bytes) and their labels (label -> relative path)."""
     files: dict[str, bytes] = {}

@@ -70,6 +70,26 @@ def test_plan_channels_are_an_order_of_preference_named_when_wrong(tmp_path):
         assert 'channels = ["letter", "email", "phone"] under [plan]' in text
 
 
+def test_sender_names_who_writes_and_is_checked_as_one_line(tmp_path):
+    assert parse_config(MINIMAL).sender.signer == ""
+    sender = {"firm": "Pike & Okoye", "signer": "Daniel Okoye", "role": "Director"}
+    sender |= {"phone": "0191 498 0000", "email": "office@example.com"}
+    assert parse_config({**MINIMAL, "sender": sender}).sender.model_dump() == sender
+    for line, reason in (
+        ('email = "office"', "not an e-mail address"),
+        ('email = "a@b.com\\nBcc: x@y.com"', "one line"),
+        ('signer = "Dan\\r\\nBcc: x"', "one line"),
+        ("phone = 1914980000", "valid string"),
+    ):
+        path = write(tmp_path, f'[campaign]\nname = "x"\n[data]\nclients = "c.csv"\n[sender]\n{line}\n')
+        with pytest.raises(ConfigError) as info:
+            load_config(path)
+        text = str(info.value)
+        assert "sender." in text, text
+        assert reason in text, text
+        assert "under [sender]" in text, text
+
+
 def test_unknown_key_is_named_with_the_allowed_keys(tmp_path):
     path = write(tmp_path, '[campaign]\nname = "x"\n[data]\nclients = "c.csv"\n[plan]\ncapcity = 3\n')
     with pytest.raises(ConfigError) as info:
@@ -416,6 +436,9 @@ KEYS = [
     ("plan", "holdout_share"),
     ("plan", "seed"),
     ("plan", "channels"),
+    ("sender", "firm"),
+    ("sender", "signer"),
+    ("sender", "email"),
     ("outcomes", "database"),
     ("reports", "folder"),
     ("engine", "name"),

@@ -240,11 +240,12 @@ def test_mail_merge_has_the_fields_a_word_processor_expects(plan):
     assert row["ClientSince"] == "2018"
     assert row["MonthsSilent"] == 14  # 432 days from the last contact to the letter
     assert row["SilentFor"] == "more than a year"
+    # the client's account owner signs, not the campaign's signer
     assert (row["FollowUpCall"], row["Gift"], row["Firm"], row["Sender"]) == (
         "Yes",
         "Yes",
         "Pike & Okoye",
-        "Dan",
+        "Daniel Okoye",
     )
     assert str(merge["MonthsSilent"].dtype) == "Int64"
 
@@ -326,8 +327,9 @@ def test_docx_letters_are_editable_a4_paragraphs(plan, tmp_path):
     assert texts[1].split("\n")[:3] == ["Dr. Priya Shah", "Lee 3 Ltd", "3 High Street"]
     assert texts[3] == "Dear Priya,"
     assert document.paragraphs[0].alignment is not None  # right-aligned firm name
-    assert texts[-1] == "Dan\nPike & Okoye"
-    assert document.core_properties.author == "Dan"
+    # the account owner signs, the campaign's signer (and role) only when a client has no owner
+    assert texts[-1] == "Daniel Okoye\nPike & Okoye"
+    assert document.core_properties.author == "Daniel Okoye"
     again = write_letters_docx(plan, WEEK1, tmp_path / "again", firm="Pike & Okoye", sender="Dan")
     assert [f.read_bytes() for f in files] == [f.read_bytes() for f in again]
 
@@ -492,7 +494,9 @@ def test_a_name_longer_than_word_allows_is_cut_not_a_failed_week(tmp_path):
     long_name = "Dr. " + "Bartholomew-" * 30 + "Smith"
     long_id = "C" * 300
     plan = contact_plan(
-        scored([client(1, **{NAME: long_name, CLIENT_ID: long_id})]), as_of=AS_OF, capacity={"letter": 2}
+        scored([client(1, **{NAME: long_name, CLIENT_ID: long_id, ACCOUNT_OWNER: None})]),
+        as_of=AS_OF,
+        capacity={"letter": 2},
     )
     paths = write_week(plan, WEEK1, tmp_path / "plan", sender="S" * 400)
     (letter,) = sorted(paths["letters_docx"].iterdir())
@@ -550,7 +554,9 @@ def test_control_characters_in_any_field_make_a_docx_not_a_traceback(tmp_path):
     # XML: python-docx raised ValueError and the whole week failed with a traceback.
     odd = "Ann\x00 \x01Lee\x0b\x1f\ufffe"
     plan = contact_plan(
-        scored([client(1, **{NAME: odd, COMPANY: "Co\x02", ADDRESS_LINE1: "1 \x1bHigh St"})]),
+        scored(
+            [client(1, **{NAME: odd, COMPANY: "Co\x02", ADDRESS_LINE1: "1 \x1bHigh St", ACCOUNT_OWNER: ""})]
+        ),
         as_of=AS_OF,
         capacity={"letter": 2},
     )
