@@ -94,6 +94,8 @@ TEMPLATE_DIR = Path(__file__).parent / "templates" / "letter"
 #: The default letter: copy it, edit it, pass the copy as ``template=`` (CLI ``--template``).
 DEFAULT_LETTER_TEMPLATE = TEMPLATE_DIR / "letter.html.j2"
 LETTERS_PAGE_TEMPLATE = "letters.html.j2"
+#: The e-mail drafts' HTML part (the letter's six parts at e-mail length).
+EMAIL_TEMPLATE = "email.html.j2"
 CALL_SHEET_TEMPLATE = "call_sheet.html.j2"
 
 #: What a spreadsheet reads as the start of a formula (OWASP's CSV-injection list).
@@ -1054,6 +1056,130 @@ def _letters_docx(
     return out
 
 
+# --- e-mail drafts -------------------------------------------------------------------------
+
+
+def email_subject(fields: Mapping[str, Any]) -> str:
+    """The subject line of a client's e-mail, from its letter fields.
+
+    >>> email_subject({"first_name": "Ann", "firm": "Pike & Okoye"})
+    'Ann, it has been too long'
+    >>> email_subject({"first_name": "", "firm": "Pike & Okoye"})
+    'It has been too long: a note from Pike & Okoye'
+    """
+    first = fields.get("first_name") or ""
+    if first:
+        return f"{first}, it has been too long"
+    return f"It has been too long: a note from {fields['firm']}"
+
+
+_HEADER_BREAKS = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]+")
+
+
+def _header_text(text: str) -> str:
+    """`text` on one line: a line break in a header would start another header."""
+    return _HEADER_BREAKS.sub(" ", text).strip()
+
+
+def _address(display: str, address: str) -> Any:
+    """An e-mail address with its display name, or None when `address` is not one."""
+    from email.errors import HeaderParseError
+    from email.headerregistry import Address
+
+    address = address.strip()
+    if not re.fullmatch(r"[^@\s<>()\[\],;:\"\\]+@[^@\s<>()\[\],;:\"\\]+", address):
+        return None
+    try:
+        return Address(display_name=_header_text(display), addr_spec=address)
+    except (ValueError, IndexError, HeaderParseError):
+        return None
+
+
+def _plain_text(html: str) -> str:
+    """The text of a rendered e-mail, paragraph by paragraph (what a mail client without HTML shows)."""
+    parser = _LetterHTML()
+    parser.feed(html)
+    parser.close()
+    paragraphs = ["".join(text for text, _, _ in para.runs) for para in parser.paragraphs]
+    return "\n\n".join(p.replace(" \n", "\n").strip() for p in paragraphs) + "\n"
+
+
+def _eml_bytes(fields: Mapping[str, Any], html: str, *, sender: Sender, on: date | None) -> bytes:
+    """One e-mail draft (plain text and HTML), byte-identical for the same input."""
+    import hashlib
+    from datetime import datetime
+    from email import policy
+    from email.message import EmailMessage
+    from email.utils import format_datetime
+
+    message = EmailMessage(policy=policy.SMTP)
+    message["Subject"] = _header_text(email_subject(fields))
+    if sender.email:
+        writer = _address(fields["sender"] or fields["firm"], sender.email)
+        if writer is not None:
+            message["From"] = writer
+    to = _address(fields["full_name"] or fields["company"], fields["email"])
+    if to is not None:  # an address that is none stays out of To (the e-mail merge has it as typed)
+        message["To"] = to
+    if on is not None:
+        message["Date"] = format_datetime(datetime(on.year, on.month, on.day, 9, 0))
+    message["X-Unsent"] = "1"  # mail clients open it as a draft to send
+    text = _plain_text(html)
+    message.set_content(_xml_text(text))
+    message.add_alternative(html, subtype="html")
+    # A fixed boundary: rerunning a week gives the same bytes.
+    digest = hashlib.sha256((text + html).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    message.set_boundary(f"reconnect-{digest}")
+    return message.as_bytes()
+
+
+def email_drafts(
+    plan: ContactPlan,
+    week: str,
+    *,
+    firm: str = "our firm",
+    sender: Sender | str = "",
+) -> dict[str, bytes]:
+    """The week's e-mails as drafts a mail client opens, ``NNN-<client_id>.eml`` -> bytes.
+
+    Each holds a plain-text and an HTML part (:data:`EMAIL_TEMPLATE`: the six
+    parts of the letter at e-mail length, every field escaped), a Subject
+    (:func:`email_subject`), To (the client's address), From (`sender`'s
+    e-mail, when given), the day the plan sends it as Date, and ``X-Unsent:
+    1`` so that it opens as a draft. Sent by whoever signs it: the account
+    owner, else `sender`'s signer.
+
+    Examples
+    --------
+    >>> from email import message_from_bytes, policy
+    >>> from reconnect_lib.plan import contact_plan
+    >>> scored = pd.DataFrame({"client_id": ["a"], "name": ["Ann Lee"], "email": ["ann@example.com"],
+    ...                        "dormancy_bucket": ["1–2 years"], "bucket_order": [2], "due": [True],
+    ...                        "value_score": [500.0]})
+    >>> plan = contact_plan(scored, as_of=date(2026, 11, 23), channels=["email"])
+    >>> dan = Sender("Dan", email="dan@example.com")
+    >>> drafts = email_drafts(plan, "2026-W48", firm="Pike & Okoye", sender=dan)
+    >>> draft = message_from_bytes(drafts["001-a.eml"], policy=policy.default)
+    >>> draft["Subject"], draft["To"], draft["From"]
+    ('Ann, it has been too long', 'Ann Lee <ann@example.com>', 'Dan <dan@example.com>')
+    >>> draft.get_body(("plain",)).get_content().splitlines()[0]
+    'Dear Ann,'
+    """
+    week_monday(week)
+    who = Sender.of(sender)
+    fields = letter_fields(plan, week, channel="email", firm=firm, sender=who)
+    for f in fields:
+        f["subject"] = email_subject(f)
+    pages = _render(None, EMAIL_TEMPLATE, [_escaped(f) for f in fields])
+    rows = _week_rows(plan, week, ["email"])
+    return {
+        f"{i + 1:03d}-{_safe_name(f['client_id'])}.eml": _eml_bytes(
+            f, html, sender=who, on=_day(rows.loc[i, PLANNED_ON])
+        )
+        for i, (f, html) in enumerate(zip(fields, pages, strict=True))
+    }
+
+
 # --- call sheet ----------------------------------------------------------------------------
 
 
@@ -1218,7 +1344,7 @@ PLAN_MANIFEST = ".reconnect-plan.json"
 # The files of a week written before the manifest existed, so that such a week can be rerun.
 _PLAN_FILES = re.compile(
     r"(plan|excluded|holdout|call_sheet|mail_merge|email_merge)\.csv|(call_sheet|letters)\.html"
-    r"|letters/\d{3,}-[A-Za-z0-9_.-]+\.docx"
+    r"|letters/\d{3,}-[A-Za-z0-9_.-]+\.docx|emails/\d{3,}-[A-Za-z0-9_.-]+\.eml"
 )
 
 
@@ -1237,7 +1363,8 @@ def write_week(
     ``excluded.csv`` (who is not planned and why), ``holdout.csv``,
     ``call_sheet.csv`` and ``call_sheet.html``, ``mail_merge.csv``,
     ``letters.html`` and ``letters/NNN-<client_id>.docx``; plus
-    ``email_merge.csv`` when the week has e-mails. CSV files are UTF-8 with a
+    ``email_merge.csv`` and ``emails/NNN-<client_id>.eml`` (:func:`email_drafts`)
+    when the week has e-mails. CSV files are UTF-8 with a
     byte-order mark (so a spreadsheet reads accents and dashes right) and every
     text field neutralised.
 
@@ -1257,7 +1384,8 @@ def write_week(
     dict
         File label (``plan``, ``excluded``, ``holdout``, ``call_sheet``,
         ``call_sheet_html``, ``mail_merge``, ``letters_html``, ``letters_docx``
-        (the folder), maybe ``email_merge``) -> path inside `out_dir`.
+        (the folder), maybe ``email_merge`` and ``email_drafts`` (the folder))
+        -> path inside `out_dir`.
     """
     week_monday(week)
     files, names = _week_files(plan, week, template=template, firm=firm, sender=sender)
@@ -1307,6 +1435,9 @@ def _week_files(
     emails = mail_merge(plan, week, channel="email", firm=firm, sender=sender)
     if len(emails):
         names["email_merge"] = csv("email_merge.csv", emails)
+        for name, data in email_drafts(plan, week, firm=firm, sender=sender).items():
+            files[f"emails/{name}"] = data
+        names["email_drafts"] = "emails"
     return files, names
 
 
