@@ -372,7 +372,9 @@ class ColumnGuess:
     ``how`` is ``"map"`` (the column map builds it by name: written as a comment
     only), ``"name"`` (a word of the column's name, its content fitting),
     ``"content"`` (what its cells hold) or ``"answer"`` (a person chose it).
-    ``check`` says what a person should confirm, when anything.
+    ``check`` says what a person should confirm, when anything. ``column`` is
+    the file's one column it is read from, ``None`` when it is built from
+    several (``First Name + Last Name``, or a column filled in from another).
     """
 
     canonical: str
@@ -380,6 +382,7 @@ class ColumnGuess:
     how: How
     why: str
     check: str | None = None
+    column: str | None = None
 
 
 @dataclass(frozen=True)
@@ -437,7 +440,8 @@ class Guess:
     questions
         The guesses a person should confirm.
     problems
-        What loading the guessed campaign reported (empty when it loads).
+        What loading the guessed campaign reported (``None`` when it loads, or
+        when the tables were handed in as frames and so not loaded).
     clients, first_date, last_date
         What loading found: clients, and the earliest and latest date of any table.
     """
@@ -518,16 +522,10 @@ def _table_scores(
         ref = profiles.get(cols.get(s.CLIENT_ID, ""))
         repeats = ref is not None and ref.filled > ref.distinct
         if table == "clients":
-            score = (
-                len(cols)
-                + (3 if ref is not None and ref.unique else 0)
-                - (
-                    6
-                    if repeats and s.DATE in found["transactions"] and s.AMOUNT in found["transactions"]
-                    else 0
-                )
-            )
-            why = f"one row per client: {len(cols)} client-list column{'s' if len(cols) != 1 else ''}"
+            # A client named on several rows, with a date and an amount on each, is a history.
+            history = repeats and {s.DATE, s.AMOUNT} <= set(found["transactions"])
+            score = len(cols) + (3 if ref is not None and ref.unique else 0) - (6 if history else 0)
+            why = f"one row per client: {len(cols)} client-list column{'s' if len(cols) != 1 else ''} found"
             if ref is not None and ref.unique:
                 why += f", `{ref.column}` never repeats"
         elif table == "transactions":
@@ -594,7 +592,8 @@ def _assign(
             "the generic map" if mapped.map_name == "generic" else f"the {mapped.map_name} map (or generic)"
         )
         why = f"named so in {where}" + (f"; {what}" if what else "")
-        guesses[canonical] = ColumnGuess(canonical, src.label, "map", why)
+        single = src.columns[0] if src.kind == "column" and not src.fallback else None
+        guesses[canonical] = ColumnGuess(canonical, src.label, "map", why, column=single)
     # Only the first of columns with the same name up to case and punctuation can be named in campaign.toml.
     reachable: dict[str, str] = {}
     for c in map(str, frame.columns):
@@ -611,7 +610,7 @@ def _assign(
 
     answer = answers.get(f"{label}:client_id") if table == "clients" else None
     if answer and answer in reachable.values() and s.CLIENT_ID in wanted:
-        guesses[s.CLIENT_ID] = ColumnGuess(s.CLIENT_ID, answer, "answer", "chosen")
+        guesses[s.CLIENT_ID] = ColumnGuess(s.CLIENT_ID, answer, "answer", "chosen", column=answer)
         wanted.remove(s.CLIENT_ID)
 
     candidates: list[tuple[float, str, str, How, str]] = []
@@ -633,7 +632,7 @@ def _assign(
                 if canonical == s.CLIENT_ID and table == "clients" and not prof.unique:
                     continue
                 what = _content(prof, canonical)
-                why = f"its name reads as {canonical}" + (f"; {what}" if what else "")
+                why = f"by its name ('{col}' suggests {canonical})" + (f"; {what}" if what else "")
                 candidates.append((3.0 - 0.1 * rank, canonical, col, "name", why))
         # by content
         if prof.share(prof.emails) >= MOSTLY:
@@ -683,18 +682,14 @@ def _assign(
                 "is this the day each client was last contacted? if it is the last purchase, "
                 f'write last_purchase = "{col}" instead'
             )
-        guesses[canonical] = ColumnGuess(canonical, col, how, why, check)
+        guesses[canonical] = ColumnGuess(canonical, col, how, why, check, column=col)
         wanted.remove(canonical)
         used.add(col)
 
     if table == "clients" and s.CLIENT_ID not in guesses:
         for canonical in (s.NAME, s.COMPANY, s.EMAIL, s.PHONE):
-            g = guesses.get(canonical)
-            if g is None or (g.how == "map" and " + " in g.source):
-                continue
-            col = g.source.split(" (or ")[0]
-            prof = profiles.get(col)
-            if prof is not None and prof.could_key:
+            col = getattr(guesses.get(canonical), "column", None)
+            if col is not None and profiles[col].could_key:
                 guesses[s.CLIENT_ID] = ColumnGuess(
                     s.CLIENT_ID,
                     col,
@@ -702,6 +697,7 @@ def _assign(
                     f"the file has no id column; `{col}` is filled in every row and no two are alike",
                     check=f"two clients with the same {canonical} would be taken for one: if that can "
                     "happen, add an id column (a customer number) to the file and name it here",
+                    column=col,
                 )
                 break
     # A column is read when a guess names it or the map uses it (a fallback, a row rule such as Status).
@@ -795,13 +791,28 @@ def guess_campaign(
     client_files = [r for r in reads if kinds[r.label][0] == "clients"]
     if not client_files:
         raise InputError(
-            "no client list among the files: each looks like a history (a client named on several rows)",
+            "no client list among the files: none has a column naming each client once (an id, a name "
+            "or an e-mail filled in every row, no two alike)",
             file=", ".join(r.label for r in reads),
-            hint="add the client list (one row per client) to the files given; a history alone cannot say "
-            "who the clients are",
+            expected="a client list (one row per client) among the files; histories name the same client "
+            "on several rows, so they cannot say who the clients are",
+            hint="add the client list to the files given",
         )
     questions: list[Question] = []
     notes: list[str] = []
+    if len(votes) > 1 and "column_map" not in answers:
+        questions.append(
+            Question(
+                "column_map",
+                "the files fit more than one column map: read them with",
+                tuple(votes),
+                column_map,
+            )
+        )
+        notes.append(
+            f"the files fit the {' and the '.join(votes)} maps; one map serves every file, "
+            f"so {column_map} is used"
+        )
     for table in TABLES:
         of_kind = [r for r in reads if kinds[r.label][0] == table]
         for extra in of_kind[1:]:
@@ -840,7 +851,7 @@ def guess_campaign(
         assigned = _assign(table, r.frame, profiles[r.label], column_map, client_values, answers, r.label)
         cols = assigned.columns
         if r is clients_read and s.CLIENT_ID in cols:
-            src = cols[s.CLIENT_ID].source.split(" (or ")[0]
+            src = cols[s.CLIENT_ID].column or cols[s.CLIENT_ID].source
             if src in profiles[r.label]:
                 client_values = profiles[r.label][src].texts
             id_choices = tuple(
@@ -887,7 +898,8 @@ def guess_campaign(
         currency=currency,
         questions=tuple(questions),
         notes=tuple(notes),
-        needed_keys=date_setting[3],
+        needed_keys=date_setting[3]
+        + (("a column map per file ([data] column_map applies to every file)",) if len(votes) > 1 else ()),
     )
     return _checked(guess, as_of, {r.label: r.frame for r in reads if r.path is None})
 

@@ -396,3 +396,13 @@ def test_a_missing_file_is_named_and_two_files_of_one_name_are_told_apart(tmp_pa
         (True, "transactions"),
     ]
     assert guess.problems is None
+
+
+def test_files_fitting_two_shipped_maps_get_one_and_a_question(tmp_path):
+    guess = guess_campaign(_paths("hubspot-contacts.csv", "xero-invoices.csv"), as_of=AS_OF)
+    assert guess.column_map == "hubspot"
+    assert [(q.key, q.choices) for q in guess.questions] == [("column_map", ("hubspot", "xero"))]
+    assert any("column map per file" in k for k in guess.needed_keys)
+    xero = guess_campaign(_paths("hubspot-contacts.csv", "xero-invoices.csv"), answers={"column_map": "xero"})
+    assert xero.column_map == "xero"
+    assert 'column_map = "xero"' in xero.toml()
