@@ -406,3 +406,16 @@ def test_files_fitting_two_shipped_maps_get_one_and_a_question(tmp_path):
     xero = guess_campaign(_paths("hubspot-contacts.csv", "xero-invoices.csv"), answers={"column_map": "xero"})
     assert xero.column_map == "xero"
     assert 'column_map = "xero"' in xero.toml()
+
+
+def test_init_sits_on_the_loading_layer_and_imports_no_stage_or_face():
+    import ast
+
+    import reconnect_lib.init as init_module
+
+    tree = ast.parse(Path(init_module.__file__).read_text(encoding="utf-8"))
+    imported: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level:  # the package's own modules
+            imported |= {node.module.split(".")[0]} if node.module else {a.name for a in node.names}
+    assert imported <= {"schema", "column_maps", "config", "errors", "files", "load"}
