@@ -701,7 +701,8 @@ def contact_plan(
     logged_in_mark = ~np.isnat(log.logged) & ((today - log.logged).astype("int64") < threshold)
     due = due & ~logged_in_mark
     crosses = np.fmax(_dormant_since(frame, today), log.logged) + np.timedelta64(threshold, "D")
-    reach = {ch: _has_text(frame, REACH_COLUMN[ch]) for ch in candidates}
+    # Who can be reached on each channel: read once, for the channels, the follow-up calls and the notes.
+    reach = {ch: _has_text(frame, REACH_COLUMN[ch]) for ch in PRIMARY_CHANNELS}
 
     code = np.zeros(n, dtype=np.int8)  # 0 = planned, else 1 + index in EXCLUSION_REASONS
 
@@ -711,7 +712,7 @@ def contact_plan(
     exclude(dnc, "do_not_contact")
     exclude(lost, "lost")
     exclude(recent, "recently_contacted")
-    unreachable = ~np.logical_or.reduce(list(reach.values()))
+    unreachable = ~np.logical_or.reduce([reach[ch] for ch in candidates])
     exclude(unreachable, "unreachable")
     exclude(~due & np.isnat(crosses), "not_due")
     due_pool = int(((code == 0) & due).sum())
@@ -796,7 +797,7 @@ def contact_plan(
     # First calls to clients who can only be called come first; follow-ups take what they leave.
     first_calls = np.bincount(week[primary_names == "phone"], minlength=0).astype(np.int64)
     # A call is promised only to a client with a phone number.
-    callable_ = _has_text(frame, PHONE)[queue[promised]]
+    callable_ = reach["phone"][queue[promised]]
     if callable_.any() and phone_free > 0:
         called = promised[callable_]
         call_day[called], late = _book(
@@ -824,7 +825,7 @@ def contact_plan(
             gift_day[promised], _ = _book(promise_day, promise_week, plan_order[promised], gift_cap)
         else:
             out_notes.append("gift capacity is 0: no gift is planned")
-    reachable_by = {c: int(_has_text(frame, REACH_COLUMN[c])[queue].sum()) for c in PRIMARY_CHANNELS}
+    reachable_by = {c: int(reach[c][queue].sum()) for c in PRIMARY_CHANNELS}
     out_notes += _capacity_notes(
         primaries, caps, bool(promised.size), reachable_by, explicit=channels is not None
     )
