@@ -45,6 +45,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from .config import CampaignConfig
 from .errors import ConfigError
 from .files import atomic_write_bytes, make_folder, write_owned_folder
 from .plan import ContactPlan
@@ -479,6 +480,33 @@ class Sender:
         if isinstance(sender, Sender):
             return sender
         return cls(signer=_text(sender))
+
+
+def writer_of(
+    config: CampaignConfig, *, firm: str | None = None, signer: str | None = None
+) -> tuple[str, Sender]:
+    """The firm's name and the :class:`Sender` of a campaign's letters, from its ``[sender]``.
+
+    `firm` and `signer` (the command line's ``--firm`` and ``--sender``)
+    override ``[sender] firm`` and ``signer``; a signer named there has no role
+    from campaign.toml (it is the role of the signer it names). The firm's name
+    defaults to one made from the campaign's name (:func:`firm_name`).
+
+    Examples
+    --------
+    >>> from reconnect_lib.config import parse_config
+    >>> cfg = parse_config({"campaign": {"name": "pike-okoye"}, "data": {"clients": "c.csv"},
+    ...                     "sender": {"signer": "Daniel Okoye", "role": "Director"}})
+    >>> writer_of(cfg)
+    ('Pike Okoye', Sender(signer='Daniel Okoye', role='Director', phone='', email=''))
+    >>> writer_of(cfg, firm="Pike & Okoye", signer="Graham Pike")[1].role
+    ''
+    """
+    section = config.sender
+    name = firm or section.firm or firm_name(config.campaign.name)
+    if signer:
+        return name, Sender(signer=signer, phone=section.phone, email=section.email)
+    return name, Sender(signer=section.signer, role=section.role, phone=section.phone, email=section.email)
 
 
 def _text(value: Any) -> str:

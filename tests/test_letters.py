@@ -21,6 +21,7 @@ import pytest
 from browser_support import CHROMIUM, CHROMIUM_ARGS, hostile, require_chromium
 from hypothesis import given
 
+from reconnect_lib.config import load_config
 from reconnect_lib.dormancy import bucket_labels
 from reconnect_lib.exports import (
     PLAN_MANIFEST,
@@ -33,6 +34,7 @@ from reconnect_lib.exports import (
     render_letters_html,
     worked_together,
     write_week,
+    writer_of,
 )
 from reconnect_lib.plan import contact_plan
 from reconnect_lib.schema import (
@@ -362,6 +364,33 @@ def test_drafts_parse_for_any_text_in_a_name(tmp_path):
         message, text, _ = _parts(data)
         assert message["To"].addresses[0].addr_spec.endswith("@example.com")
         assert text.lstrip("\u2068").startswith("Dear ")  # a right-to-left override is fenced in
+
+
+def test_campaign_toml_sender_reaches_the_letters(tmp_path):
+    toml = tmp_path / "campaign.toml"
+    toml.write_text(
+        '[campaign]\nname = "consulting-firm"\n[data]\nclients = "c.csv"\n'
+        '[sender]\nfirm = "Pike & Okoye"\nsigner = "Daniel Okoye"\nrole = "Director"\n'
+        'phone = "0191 498 0000"\nemail = "office@pike-okoye.example"\n',
+        encoding="utf-8",
+    )
+    config = load_config(toml)
+    firm, sender = writer_of(config)
+    assert (firm, sender) == (
+        "Pike & Okoye",
+        Sender("Daniel Okoye", "Director", "0191 498 0000", "office@pike-okoye.example"),
+    )
+    plan = contact_plan(base([{NAME: "Tom Kaur"}]), as_of=AS_OF, channels=["letter"])
+    html = render_letters_html(plan, WEEK, firm=firm, sender=sender)
+    assert "Daniel Okoye<br>Director<br>Pike &amp; Okoye<br>0191 498 0000" in html
+    assert "Consulting Firm" not in html
+    # without [sender], the firm is named from the campaign, and the command line's names win
+    bare = config.model_copy(update={"sender": type(config.sender)()})
+    assert writer_of(bare) == ("Consulting Firm", Sender())
+    assert writer_of(config, firm="A & B", signer="Graham Pike") == (
+        "A & B",
+        Sender("Graham Pike", "", "0191 498 0000", "office@pike-okoye.example"),
+    )
 
 
 def test_sender_text_is_the_signer():
