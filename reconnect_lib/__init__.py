@@ -16,7 +16,7 @@ from .config import CampaignConfig, load_config
 from .dormancy import base_summary, bucket_labels, bucket_table, dormancy_buckets, keep_up_list
 from .errors import ConfigError, InputError, ReconnectError, StoreError
 from .load import Inputs, LoadReport, load_clients, load_contacts, load_inputs, load_transactions, read_table
-from .pipeline import Campaign, scored_base
+from .pipeline import Campaign, CampaignSource, outcome_report, scored_base
 from .plan import ContactPlan, contact_plan, keep_up_timeline, plan_from_config
 from .sample import generate_sample, write_sample
 from .value import segment_table, value_by_dormancy, value_concentration, value_scores, win_back_chance
@@ -27,7 +27,6 @@ _LAZY = {
     "OutcomeStore": "outcomes",
     "client_status": "metrics",
     "win_back_rates": "metrics",
-    "outcome_report": "metrics",
     "observed_counts": "metrics",
     "lift": "metrics",
     "catch_up_progress": "metrics",
@@ -53,6 +52,7 @@ def __getattr__(name: str):
 __all__ = [
     "Campaign",
     "CampaignConfig",
+    "CampaignSource",
     "ConfigError",
     "ContactPlan",
     "InputError",

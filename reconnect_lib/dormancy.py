@@ -28,12 +28,14 @@ from .schema import (
     BUCKET_ORDER,
     CLIENT_ID,
     CLIENTS,
+    CONTACTABLE,
     CROSSES_ON,
     DAYS_DORMANT,
     DO_NOT_CONTACT,
     DORMANCY_BUCKET,
     DORMANT_SINCE,
     DUE,
+    DUE_CONTACTABLE,
     EXPECTED_VALUE,
     SHARE_OF_REVENUE,
     TOTAL_REVENUE,
@@ -319,6 +321,9 @@ def bucket_table(scored: FrameT, *, edges_months: Sequence[int] = DEFAULT_EDGES_
         - ``due`` (int64): of which due for contact.
         - ``do_not_contact`` (int64): of which flagged do-not-contact (0 when
           the column is absent).
+        - ``due_contactable`` (int64): due and may be contacted: not
+          do-not-contact, and not lost to the campaign (``contactable``, when
+          the outcome log's status was joined; else not do-not-contact).
         - ``total_revenue`` (float64): sum over the bucket (unknown counts as 0).
         - ``share_of_revenue`` (float64): the bucket's share of all clients'
           total revenue (0 when that total is 0).
@@ -367,6 +372,7 @@ def bucket_table(scored: FrameT, *, edges_months: Sequence[int] = DEFAULT_EDGES_
             if DO_NOT_CONTACT in present
             else nw.lit(0)
         )
+        reach = in_bucket & nw.col(DUE).cast(nw.Boolean) & _contactable(present)
         rows.append(
             frame.select(
                 nw.lit(label, dtype=nw.String).alias(DORMANCY_BUCKET),
@@ -374,6 +380,7 @@ def bucket_table(scored: FrameT, *, edges_months: Sequence[int] = DEFAULT_EDGES_
                 count(in_bucket).alias(CLIENTS),
                 count(in_bucket & nw.col(DUE).cast(nw.Boolean)).alias(DUE),
                 flagged.cast(nw.Int64).alias(DO_NOT_CONTACT),
+                count(reach).alias(DUE_CONTACTABLE),
                 *(
                     nw.when(in_bucket)
                     .then(nw.col(c).fill_null(0.0))
@@ -393,11 +400,20 @@ def bucket_table(scored: FrameT, *, edges_months: Sequence[int] = DEFAULT_EDGES_
     )
     # (lazy engines too: a union of the per-bucket rows comes back in any order)
     table = table.sort(BUCKET_ORDER)
-    columns = [DORMANCY_BUCKET, BUCKET_ORDER, CLIENTS, DUE, DO_NOT_CONTACT, TOTAL_REVENUE, SHARE_OF_REVENUE]
-    columns += [c for c in sums if c != TOTAL_REVENUE]
-    dtypes = dict.fromkeys((BUCKET_ORDER, CLIENTS, DUE, DO_NOT_CONTACT), "int64")
+    columns = [DORMANCY_BUCKET, BUCKET_ORDER, CLIENTS, DUE, DO_NOT_CONTACT, DUE_CONTACTABLE]
+    columns += [TOTAL_REVENUE, SHARE_OF_REVENUE, *(c for c in sums if c != TOTAL_REVENUE)]
+    dtypes = dict.fromkeys((BUCKET_ORDER, CLIENTS, DUE, DO_NOT_CONTACT, DUE_CONTACTABLE), "int64")
     dtypes.update(dict.fromkeys((TOTAL_REVENUE, SHARE_OF_REVENUE, *sums), "float64"))
     return fr.to_native(table.select(*columns), dtypes, fresh_index=True)
+
+
+def _contactable(present: set[str]) -> nw.Expr:
+    """Who may be contacted: ``contactable`` once the log's status is joined, else not do-not-contact."""
+    if CONTACTABLE in present:
+        return nw.col(CONTACTABLE).fill_null(True).cast(nw.Boolean)
+    if DO_NOT_CONTACT in present:
+        return ~nw.col(DO_NOT_CONTACT).fill_null(False).cast(nw.Boolean)
+    return nw.lit(True)
 
 
 def check_labels(frame: Any, labels: Sequence[str]) -> None:
@@ -441,7 +457,8 @@ def base_summary(scored: Any, *, edges_months: Sequence[int] = DEFAULT_EDGES_MON
     -------
     dict
         ``clients``; ``due`` (dormant past the due threshold) and ``due_share``;
-        ``do_not_contact``; ``due_contactable`` (due and not do-not-contact);
+        ``do_not_contact``; ``due_contactable`` (due and may be contacted:
+        not do-not-contact and not lost, see :func:`bucket_table`);
         ``oldest_bucket`` (its label) and ``oldest_bucket_clients``;
         ``total_revenue``; ``value_at_stake_due`` and ``expected_value_due``
         (sums over the contactable due clients: what reconnecting is about).
@@ -473,7 +490,7 @@ def base_summary(scored: Any, *, edges_months: Sequence[int] = DEFAULT_EDGES_MON
     flags = frame.with_columns(
         due.cast(nw.Int64).alias("__due"),
         dnc.cast(nw.Int64).alias("__dnc"),
-        (due & ~dnc).alias("__reach"),
+        (due & _contactable(present)).alias("__reach"),
         (nw.col(DORMANCY_BUCKET) == labels[-1]).cast(nw.Int64).alias("__oldest"),
     )
     reach = nw.col("__reach")

@@ -81,6 +81,7 @@ CROSSES_ON: Final = "crosses_on"  # date a not-yet-due client becomes due
 WEEKS_UNTIL_DUE: Final = "weeks_until_due"
 # bucket_table: one row per bucket
 CLIENTS: Final = "clients"  # number of clients in the bucket
+DUE_CONTACTABLE: Final = "due_contactable"  # due, and neither do-not-contact nor lost
 SHARE_OF_REVENUE: Final = "share_of_revenue"  # of all clients' total revenue
 
 # --- value (output of reconnect_lib.value) ---------------------------------------
@@ -177,6 +178,7 @@ REASONS: Final[tuple[str, ...]] = (
 # --- derived client status (outcomes → plan) and the plan itself ------------------
 STATUS: Final = "status"  # a client's current status, derived from the outcome log
 LAST_LOGGED_CONTACT: Final = "last_logged_contact"  # latest contact recorded in the outcome log
+CONTACTABLE: Final = "contactable"  # may be contacted now: not do-not-contact, not lost (from the log)
 WON_BACK_FLAG: Final = "is_won_back"  # per client: won back (logged or seen in purchases)
 OPEN_PROBLEM: Final = "open_problem"  # a problem raised and not yet fixed
 HOLDOUT: Final = "holdout"  # set aside, not contacted, to measure lift

@@ -8,16 +8,24 @@ weekly notebook, its JSON sidecar and the tests read the same
 :class:`CampaignWeek`, so the report's numbers are the library's by
 construction.
 
-Which day a week's report is "as of" is decided by :func:`report_as_of`: the
-``--as-of`` given, else campaign.toml's ``as_of`` when it falls in that week,
-else the week's Monday. A report for a week is therefore the same however
-often, and on whichever day, it is rerun.
+Which day a week's report is "as of" is decided by
+:func:`reconnect_lib.pipeline.resolve_as_of`: the ``--as-of`` given, else
+campaign.toml's ``as_of`` when it falls in that week, else the week's Monday.
+A report for a week is therefore the same however often, and on whichever day,
+it is rerun.
+
+The scored base is the one every other output shows (buckets, the overview,
+the explorer): "due and contactable" is the same number in all of them. The
+plan's catch-up is that number less the clients it deliberately leaves for
+now (held out, unreachable by any channel with capacity, contacted very
+recently); :func:`catch_up_gap` counts them and :attr:`CampaignWeek.gap_text`
+says so in words.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -25,69 +33,10 @@ import numpy as np
 import pandas as pd
 
 from . import schema as s
-from .config import CampaignConfig, load_config
-from .errors import ConfigError
-from .pipeline import Campaign, scored_base
+from .config import CampaignConfig
+from .pipeline import Campaign, CampaignSource, scored_base
 from .plan import ContactPlan, plan_from_config
-from .weeks import iso_week, week_monday
-
-
-def report_as_of(
-    week: str | None, *, as_of: date | None, config_as_of: date | None, today: date | None = None
-) -> tuple[str, date]:
-    """The (ISO week, as-of date) of a weekly report.
-
-    Parameters
-    ----------
-    week : str or None
-        The ISO week asked for (``--week``); None: the week of the as-of date.
-    as_of : date or None
-        The as-of date asked for (``--as-of``); must fall in `week` when both are given.
-    config_as_of : date or None
-        campaign.toml's ``[campaign] as_of``.
-    today : date, optional
-        The clock's date, the last resort when no week and no date is given
-        (the CLI passes it; the library never reads the clock).
-
-    Returns
-    -------
-    (str, date)
-
-    Raises
-    ------
-    ConfigError
-        `as_of` is outside `week`, `week` is not an ISO week, or there is
-        nothing to date the report by.
-
-    Examples
-    --------
-    >>> report_as_of(None, as_of=None, config_as_of=None, today=date(2026, 11, 25))
-    ('2026-W48', datetime.date(2026, 11, 25))
-    >>> report_as_of("2026-W47", as_of=None, config_as_of=date(2026, 11, 23), today=date(2026, 11, 25))
-    ('2026-W47', datetime.date(2026, 11, 16))
-    >>> report_as_of("2026-W48", as_of=None, config_as_of=date(2026, 11, 24), today=date(2026, 11, 30))
-    ('2026-W48', datetime.date(2026, 11, 24))
-    """
-    if week is None:
-        day = as_of or config_as_of or today
-        if day is None:
-            raise ConfigError(
-                "no week and no as-of date for the weekly report",
-                hint="pass --week 2026-W48 or --as-of YYYY-MM-DD, or set [campaign] as_of in campaign.toml",
-            )
-        return iso_week(day), day
-    monday = week_monday(week)
-    sunday = monday + timedelta(days=6)
-    if as_of is not None:
-        if not monday <= as_of <= sunday:
-            raise ConfigError(
-                f"--as-of {as_of} is not in week {week} ({monday} to {sunday})",
-                expected=f"a date from {monday} to {sunday}, or no --as-of (the week's Monday)",
-            )
-        return week, as_of
-    if config_as_of is not None and monday <= config_as_of <= sunday:
-        return week, config_as_of
-    return week, monday
+from .weeks import iso_week
 
 
 @dataclass(frozen=True, eq=False)
@@ -135,6 +84,23 @@ class CampaignWeek:
         notes = [note for note in self.outcomes.notes if "hold-out" in note or "lift" in note]
         return notes[0] if notes else "No hold-out group: no lift."
 
+    @property
+    def gap(self) -> dict[str, int]:
+        """Due clients who may be contacted but are not in the catch-up, by why (:func:`catch_up_gap`)."""
+        return catch_up_gap(self.campaign.scored, self.plan)
+
+    @property
+    def gap_text(self) -> str:
+        """Why the catch-up differs from "due and contactable", in words (the same count when it does not)."""
+        base = self.campaign.summary()
+        catch_up = self.plan.forecast.catch_up_clients
+        months = self.campaign.config.dormancy.due_after_months
+        head = f"{base['due_contactable']:,} clients silent for more than {months} months may be contacted"
+        if not self.gap:
+            return f"{head}; all {catch_up:,} are in the catch-up."
+        parts = [f"{n:,} {GAP_WORDS[key]}" for key, n in self.gap.items()]
+        return f"{head}: {', '.join(parts)}, so {catch_up:,} are in the catch-up."
+
     def this_week(self) -> pd.DataFrame:
         """The actions planned in :attr:`contacts_week`, with every client column."""
         return self.plan.week(self.contacts_week)
@@ -144,13 +110,16 @@ class CampaignWeek:
         summary = self.plan.summary(self.contacts_week)
         overall = self.outcomes.overall.iloc[0]
         by_bucket = self.outcomes.by.get(s.DORMANCY_BUCKET)
-        due = self.campaign.scored[s.DUE].astype(bool)
+        base = self.campaign.summary()
         return {
             "campaign": self.campaign.config.campaign.name,
             "week": self.week,
             "as_of": self.as_of.isoformat(),
-            "clients": len(self.campaign.scored),
-            "due": int(due.sum()),
+            "clients": base["clients"],
+            "due": base["due"],
+            "due_contactable": base["due_contactable"],
+            "not_in_catch_up": self.gap,
+            "catch_up_text": self.gap_text,
             "contacts_week": self.contacts_week,
             "this_week": summary["this_week"],
             "catch_up_clients": summary["catch_up_clients"],
@@ -247,26 +216,50 @@ def campaign_week(
     >>> cw.week, cw.contacts_week, cw.numbers()["this_week"]["letter"]
     ('2026-W48', '2026-W48', 10)
     """
-    from .metrics import load_outcomes, outcome_summary  # statsmodels, SQLAlchemy: loaded when needed
+    from .metrics import outcome_summary  # statsmodels: loaded when needed
 
-    cfg = config if isinstance(config, CampaignConfig) else load_config(config)
-    week, day = report_as_of(week, as_of=as_of, config_as_of=cfg.campaign.as_of)
-    campaign = scored_base(cfg, as_of=day, outcomes=True)
-    # scored_base synced the history file into the store; read the log once more, as is.
-    logged = load_outcomes(cfg, as_of=day, inputs=campaign.inputs, sync=False)
-    plan = plan_from_config(campaign.scored, cfg, as_of=day, status=campaign.status)
+    source = CampaignSource.open(config, as_of=as_of, week=week)
+    campaign = scored_base(source, outcomes=True)
+    plan = plan_from_config(campaign.scored, source.config, as_of=source.as_of, status=campaign.status)
+    events = campaign.events
     summary = outcome_summary(
-        logged.events,
-        as_of=day,
-        clients=logged.clients,
-        transactions=logged.transactions,
-        plan=campaign_clients(plan, logged.events),
+        events,
+        as_of=source.as_of,
+        clients=campaign.at_contact,
+        transactions=campaign.inputs.transactions,
+        plan=campaign_clients(plan, events),
     )
     return CampaignWeek(
         campaign=campaign,
-        week=week,
+        week=week or iso_week(source.as_of),
         plan=plan,
-        events=logged.events,
-        clients_at_contact=logged.clients,
+        events=events,
+        clients_at_contact=campaign.at_contact,
         outcomes=summary,
     )
+
+
+#: Why a due client who may be contacted is not in the plan's catch-up, in words.
+GAP_WORDS: dict[str, str] = {
+    "holdout": "held out to measure lift",
+    "unreachable": "cannot be reached by any channel with capacity",
+    "recently_contacted": "were contacted in the last few days",
+    "logged": "were reached by the campaign since they became due",
+}
+
+
+def catch_up_gap(scored: pd.DataFrame, plan: ContactPlan) -> dict[str, int]:
+    """Due clients who may be contacted but are not in the plan's catch-up, by why.
+
+    Keys of :data:`GAP_WORDS`, each with its count (zeros left out): ``due
+    and contactable`` (:func:`reconnect_lib.dormancy.base_summary`) equals the
+    plan's ``catch_up_clients`` plus these.
+    """
+    wanted = scored[s.DUE].fillna(False).astype(bool) & scored[s.CONTACTABLE].fillna(False).astype(bool)
+    ids = scored.loc[wanted.to_numpy(), s.CLIENT_ID]
+    planned = plan.clients.set_index(s.CLIENT_ID).reindex(ids)
+    reason = planned[s.REASON].astype("string")
+    counted = planned[s.DUE].fillna(False).astype(bool) & (reason.isna() | (reason == "beyond_horizon"))
+    why = reason.where(reason.notna(), "logged")[~counted.to_numpy()]
+    counts = why.value_counts()
+    return {key: int(counts[key]) for key in GAP_WORDS if counts.get(key, 0)}

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reconnect_lib.dormancy import (
+    base_summary,
     bucket_labels,
     bucket_table,
     dormancy_buckets,
@@ -22,12 +23,14 @@ from reconnect_lib.schema import (
     BUCKET_ORDER,
     CLIENT_ID,
     CLIENTS,
+    CONTACTABLE,
     CROSSES_ON,
     DAYS_DORMANT,
     DO_NOT_CONTACT,
     DORMANCY_BUCKET,
     DORMANT_SINCE,
     DUE,
+    DUE_CONTACTABLE,
     EXPECTED_VALUE,
     SHARE_OF_REVENUE,
     TOTAL_REVENUE,
@@ -255,6 +258,7 @@ def test_bucket_table(to_engine, records, scored):
             CLIENTS: 1,
             DUE: 0,
             DO_NOT_CONTACT: 0,
+            DUE_CONTACTABLE: 0,
             TOTAL_REVENUE: 100.0,
             SHARE_OF_REVENUE: 0.1,
             VALUE_AT_STAKE: 50.0,
@@ -266,6 +270,7 @@ def test_bucket_table(to_engine, records, scored):
             CLIENTS: 2,
             DUE: 2,
             DO_NOT_CONTACT: 1,
+            DUE_CONTACTABLE: 1,
             TOTAL_REVENUE: 200.0,
             SHARE_OF_REVENUE: 0.2,
             VALUE_AT_STAKE: 80.0,
@@ -277,6 +282,7 @@ def test_bucket_table(to_engine, records, scored):
             CLIENTS: 0,
             DUE: 0,
             DO_NOT_CONTACT: 0,
+            DUE_CONTACTABLE: 0,
             TOTAL_REVENUE: 0.0,
             SHARE_OF_REVENUE: 0.0,
             VALUE_AT_STAKE: 0.0,
@@ -288,6 +294,7 @@ def test_bucket_table(to_engine, records, scored):
             CLIENTS: 1,
             DUE: 1,
             DO_NOT_CONTACT: 0,
+            DUE_CONTACTABLE: 1,
             TOTAL_REVENUE: 200.0,
             SHARE_OF_REVENUE: 0.2,
             VALUE_AT_STAKE: 20.0,
@@ -299,11 +306,29 @@ def test_bucket_table(to_engine, records, scored):
             CLIENTS: 1,
             DUE: 1,
             DO_NOT_CONTACT: 1,
+            DUE_CONTACTABLE: 0,
             TOTAL_REVENUE: 500.0,
             SHARE_OF_REVENUE: 0.5,
             VALUE_AT_STAKE: 100.0,
             EXPECTED_VALUE: 15.0,
         },
+    ]
+
+
+def test_due_contactable_leaves_out_clients_the_log_closed(to_engine, records, scored):
+    # `contactable` (joined from the outcome log) rules over the list's flag: a lost client is due
+    # but may not be contacted; a client with no status keeps the list's do-not-contact.
+    closed = scored.assign(**{CONTACTABLE: [True, False, True, True, False]})
+    rows = records(bucket_table(dormancy_buckets(to_engine(closed))))
+    assert [row[DUE_CONTACTABLE] for row in rows] == [0, 1, 0, 0, 1]
+    assert base_summary(dormancy_buckets(to_engine(closed)))["due_contactable"] == 2
+    opened = scored.assign(**{CONTACTABLE: True})
+    assert [row[DUE_CONTACTABLE] for row in records(bucket_table(dormancy_buckets(to_engine(opened))))] == [
+        0,
+        2,
+        0,
+        1,
+        1,
     ]
 
 
@@ -316,6 +341,7 @@ def test_bucket_table_without_value_columns(to_engine, records, scored):
         CLIENTS,
         DUE,
         DO_NOT_CONTACT,
+        DUE_CONTACTABLE,
         TOTAL_REVENUE,
         SHARE_OF_REVENUE,
     ]

@@ -8,6 +8,7 @@ import inspect
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -17,9 +18,7 @@ from hypothesis import strategies as st
 
 import reconnect_lib.metrics as metrics_module
 from reconnect_lib import schema as s
-from reconnect_lib.config import load_config
 from reconnect_lib.errors import ConfigError, InputError
-from reconnect_lib.load import load_inputs
 from reconnect_lib.metrics import (
     OUTCOME_COLUMNS,
     STATUS_COLUMNS,
@@ -30,7 +29,6 @@ from reconnect_lib.metrics import (
     lift,
     lift_statement,
     observed_counts,
-    outcome_report,
     outcome_summary,
     rate_statement,
     reasons_table,
@@ -38,6 +36,7 @@ from reconnect_lib.metrics import (
     wilson_interval,
     win_back_rates,
 )
+from reconnect_lib.pipeline import outcome_report, scored_base
 from reconnect_lib.value import win_back_chance
 
 ROOT = Path(__file__).parents[1]
@@ -165,10 +164,11 @@ def test_kaplan_meier_matches_the_textbook_6mp_example():
 def planner_summary(tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("planner") / "financial-planner"
     shutil.copytree(PLANNER, folder, ignore=shutil.ignore_patterns("outcomes.sqlite*"))
-    cfg = load_config(folder / "campaign.toml")
-    inputs = load_inputs(cfg, as_of=AS_OF)
-    data = metrics_module.load_outcomes(cfg, as_of=AS_OF, inputs=inputs)
-    return cfg, data, outcome_report(cfg, as_of=AS_OF, inputs=inputs)
+    campaign = scored_base(folder / "campaign.toml", as_of=AS_OF)
+    data = SimpleNamespace(
+        events=campaign.events, clients=campaign.at_contact, transactions=campaign.inputs.transactions
+    )
+    return campaign.config, data, outcome_report(campaign.config, as_of=AS_OF)
 
 
 def test_the_sample_reproduces_a_rate_a_little_over_half(planner_summary):
@@ -229,13 +229,15 @@ def test_sample_statuses_cover_every_client_and_flag_do_not_contact(planner_summ
 def test_a_campaign_without_outcomes_keeps_the_prior_and_creates_no_database(tmp_path):
     folder = tmp_path / "consulting-firm"
     shutil.copytree(ROOT / "data" / "sample" / "consulting-firm", folder)
-    cfg = load_config(folder / "campaign.toml")
-    observed = metrics_module.observed_from_config(cfg, as_of=AS_OF)
-    assert observed.empty
-    assert list(observed.columns) == [s.DORMANCY_BUCKET, s.CONTACTED, s.WON_BACK]
+    campaign = scored_base(folder / "campaign.toml", as_of=AS_OF)
+    assert campaign.events is None
+    assert campaign.observed is None
     assert not (folder / "outcomes.sqlite").exists()
-    chance = win_back_chance(observed=observed)
+    chance = win_back_chance(observed=campaign.observed)
     assert chance[s.WIN_BACK_CHANCE].tolist() == chance[s.PRIOR_MEAN].tolist()
+    scored = campaign.scored.drop_duplicates(s.DORMANCY_BUCKET).set_index(s.DORMANCY_BUCKET)
+    prior = chance.set_index(s.DORMANCY_BUCKET)[s.WIN_BACK_CHANCE]
+    assert scored[s.WIN_BACK_CHANCE].to_dict() == prior[scored.index].to_dict()
 
 
 # --- attribution and revenue ---------------------------------------------------------
@@ -822,13 +824,11 @@ FACE = {
     "holdout": ["campaign_lift", "lift", "lift_rates", "lift_statement"],
     "progress": ["PROGRESS_COLUMNS", "catch_up_progress"],
     "summary": ["OutcomeSummary", "outcome_summary"],
-    "_from_config": [
-        "OutcomeData", "clients_at_contact", "load_outcomes", "observed_from_config", "outcome_report",
-    ],
 }  # fmt: skip
 
 
 def test_metrics_offers_the_same_names_as_before_the_split():
+    # less those that read the campaign's files and store: reconnect_lib.pipeline composes them now
     assert sorted(metrics_module.__all__) == sorted(name for names in FACE.values() for name in names)
 
 
@@ -853,9 +853,9 @@ def _imported_modules(path: Path) -> set[str]:
     return found - {""}
 
 
-@pytest.mark.parametrize("job", sorted(set(FACE) - {"_from_config"}))
+@pytest.mark.parametrize("job", sorted(FACE))
 def test_the_metrics_compute_from_the_frames_they_are_handed(job):
     imported = _imported_modules(Path(metrics_module.__file__).parent / f"{job}.py")
-    # neither read a file or the outcome store, nor rerun the client base: that is _from_config's job
+    # neither read a file or the outcome store, nor rerun the client base: reconnect_lib.pipeline does
     io_and_stages = {"load", "outcomes", "config", "files", "engines", "pipeline", "client_base", "dormancy"}
     assert imported & io_and_stages == set()

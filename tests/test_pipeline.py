@@ -118,7 +118,10 @@ def test_outcome_log_feeds_status_and_win_back_chance(tmp_path):
     # the observed 6–12 month win-back (about 71 %) lifts that bucket's chance above its 50 % prior
     chances = campaign.scored.groupby("dormancy_bucket")["win_back_chance"].first()
     assert chances["6–12 months"] > 0.6
-    prior_only = rl.scored_base(firm / "campaign.toml")
+    # The log is read by default when the campaign has one: every output sees the same history.
+    default = rl.scored_base(firm / "campaign.toml")
+    pd.testing.assert_frame_equal(default.scored, campaign.scored)
+    prior_only = rl.scored_base(firm / "campaign.toml", outcomes=False)
     assert prior_only.status is None
     assert prior_only.scored.groupby("dormancy_bucket")["win_back_chance"].first()["6–12 months"] == 0.5
 

@@ -4,6 +4,7 @@ import json
 import shutil
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -89,7 +90,9 @@ def planner(tmp_path_factory):
     folder = tmp_path_factory.mktemp("planner") / "financial-planner"
     shutil.copytree(SAMPLE / "financial-planner", folder, ignore=shutil.ignore_patterns("outcomes.sqlite*"))
     campaign = rl.scored_base(folder / "campaign.toml", outcomes=True)
-    data = metrics.load_outcomes(campaign.config, as_of=AS_OF, inputs=campaign.inputs)
+    data = SimpleNamespace(
+        events=campaign.events, clients=campaign.at_contact, transactions=campaign.inputs.transactions
+    )
     outcomes = metrics.contact_outcomes(
         data.events, as_of=AS_OF, transactions=data.transactions, clients=data.clients
     )

@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 
 import reconnect_lib as rl
 from reconnect_lib.cli import main
-from reconnect_lib.metrics import outcome_report
+from reconnect_lib.pipeline import outcome_report
 from reconnect_lib.plan import iso_week, plan_from_config, week_monday
-from reconnect_lib.weekly import campaign_clients, campaign_week, report_as_of
+from reconnect_lib.weekly import campaign_clients, campaign_week
+from reconnect_lib.weeks import report_as_of
 
 SAMPLE = Path(__file__).parents[1] / "data" / "sample"
 days = st.dates(min_value=date(2000, 1, 3), max_value=date(2090, 12, 31))

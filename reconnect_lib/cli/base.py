@@ -164,14 +164,18 @@ def engine_option(f):
     )(f)
 
 
+def campaign_source(config_path: Path, as_of, *, week: str | None = None, engine: str | None = None):
+    """The campaign of --config resolved once: its as-of date (--as-of, --week, campaign.toml, today)."""
+    from ..pipeline import CampaignSource
+
+    return CampaignSource.open(config_path, as_of=as_of, week=week, engine=engine, today=today())
+
+
 def campaign_from(config_path: Path, as_of, engine: str | None = None, *, collect: bool = True):
     """The scored campaign; on an engine other than pandas kept lazy with ``collect=False``."""
-    from ..config import load_config
     from ..pipeline import scored_base
 
-    cfg = load_config(config_path)
-    day = as_of.date() if as_of else (cfg.campaign.as_of or today())
-    return scored_base(cfg, as_of=day, engine=engine, collect=collect)
+    return scored_base(campaign_source(config_path, as_of, engine=engine), collect=collect)
 
 
 def _money(x: float) -> str:
@@ -188,7 +192,7 @@ def render_bucket_table(table: pd.DataFrame, *, title: str) -> None:
     # Text, not markup: a campaign called "Acme [/]" is printed as it is, not read as a closing tag.
     t = Table(title=Text(title, style="table.title"), title_justify="left")
     t.add_column("Dormancy", style="bold", no_wrap=True)
-    for name in ("Clients", "Due", "Do not contact", "Revenue", "Share"):
+    for name in ("Clients", "Due", "Do not contact", "Due & contactable", "Revenue", "Share"):
         t.add_column(name, justify="right")
     if has_value:
         t.add_column("Value at stake / yr", justify="right")
@@ -199,6 +203,7 @@ def render_bucket_table(table: pd.DataFrame, *, title: str) -> None:
             f"{row.clients:,}",
             f"{row.due:,}",
             f"{row.do_not_contact:,}",
+            f"{row.due_contactable:,}",
             _money(row.total_revenue),
             f"{row.share_of_revenue:.1%}",
         ]
@@ -210,6 +215,7 @@ def render_bucket_table(table: pd.DataFrame, *, title: str) -> None:
         f"{table['clients'].sum():,}",
         f"{table['due'].sum():,}",
         f"{table['do_not_contact'].sum():,}",
+        f"{table['due_contactable'].sum():,}",
         _money(table["total_revenue"].sum()),
         f"{table['share_of_revenue'].sum():.0%}",
     ]
@@ -368,3 +374,5 @@ def buckets(config_path: Path, as_of, engine: str | None, fmt: str) -> None:
     name = campaign.config.campaign.name
     render_bucket_table(table, title=f"{name}: clients by time since last contact, as of {campaign.as_of}")
     click.echo(str(campaign.inputs.report))
+    if campaign.history_text:
+        click.echo(campaign.history_text)

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from ..exports import firm_name
-from .base import as_of_option, check_as_of, config_option, main, today
+from .base import as_of_option, campaign_source, check_as_of, config_option, main
 
 
 @main.command("plan")
@@ -48,7 +48,6 @@ def plan_command(
     sender: str,
 ) -> None:
     """Plan the catch-up week by week and write this week's call sheet, mail merge and letters."""
-    from ..config import load_config
     from ..errors import ConfigError
     from ..exports import check_template, write_week
     from ..files import safe_folder_name
@@ -56,8 +55,8 @@ def plan_command(
     from ..plan import first_week, plan_from_config, week_monday
 
     # Check the options before loading any data, so that a typo fails at once.
-    config = load_config(config_path)
-    day = as_of.date() if as_of else (config.campaign.as_of or today())
+    source = campaign_source(config_path, as_of)
+    day = source.as_of
     start = first_week(day)
     week = week or start
     if week_monday(week) < week_monday(start):
@@ -72,7 +71,7 @@ def plan_command(
 
     # The outcome log decides who is won back, lost or asked to be left alone, and its
     # counts update the chance of winning back that orders the plan.
-    campaign = scored_base(config, as_of=day, outcomes=True)
+    campaign = scored_base(source, outcomes=True)
     plan = plan_from_config(campaign.scored, campaign.config, as_of=campaign.as_of, status=campaign.status)
     name = campaign.config.campaign.name
     folder = out_dir or campaign.config.reports.folder / safe_folder_name(name) / week / "plan"

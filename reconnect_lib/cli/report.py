@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from .base import as_of_option, check_as_of, config_option, main, today
+from .base import as_of_option, campaign_source, check_as_of, config_option, main
 
 
 def _week_option(help_text: str):
@@ -40,22 +40,21 @@ def report() -> None:
 @_quiet_option
 def report_overview(config_path: Path, as_of, week: str | None, quiet: bool) -> None:
     """The state of the past-client base, for a strategic focus plan."""
-    from ..config import check_files, load_config
     from ..reports import run_report
-    from ..weeks import iso_week, week_monday
+    from ..weeks import iso_week
 
-    cfg = load_config(config_path)
-    check_files(cfg)  # a missing data file is one message, not a failed notebook
-    day = as_of.date() if as_of else (cfg.campaign.as_of or today())
-    if week:
-        check_as_of(week_monday(week), what=f"week {week}", fix="pass --week with the week you mean")
+    # Resolved as the weekly report is: a week's overview is as of the same day.
+    source = campaign_source(config_path, as_of, week=week)  # also checks the data files are there
+    week = week or iso_week(source.as_of)
+    check_as_of(source.as_of, what=f"week {week}", fix="pass --week with the week you mean")
+    cfg = source.config
     paths = run_report(
         "overview",
         config=cfg.source or config_path,
         campaign=cfg.campaign.name,
         reports_folder=cfg.reports.folder,
-        week=week or iso_week(day),
-        as_of=day,
+        week=week,
+        as_of=source.as_of,
         progress=not quiet,
     )
     _echo(paths)
@@ -76,15 +75,12 @@ def report_weekly(config_path: Path, as_of, week: str | None, quiet: bool) -> No
     campaign.toml's as_of when it falls in that week), so a rerun gives the
     same numbers.
     """
-    from ..config import check_files, load_config
     from ..reports import run_report
-    from ..weekly import report_as_of
+    from ..weeks import iso_week
 
-    cfg = load_config(config_path)
-    check_files(cfg)  # a missing data file is one message, not a failed notebook
-    week, day = report_as_of(
-        week, as_of=as_of.date() if as_of else None, config_as_of=cfg.campaign.as_of, today=today()
-    )
+    source = campaign_source(config_path, as_of, week=week)  # also checks the data files are there
+    cfg, day = source.config, source.as_of
+    week = week or iso_week(day)
     check_as_of(day, what=f"week {week}", fix="pass --week with the week you mean")
     paths = run_report(
         "weekly",

@@ -48,7 +48,6 @@ Example
 
 from __future__ import annotations
 
-from ._from_config import OutcomeData, clients_at_contact, load_outcomes, observed_from_config, outcome_report
 from .conversion import funnel
 from .holdout import campaign_lift, lift, lift_rates, lift_statement
 from .progress import PROGRESS_COLUMNS, catch_up_progress
@@ -82,21 +81,16 @@ __all__ = [
     "PROGRESS_COLUMNS",
     "STATUS_COLUMNS",
     "GroupBy",
-    "OutcomeData",
     "OutcomeSummary",
     "campaign_lift",
     "catch_up_progress",
     "client_status",
-    "clients_at_contact",
     "contact_outcomes",
     "funnel",
     "lift",
     "lift_rates",
     "lift_statement",
-    "load_outcomes",
     "observed_counts",
-    "observed_from_config",
-    "outcome_report",
     "outcome_summary",
     "rate_statement",
     "reasons_table",

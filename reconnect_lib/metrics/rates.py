@@ -253,7 +253,7 @@ def observed_counts(
         The outcome log.
     clients : pandas.DataFrame
         ``client_id`` and ``dormancy_bucket`` (the bucket each client was in
-        when contacted, e.g. :func:`clients_at_contact`).
+        when contacted, e.g. :func:`reconnect_lib.history.clients_at_contact`).
     as_of, transactions, attribution_days
         As in :func:`contact_outcomes`.
 

@@ -271,7 +271,7 @@ def contact_outcomes(
         window after a contact count as won back.
     clients : pandas.DataFrame, optional
         ``client_id`` with any of ``dormancy_bucket``, ``bucket_order``,
-        ``account_owner`` (e.g. :func:`clients_at_contact`): carried over.
+        ``account_owner`` (e.g. :func:`reconnect_lib.history.clients_at_contact`): carried over.
     attribution_days : int
         Days after a contact in which a purchase counts as won back.
 
