@@ -703,7 +703,8 @@ def _assign(
     # A column is read when a guess names it or the map uses it (a fallback, a row rule such as Status).
     read = (set(frame.columns.astype(str)) - set(mapped.ignored)) | used
     unread = tuple(str(c) for c in frame.columns if str(c) not in read)
-    return _Assigned(guesses, tuple(off), tuple(notes), unread)
+    # A canonical column switched off in the map and then found elsewhere is simply read from there.
+    return _Assigned(guesses, tuple(c for c in off if c not in guesses), tuple(notes), unread)
 
 
 @dataclass(frozen=True)

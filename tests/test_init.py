@@ -419,3 +419,18 @@ def test_init_sits_on_the_loading_layer_and_imports_no_stage_or_face():
         if isinstance(node, ast.ImportFrom) and node.level:  # the package's own modules
             imported |= {node.module.split(".")[0]} if node.module else {a.name for a in node.names}
     assert imported <= {"schema", "column_maps", "config", "errors", "files", "load"}
+
+
+def test_a_column_the_map_would_misread_gives_way_to_the_one_that_fits(tmp_path):
+    path = _write(
+        tmp_path,
+        "list.csv",
+        "Client No,Last Contacted,Last Contact Date\nA1,by phone,2024-01-02\nA2,by letter,2023-05-06\n",
+    )
+    guess = guess_campaign([path], as_of=AS_OF)
+    f = guess.file_of("clients")
+    assert f.written == {"last_contact": "Last Contact Date"}
+    assert f.off == ()
+    assert tomllib.loads(guess.toml())["data"]["columns"]["clients"] == {"last_contact": "Last Contact Date"}
+    assert guess.problems is None
+    assert guess.last_date == date(2024, 1, 2)
