@@ -42,7 +42,7 @@ from pydantic import (
 )
 
 from .errors import ConfigError, Problem
-from .options import Engine, MeasureFrom, Strategy, ValueBasis
+from .options import DecimalMark, Engine, MeasureFrom, Strategy, ValueBasis
 
 DEFAULT_EDGES_MONTHS: tuple[int, ...] = (6, 12, 24, 36)
 DEFAULT_CAPACITY: dict[str, int] = {"letter": 10, "phone": 20, "email": 50}
@@ -155,7 +155,7 @@ class DataSection(_Section):
     columns: dict[Literal["clients", "transactions", "contacts"], dict[StrictStr, StrictStr]] = {}
     date_format: StrictStr | None = None
     dayfirst: StrictBool = False
-    decimal: Literal[".", ","] | None = None
+    decimal: DecimalMark | None = None
     delimiter: StrictStr | None = None
     encoding: StrictStr | None = None
     sheet: StrictStr | SheetNumber | None = None

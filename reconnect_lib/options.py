@@ -23,6 +23,9 @@ BASIS_CHOICES: tuple[str, ...] = get_args(ValueBasis)
 Strategy = Literal["round_robin", "value", "dormancy", "custom"]
 STRATEGIES: tuple[str, ...] = get_args(Strategy)
 
+#: The decimal mark of the amounts in a file (``None`` where it is an option: found per column).
+DecimalMark = Literal[".", ","]
+
 #: The engines campaign.toml and ``--engine`` accept; pandas is the default.
 Engine = Literal["pandas", "polars", "duckdb", "spark"]
 ENGINES: tuple[str, ...] = get_args(Engine)

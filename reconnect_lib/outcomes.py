@@ -94,10 +94,11 @@ from sqlalchemy.pool import StaticPool
 from . import schema as s
 from .column_maps import MappedTable, Source, normalise_name
 from .config import CampaignConfig
-from .errors import InputError, Problem, ReconnectError, StoreError
+from .errors import ConfigError, InputError, Problem, ReconnectError, StoreError
 from .load.cells import CHANNEL_SYNONYMS, _check_options, _Options, _parse_amounts, _parse_dates, _typed
 from .load.read import _read
-from .load.tables import _read_options, load_clients
+from .load.read_options import ReadOptions
+from .load.tables import load_table
 from .load.validate import _amount_check, _Context, _date_checks
 
 __all__ = [
@@ -107,7 +108,6 @@ __all__ = [
     "ImportResult",
     "OutcomeStore",
     "configured_client_ids",
-    "configured_read_options",
     "empty_events",
     "store_exists",
     "sync_configured_history",
@@ -1049,6 +1049,7 @@ class OutcomeStore:
         encoding: str | None = None,
         sheet: str | int | None = None,
         allow_duplicates: bool = False,
+        read: ReadOptions | None = None,
     ) -> ImportResult:
         """Import a staff spreadsheet (CSV, Excel or Parquet) of events, idempotently.
 
@@ -1069,17 +1070,49 @@ class OutcomeStore:
         to record them as events of their own; importing that file again still
         records nothing twice.
 
+        Parameters
+        ----------
+        as_of, client_ids
+            As in :meth:`record`.
+        date_format, dayfirst, decimal, delimiter, encoding, sheet
+            How the sheet is written, as under ``[data]`` in campaign.toml.
+        allow_duplicates
+            Record rows that match events of another file as events of their own.
+        read
+            Instead of `as_of` and the six options above: a campaign's
+            :class:`~reconnect_lib.load.ReadOptions` (``ReadOptions.from_config``),
+            so the sheet is read as the campaign's files are.
+
         Raises
         ------
         InputError
             The file is missing or cannot be read, rows match events of another
             file, or every bad row and column at once.
+        ConfigError
+            `read` is given with `as_of` or one of the six options.
 
         Examples
         --------
         >>> store = OutcomeStore("sqlite://")
         >>> store.import_file("outcomes-week-12.xlsx", client_ids=known_ids)  # doctest: +SKIP
+        >>> store.import_file("week-12.csv", read=ReadOptions.from_config(cfg, as_of=day))  # doctest: +SKIP
         """
+        own = (as_of, date_format, dayfirst, decimal, delimiter, encoding, sheet)
+        if read is None:
+            read = ReadOptions(
+                as_of=as_of,
+                date_format=date_format,
+                dayfirst=dayfirst,
+                decimal=decimal,  # type: ignore[arg-type]
+                delimiter=delimiter,
+                encoding=encoding,
+                sheet=sheet,
+            )
+        elif own != (None, None, False, None, None, None, None):
+            raise ConfigError(
+                "import_file was given both read= and read options of its own",
+                hint="pass read=ReadOptions(...) alone, or as_of, date_format, ... alone",
+            )
         path = Path(path)
         if not path.exists():
             folder = path.parent if path.parent.is_dir() else None
@@ -1098,38 +1131,28 @@ class OutcomeStore:
                 f"(a relative path starts at the current folder, {Path.cwd()})",
             )
         return self._import(
-            path,
-            as_of=as_of,
-            client_ids=client_ids,
-            date_format=date_format,
-            dayfirst=dayfirst,
-            decimal=decimal,
-            delimiter=delimiter,
-            encoding=encoding,
-            sheet=sheet,
-            allow_duplicates=allow_duplicates,
-            name="outcomes",
+            path, read, client_ids=client_ids, allow_duplicates=allow_duplicates, name="outcomes"
         )
 
     def _import(
         self,
         path: Path,
+        read: ReadOptions,
         *,
-        as_of: date | None,
         client_ids: Collection[str] | None,
-        date_format: str | None,
-        dayfirst: bool,
-        decimal: str | None,
-        delimiter: str | None,
-        encoding: str | None,
-        sheet: str | int | None,
         allow_duplicates: bool,
         name: str,
     ) -> ImportResult:
-        _check_options(decimal=decimal, delimiter=delimiter, date_format=date_format, dayfirst=dayfirst)
+        decimal, date_format, dayfirst = read.decimal, read.date_format, read.dayfirst
+        _check_options(decimal=decimal, delimiter=read.delimiter, date_format=date_format, dayfirst=dayfirst)
         try:
             raw, _notes = _read(
-                path, name=name, delimiter=delimiter, encoding=encoding, decimal=decimal, sheet=sheet
+                path,
+                name=name,
+                delimiter=read.delimiter,
+                encoding=read.encoding,
+                decimal=decimal,
+                sheet=read.sheet,
             )
         except OSError as err:  # e.g. no permission to read it
             raise InputError(
@@ -1138,7 +1161,7 @@ class OutcomeStore:
         source = f"import:{path.name}"
         return self._record_frame(
             raw.frame,
-            as_of=as_of,
+            as_of=read.as_of,
             client_ids=client_ids,
             source=source,
             origin=_origin(source),
@@ -1458,29 +1481,10 @@ def _sqlite_transactions(engine: Engine) -> None:
 # --- the campaign's history ---------------------------------------------------------
 
 
-_READ_KEYS = ("date_format", "dayfirst", "decimal", "delimiter", "encoding", "sheet")
-
-
-def configured_read_options(config: CampaignConfig, *, as_of: date) -> dict[str, Any]:
-    """How the campaign's files are written (``[data]`` of campaign.toml), as keywords of
-    :meth:`OutcomeStore.import_file`: the options the loader reads every table with, so a
-    cell of an outcome sheet means what it means in the client list or the transactions.
-
-    Examples
-    --------
-    >>> from reconnect_lib.config import load_config
-    >>> cfg = load_config("data/sample/financial-planner/campaign.toml")  # doctest: +SKIP
-    >>> store.import_file("week-12.csv", **configured_read_options(cfg, as_of=day))  # doctest: +SKIP
-    """
-    options = _read_options(config, as_of)
-    return {key: options[key] for key in _READ_KEYS}
-
-
-def configured_client_ids(config: CampaignConfig, *, as_of: date) -> set[str]:
-    """The client ids of a campaign's client list (to check events name known clients)."""
-    clients = load_clients(
-        config.data.clients, columns=config.data.columns.get("clients"), **_read_options(config, as_of)
-    )
+def configured_client_ids(config: CampaignConfig, read: ReadOptions) -> set[str]:
+    """The client ids of a campaign's client list (to check events name known clients),
+    read with the campaign's options (``ReadOptions.from_config(config, as_of=...)``)."""
+    clients = load_table("clients", config.data.clients, read)
     return set(clients[s.CLIENT_ID].astype(str))
 
 
@@ -1514,19 +1518,15 @@ def sync_configured_history(
     path = config.data.outcomes
     if path is None:
         return None
+    read = ReadOptions.from_config(config, as_of=as_of)
     if client_ids is None:
-        client_ids = configured_client_ids(config, as_of=as_of)
+        client_ids = configured_client_ids(config, read)
     own = store is None
     target = OutcomeStore.from_config(config) if store is None else store
     try:
         # Read as a table of the campaign: a missing file points at `outcomes` under [data].
         return target._import(
-            Path(path),
-            as_of=as_of,
-            client_ids=client_ids,
-            allow_duplicates=False,
-            name="outcomes",
-            **configured_read_options(config, as_of=as_of),
+            Path(path), read, client_ids=client_ids, allow_duplicates=False, name="outcomes"
         )
     finally:
         if own:

@@ -69,7 +69,8 @@ def _literal_values(node: ast.Subscript) -> tuple[object, ...] | None:
 
 def test_each_option_type_is_declared_once_in_options() -> None:
     declared = {
-        get_args(getattr(options, name)): name for name in ("MeasureFrom", "ValueBasis", "Strategy", "Engine")
+        get_args(getattr(options, name)): name
+        for name in ("MeasureFrom", "ValueBasis", "Strategy", "Engine", "DecimalMark")
     }
     repeats = []
     for path in _modules():
@@ -259,3 +260,23 @@ def test_the_input_dtypes_are_declared_once_below_load_and_engines() -> None:
     assert load.DTYPES is schema.INPUT_DTYPES
     text = [c for c, t in schema.INPUT_DTYPES.items() if t == "string"]
     assert {c: engines.pandas_dtypes()[c] for c in text} == dict.fromkeys(text, "string")
+
+
+_READ_KEYS = ("date_format", "dayfirst", "decimal", "delimiter", "encoding", "sheet")
+
+
+def test_the_read_options_of_a_campaign_are_taken_from_its_config_in_one_place() -> None:
+    """``[data]``'s read options become a ReadOptions in load/read_options.py only; everything
+    else is handed that object, so no reader can miss or misname one of them."""
+    read_from_config = []
+    for path in _modules():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Attribute) and node.attr in (*_READ_KEYS, "column_map", "columns")):
+                continue
+            owner = node.value
+            # (``data.columns`` of a frame named data is no option)
+            if (isinstance(owner, ast.Attribute) and owner.attr == "data") or (
+                isinstance(owner, ast.Name) and owner.id == "data" and node.attr != "columns"
+            ):
+                read_from_config.append(f"{path.relative_to(PACKAGE)}:{node.lineno} reads data.{node.attr}")
+    assert {entry.split(":")[0] for entry in read_from_config} == {"load/read_options.py"}, read_from_config

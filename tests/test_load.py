@@ -25,11 +25,13 @@ from reconnect_lib.load import (
     DTYPES,
     TRANSACTIONS_SCHEMA,
     LoadReport,
+    ReadOptions,
     TableReport,
     cells,
     load_clients,
     load_contacts,
     load_inputs,
+    load_table,
     load_transactions,
     read_table,
     scan_checks,
@@ -1014,7 +1016,7 @@ def test_a_utf8_file_is_not_garbled_by_a_wrong_encoding_setting(tmp_path, encodi
     path = write(tmp_path / "c.csv", "client_id,name\nA1,Zoë’s Café\n")
     out = load_clients(path, as_of=AS_OF, encoding=encoding)
     assert list(out[s.NAME]) == ["Zoë’s Café"]
-    (note,) = tables._load_table("clients", path, as_of=AS_OF, encoding=encoding).report.notes
+    (note,) = tables._load_table("clients", path, ReadOptions(as_of=AS_OF, encoding=encoding)).report.notes
     assert note.startswith(f"read as UTF-8 (not {encoding}, as [data] encoding says)")
     # files really in that encoding still read in it
     if encoding != "utf-16":
@@ -1089,3 +1091,100 @@ def test_excel_s_sep_line_names_the_delimiter(tmp_path, engine, delimiter):
 
     clients = to_pandas(inputs.clients) if engine != "pandas" else inputs.clients
     assert list(clients[s.NAME]) == ["Ann Lee", "Bob"]
+
+
+# --- one set of read options ----------------------------------------------------------
+
+
+def test_read_options_are_taken_from_the_campaign_once(tmp_path):
+    import dataclasses
+
+    (tmp_path / "maps").mkdir()
+    write(tmp_path / "maps" / "mine.toml", 'name = "mine"\n[clients.columns]\nclient_id = ["Kundennummer"]\n')
+    raw = {
+        "campaign": {"name": "t"},
+        "data": {
+            "clients": "clients.csv",
+            "column_map": "maps/mine.toml",
+            "columns": {"clients": {"name": "Full Name"}},
+            "date_format": "%d/%m/%Y",
+            "decimal": ",",
+            "delimiter": ";",
+            "encoding": "cp1252",
+            "sheet": 1,
+        },
+    }
+    read = ReadOptions.from_config(parse_config(raw, source=tmp_path / "campaign.toml"), as_of=AS_OF)
+    assert read.column_map.name == "mine"  # type: ignore[union-attr]  # found next to campaign.toml, loaded
+    assert (read.as_of, read.columns, read.dayfirst) == (AS_OF, {"clients": {"name": "Full Name"}}, False)
+    assert (read.date_format, read.decimal, read.delimiter, read.encoding, read.sheet) == (
+        "%d/%m/%Y",
+        ",",
+        ";",
+        "cp1252",
+        1,
+    )
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        read.decimal = "."  # type: ignore[misc]
+
+
+def test_load_table_with_read_options_is_the_loader_with_keywords():
+    raw = pd.DataFrame({"Client": ["A1"], "Seen": ["05/03/2024"], "Revenue": ["1.234,50"]})
+    columns = {"client_id": "Client", "last_contact": "Seen"}
+    read = ReadOptions(as_of=AS_OF, columns={"clients": columns}, dayfirst=True, decimal=",")
+    by_options = load_table("clients", raw, read)
+    pd.testing.assert_frame_equal(
+        by_options, load_clients(raw, as_of=AS_OF, columns=columns, dayfirst=True, decimal=",")
+    )
+    assert (by_options.loc[0, s.LAST_CONTACT], by_options.loc[0, s.TOTAL_REVENUE]) == (
+        pd.Timestamp(2024, 3, 5),
+        1234.5,
+    )
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    date_format=st.sampled_from([None, "%d/%m/%Y", "%m/%d/%Y"]),
+    dayfirst=st.booleans(),
+    decimal=st.sampled_from([None, ".", ","]),
+    delimiter=st.sampled_from([None, ";"]),
+    encoding=st.sampled_from([None, "cp1252"]),
+)
+def test_each_data_option_of_a_campaign_reads_as_the_loader_keyword_of_its_name(
+    tmp_path_factory, date_format, dayfirst, decimal, delimiter, encoding
+):
+    folder = tmp_path_factory.mktemp("campaign")
+    write(folder / "clients.csv", "client_id;name\nC1;Zoë\nC2;Bob\n", encoding="cp1252")
+    history = "client_id;date;amount\nC1;03/04/2024;1.234,5\nC2;2024-02-01;7\nC2;12/11/2023;80,25\n"
+    write(folder / "transactions.csv", history, encoding="cp1252")
+    options = {
+        key: value
+        for key, value in {
+            "date_format": date_format,
+            "dayfirst": dayfirst,
+            "decimal": decimal,
+            "delimiter": delimiter,
+            "encoding": encoding,
+        }.items()
+        if value is not None
+    }
+    cfg = parse_config(
+        {
+            "campaign": {"name": "t"},
+            "data": {"clients": "clients.csv", "transactions": "transactions.csv", **options},
+        },
+        source=folder / "campaign.toml",
+    )
+
+    def outcome(call):
+        try:
+            return call()
+        except InputError as err:
+            return [(p.column, tuple(p.rows), p.message) for p in err.problems]
+
+    by_campaign = outcome(lambda: load_inputs(cfg, as_of=AS_OF).transactions)
+    by_keywords = outcome(lambda: load_transactions(folder / "transactions.csv", as_of=AS_OF, **options))
+    if isinstance(by_keywords, pd.DataFrame):
+        pd.testing.assert_frame_equal(by_campaign, by_keywords)
+    else:
+        assert by_campaign == by_keywords

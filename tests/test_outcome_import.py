@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from reconnect_lib import schema as s
 from reconnect_lib.config import load_config
-from reconnect_lib.errors import InputError
-from reconnect_lib.load import load_transactions
+from reconnect_lib.errors import ConfigError, InputError
+from reconnect_lib.load import ReadOptions, load_inputs, load_transactions
 from reconnect_lib.outcomes import OutcomeStore, sync_configured_history
 
 AS_OF = date(2026, 11, 23)
@@ -310,3 +310,34 @@ def test_a_value_too_wide_for_the_table_is_an_input_error(store, tmp_path, colum
     with pytest.raises(InputError, match=rf"column `{column}`, row 1: {message}"):
         store.import_file(write(tmp_path / "wide.csv", [{**CALL, column: value}]))
     assert store.count() == 0
+
+
+# --- the campaign's read options ----------------------------------------------------------
+
+
+def test_a_sheet_read_with_the_campaign_s_options_means_what_its_files_mean(tmp_path):
+    (tmp_path / "clients.csv").write_text("client_id;name\nC00001;Ann\n", encoding="utf-8")
+    rows = "client_id;date;amount\nC00001;02/03/2026;1.200,50\n"
+    (tmp_path / "transactions.csv").write_text(rows, encoding="utf-8")
+    sheet = tmp_path / "week.csv"
+    sheet.write_text(
+        "client_id;date;channel;kind;amount\nC00001;02/03/2026;phone;renewed;1.200,50\n", encoding="utf-8"
+    )
+    (tmp_path / "campaign.toml").write_text(
+        '[campaign]\nname = "x"\n[data]\nclients = "clients.csv"\ntransactions = "transactions.csv"\n'
+        'dayfirst = true\ndecimal = ","\n[outcomes]\ndatabase = "sqlite:///log.sqlite"\n',
+        encoding="utf-8",
+    )
+    cfg = load_config(tmp_path / "campaign.toml")
+    read = ReadOptions.from_config(cfg, as_of=AS_OF)
+    bought = load_inputs(cfg, as_of=AS_OF).transactions.iloc[0]
+    with OutcomeStore("sqlite://") as store:
+        store.import_file(sheet, read=read)
+        event = store.events().iloc[0]
+        assert (event[s.DATE], event[s.AMOUNT]) == (bought[s.DATE], bought[s.AMOUNT])
+        assert (event[s.DATE], event[s.AMOUNT]) == (pd.Timestamp(2026, 3, 2), 1200.5)
+        with pytest.raises(ConfigError, match="both read= and read options"):
+            store.import_file(sheet, read=read, decimal=",")
+    later = ReadOptions.from_config(cfg, as_of=date(2026, 3, 1))
+    with OutcomeStore("sqlite://") as store, pytest.raises(InputError, match="after"):
+        store.import_file(sheet, read=later)  # the as-of date travels with the options

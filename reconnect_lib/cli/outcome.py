@@ -25,9 +25,7 @@ def _config(config_path: Path):
 
 
 def _as_of(cfg, as_of) -> date:
-    from ..pipeline import resolve_as_of
-
-    return resolve_as_of(cfg, as_of, today=base.today())
+    return as_of.date() if as_of else (cfg.campaign.as_of or base.today())
 
 
 def _console():
@@ -105,13 +103,14 @@ def record(
     An event dated after the as-of date ([campaign] as_of, --as-of, else today) is refused,
     as `reconnect outcome import` refuses it.
     """
-    from ..outcomes import OutcomeStore, configured_client_ids, configured_read_options
+    from ..load import ReadOptions
+    from ..outcomes import OutcomeStore, configured_client_ids
 
     cfg = _config(config_path)
     last = _as_of(cfg, as_of)
     when = day.date() if day else base.today()
-    ids = configured_client_ids(cfg, as_of=last)
-    options = configured_read_options(cfg, as_of=last)
+    read = ReadOptions.from_config(cfg, as_of=last)
+    ids = configured_client_ids(cfg, read)
     with OutcomeStore.from_config(cfg) as store:
         event_id = store.record(
             client_id,
@@ -127,7 +126,7 @@ def record(
             as_of=last,
             client_ids=ids,
             source="cli",
-            decimal=options["decimal"],
+            decimal=read.decimal,
         )
     fixed = f", correcting {supersedes}" if supersedes else ""
     click.echo(f"Recorded {event_id}: {client_id} {_words(kind)} by {channel} on {when}{fixed}.")
@@ -168,19 +167,14 @@ def import_(file: Path, config_path: Path, as_of, allow_duplicates: bool) -> Non
     the file may be a renamed copy; --allow-duplicates records such rows. A bad row stops the whole
     file, naming the row and the column: nothing of it is recorded.
     """
-    from ..outcomes import OutcomeStore, configured_client_ids, configured_read_options
+    from ..load import ReadOptions
+    from ..outcomes import OutcomeStore, configured_client_ids
 
     cfg = _config(config_path)
-    day = _as_of(cfg, as_of)
-    ids = configured_client_ids(cfg, as_of=day)
+    read = ReadOptions.from_config(cfg, as_of=_as_of(cfg, as_of))
+    ids = configured_client_ids(cfg, read)
     with OutcomeStore.from_config(cfg) as store:
-        result = store.import_file(
-            file,
-            as_of=day,
-            client_ids=ids,
-            allow_duplicates=allow_duplicates,
-            **configured_read_options(cfg, as_of=day),
-        )
+        result = store.import_file(file, read=read, client_ids=ids, allow_duplicates=allow_duplicates)
     click.echo(str(result))
 
 
@@ -263,7 +257,7 @@ def summary(config_path: Path, as_of, plan_path: Path | None, holdout_path: Path
     The history file of [data] outcomes, if any, is imported first (idempotently).
     """
     from ..load import read_table
-    from ..pipeline import outcome_report
+    from ..metrics import outcome_report
 
     cfg = _config(config_path)
     day = _as_of(cfg, as_of)

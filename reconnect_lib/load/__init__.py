@@ -47,7 +47,8 @@ Every output frame has all the columns of its table, in that order, with a
 fresh ``RangeIndex``; a column the file does not have is all missing.
 
 The package, one module per job, each importing only those above it:
-``cells`` (parsing values, and the options they are read with), ``read``
+``read_options`` (:class:`ReadOptions`, how a campaign's files are written),
+``cells`` (parsing values), ``read``
 (files to raw text frames), ``validate`` (checks and their problems),
 ``tables`` (one table, the public loaders, :class:`LoadReport`), ``scan_checks``
 and ``scan`` (reading with Polars, DuckDB or Spark). This module is its face.
@@ -65,6 +66,7 @@ Example
 from ..schema import INPUT_DTYPES as DTYPES
 from .cells import CHANNEL_SYNONYMS, MAX_AMOUNT
 from .read import read_table
+from .read_options import ReadOptions
 from .scan import SCAN_CHECKS, scan_inputs
 from .tables import (
     Inputs,
@@ -73,6 +75,7 @@ from .tables import (
     load_clients,
     load_contacts,
     load_inputs,
+    load_table,
     load_transactions,
 )
 from .validate import CLIENTS_SCHEMA, CONTACTS_SCHEMA, TRANSACTIONS_SCHEMA
@@ -87,10 +90,12 @@ __all__ = [
     "TRANSACTIONS_SCHEMA",
     "Inputs",
     "LoadReport",
+    "ReadOptions",
     "TableReport",
     "load_clients",
     "load_contacts",
     "load_inputs",
+    "load_table",
     "load_transactions",
     "read_table",
     "scan_inputs",

@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -19,8 +18,6 @@ import pandas as pd
 from .. import schema as s
 from ..column_maps import normalise_name
 from ..errors import ConfigError
-
-DecimalMark = Literal[".", ","]
 
 EARLIEST = pd.Timestamp("1900-01-01")
 

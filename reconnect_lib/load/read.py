@@ -23,8 +23,8 @@ from typing import IO, Any
 import pandas as pd
 
 from ..errors import ConfigError, InputError
-from ..options import CSV_SUFFIXES, EXCEL_SUFFIXES, PARQUET_SUFFIXES
-from .cells import DecimalMark, _check_options, _is_blank
+from ..options import CSV_SUFFIXES, EXCEL_SUFFIXES, PARQUET_SUFFIXES, DecimalMark
+from .cells import _check_options, _is_blank
 
 SourceLike = str | Path | pd.DataFrame
 

@@ -30,6 +30,7 @@ from .cells import (
     EARLIEST,
 )
 from .read import _describe_delimiter
+from .read_options import ReadOptions
 from .scan_checks import (
     _blank_text,
     _CsvLayout,
@@ -45,7 +46,7 @@ from .scan_checks import (
     _strip,
     _yes_no,
 )
-from .tables import Inputs, LoadReport, TableReport, _load_table, _read_options, load_inputs
+from .tables import Inputs, LoadReport, TableReport, _load_table, load_inputs
 from .validate import _EARLY_DATE_HINT, _LATE_DATE_HINT, _Context, _missing_column_problem, _unknown_ids_hint
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ def _scan_table(
     path: Path,
     *,
     engine: str,
-    data: Any,
+    read: ReadOptions,
     column_map: ColumnMap,
     as_of: date,
     spark: Any,
@@ -88,7 +89,7 @@ def _scan_table(
 
     kind = file_kind(path)
     file = str(path)
-    columns = data.columns.get(table)
+    columns = read.columns.get(table)
     mapped = apply_map(pd.DataFrame(columns=names), table, column_map, columns)
     ctx = _Context(table, file, mapped, None, column_map.name)  # type: ignore[arg-type]
     problems = list(mapped.problems)
@@ -378,12 +379,12 @@ def scan_inputs(
     if engine == "spark" and spark is None:
         spark = spark_session(config.engine.master, config=config.engine.spark_config)
     data = config.data
-    options = _read_options(config, as_of)
-    named = options["column_map"]
+    read = ReadOptions.from_config(config, as_of=as_of)
+    named = read.column_map
     pandas_only = [
-        f"{key} = {getattr(data, key)!r}"
+        f"{key} = {getattr(read, key)!r}"
         for key in ("date_format", "dayfirst", "decimal", "encoding")
-        if getattr(data, key)
+        if getattr(read, key)
     ]
     frames: dict[str, Any] = {}
     reports: list[TableReport] = []
@@ -405,15 +406,15 @@ def scan_inputs(
         native = report = None
         if why is None:
             try:
-                names, layout = _scan_layout(path, data.delimiter)
-                mapped = apply_map(pd.DataFrame(columns=names), table, named, data.columns.get(table))  # type: ignore[arg-type]
+                names, layout = _scan_layout(path, read.delimiter)
+                mapped = apply_map(pd.DataFrame(columns=names), table, named, read.columns.get(table))  # type: ignore[arg-type]
                 why = _needs_pandas(_layers(table, named), mapped)
                 if why is None:
                     native, report, found = _scan_table(
                         table,  # type: ignore[arg-type]
                         path,
                         engine=engine,
-                        data=data,
+                        read=read,
                         column_map=named,
                         as_of=as_of,
                         spark=spark,
@@ -436,13 +437,12 @@ def scan_inputs(
             loaded = _load_table(
                 table,  # type: ignore[arg-type]
                 path,
-                columns=data.columns.get(table),  # type: ignore[call-overload]
+                read,
                 **(
                     {}
                     if table == "clients"
                     else {"client_ids": _client_ids(clients_frame), "clients_file": clients_file}
                 ),
-                **options,
             )
             problems += loaded.problems
             if loaded.frame is None or loaded.report is None:

@@ -8,7 +8,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,6 +23,7 @@ from ..column_maps import (
 )
 from ..config import CampaignConfig
 from ..errors import ConfigError, InputError, Problem, ReconnectError
+from ..options import DecimalMark
 from .cells import (
     _AMOUNT_COLUMNS,
     _BOOL_EXPECTED,
@@ -31,7 +31,6 @@ from .cells import (
     _ID_COLUMNS,
     _TEXT_COLUMNS,
     MAX_AMOUNT,
-    DecimalMark,
     _blank_mask,
     _check_options,
     _Cleaned,
@@ -43,6 +42,7 @@ from .cells import (
     _typed,
 )
 from .read import SourceLike, _plural, _read
+from .read_options import ReadOptions
 from .validate import (
     _amount_checks,
     _Check,
@@ -176,31 +176,31 @@ def _as_of(as_of: object) -> pd.Timestamp:
 def _load_table(
     table: Table,
     source: SourceLike,
+    read: ReadOptions,
     *,
-    as_of: object,
     client_ids: Iterable[object] | None = None,
     clients_file: str | None = None,
     cleaned_client_ids: _Cleaned | None = None,
-    column_map: str | ColumnMap = "generic",
-    columns: Mapping[str, str] | None = None,
-    date_format: str | None = None,
-    dayfirst: bool = False,
-    decimal: DecimalMark | None = None,
-    delimiter: str | None = None,
-    encoding: str | None = None,
-    sheet: str | int | None = None,
 ) -> _Loaded:
     """Read, map, parse and validate one table; problems are returned, not raised.
 
     ``cleaned_client_ids``, when given, is ``client_ids`` already cleaned (the client
     list's :attr:`_Loaded.cleaned_ids`), so they are not cleaned again.
     """
-    _check_options(decimal=decimal, delimiter=delimiter, date_format=date_format, dayfirst=dayfirst)
-    stamp = _as_of(as_of)
-    named = column_map if isinstance(column_map, ColumnMap) else get_map(column_map)
+    decimal = read.decimal
+    _check_options(
+        decimal=decimal, delimiter=read.delimiter, date_format=read.date_format, dayfirst=read.dayfirst
+    )
+    stamp = _as_of(read.as_of)
+    named = read.column_map if isinstance(read.column_map, ColumnMap) else get_map(read.column_map)
     try:
         raw, notes = _read(
-            source, name=table, delimiter=delimiter, encoding=encoding, decimal=decimal, sheet=sheet
+            source,
+            name=table,
+            delimiter=read.delimiter,
+            encoding=read.encoding,
+            decimal=decimal,
+            sheet=read.sheet,
         )
     except InputError as err:
         return _Loaded(None, None, _problems_of(err), file=err.file)
@@ -216,7 +216,7 @@ def _load_table(
         set_aside["blank"] = int(blank_rows.sum())
         frame = frame[~blank_rows]
 
-    mapped = apply_map(frame, table, named, columns)
+    mapped = apply_map(frame, table, named, read.columns.get(table))
     problems = [
         Problem(p.message, file=file, column=p.column, expected=p.expected, hint=p.hint)
         for p in mapped.problems
@@ -237,7 +237,7 @@ def _load_table(
             )
         )
 
-    opts = _Options(stamp, date_format, dayfirst, decimal, raw.delimiter)
+    opts = _Options(stamp, read.date_format, read.dayfirst, decimal, raw.delimiter)
     ctx = _Context(table, file, mapped, opts, named.name, clients_file)
 
     # Clean every value into what the checks and the output see; blanks become None.
@@ -488,21 +488,18 @@ def load_clients(
     >>> load_clients(raw, as_of=date(2025, 1, 1))["total_revenue"].tolist()
     [1234.5, 80.0]
     """
-    return _raise(
-        _load_table(
-            "clients",
-            source,
-            as_of=as_of,
-            column_map=column_map,
-            columns=columns,
-            date_format=date_format,
-            dayfirst=dayfirst,
-            decimal=decimal,
-            delimiter=delimiter,
-            encoding=encoding,
-            sheet=sheet,
-        )
+    read = ReadOptions(
+        as_of=as_of,
+        column_map=column_map,
+        columns={} if columns is None else {"clients": columns},
+        date_format=date_format,
+        dayfirst=dayfirst,
+        decimal=decimal,
+        delimiter=delimiter,
+        encoding=encoding,
+        sheet=sheet,
     )
+    return load_table("clients", source, read)
 
 
 def load_transactions(
@@ -544,22 +541,18 @@ def load_transactions(
     >>> load_transactions(raw, as_of=date(2025, 1, 1)).loc[0, "amount"]
     np.float64(-20.0)
     """
-    return _raise(
-        _load_table(
-            "transactions",
-            source,
-            as_of=as_of,
-            client_ids=client_ids,
-            column_map=column_map,
-            columns=columns,
-            date_format=date_format,
-            dayfirst=dayfirst,
-            decimal=decimal,
-            delimiter=delimiter,
-            encoding=encoding,
-            sheet=sheet,
-        )
+    read = ReadOptions(
+        as_of=as_of,
+        column_map=column_map,
+        columns={} if columns is None else {"transactions": columns},
+        date_format=date_format,
+        dayfirst=dayfirst,
+        decimal=decimal,
+        delimiter=delimiter,
+        encoding=encoding,
+        sheet=sheet,
     )
+    return load_table("transactions", source, read, client_ids=client_ids)
 
 
 def load_contacts(
@@ -603,41 +596,39 @@ def load_contacts(
     >>> load_contacts(raw, as_of=date(2025, 1, 1))["channel"].tolist()
     ['phone', 'letter']
     """
-    return _raise(
-        _load_table(
-            "contacts",
-            source,
-            as_of=as_of,
-            client_ids=client_ids,
-            column_map=column_map,
-            columns=columns,
-            date_format=date_format,
-            dayfirst=dayfirst,
-            decimal=decimal,
-            delimiter=delimiter,
-            encoding=encoding,
-            sheet=sheet,
-        )
+    read = ReadOptions(
+        as_of=as_of,
+        column_map=column_map,
+        columns={} if columns is None else {"contacts": columns},
+        date_format=date_format,
+        dayfirst=dayfirst,
+        decimal=decimal,
+        delimiter=delimiter,
+        encoding=encoding,
+        sheet=sheet,
     )
+    return load_table("contacts", source, read, client_ids=client_ids)
 
 
-def _read_options(config: CampaignConfig, as_of: date) -> dict[str, Any]:
-    """The read options of campaign.toml's ``[data]`` for the table loaders, with its
-    column map resolved (a ``.toml`` map relative to the campaign file's folder)."""
-    data = config.data
-    column_map: str = data.column_map
-    if column_map.endswith(".toml") and config.source is not None and not Path(column_map).is_absolute():
-        column_map = str(config.source.parent / column_map)
-    return {
-        "as_of": as_of,
-        "column_map": get_map(column_map),
-        "date_format": data.date_format,
-        "dayfirst": data.dayfirst,
-        "decimal": data.decimal,
-        "delimiter": data.delimiter,
-        "encoding": data.encoding,
-        "sheet": data.sheet,
-    }
+def load_table(
+    table: Table, source: SourceLike, read: ReadOptions, *, client_ids: pd.Series | None = None
+) -> pd.DataFrame:
+    """Load and validate one table (``"clients"``, ``"transactions"`` or ``"contacts"``)
+    with the options a campaign reads its files with.
+
+    :func:`load_clients`, :func:`load_transactions` and :func:`load_contacts`
+    are this, with the options as keywords.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> import pandas as pd
+    >>> read = ReadOptions(as_of=date(2025, 1, 1), decimal=",")
+    >>> raw = pd.DataFrame({"client_id": ["A1"], "date": ["2024-05-01"], "amount": ["12,50"]})
+    >>> load_table("transactions", raw, read).loc[0, "amount"]
+    np.float64(12.5)
+    """
+    return _raise(_load_table(table, source, read, client_ids=client_ids))
 
 
 def load_inputs(config: CampaignConfig, *, as_of: date) -> Inputs:
@@ -666,8 +657,8 @@ def load_inputs(config: CampaignConfig, *, as_of: date) -> Inputs:
     transactions.csv: 4,211 rows read, 4,211 kept
     """
     data = config.data
-    options = _read_options(config, as_of)
-    clients = _load_table("clients", data.clients, columns=data.columns.get("clients"), **options)
+    read = ReadOptions.from_config(config, as_of=as_of)
+    clients = _load_table("clients", data.clients, read)
     histories: dict[str, _Loaded | None] = {}
     for table, path in (("transactions", data.transactions), ("contacts", data.contacts)):
         histories[table] = (
@@ -676,11 +667,10 @@ def load_inputs(config: CampaignConfig, *, as_of: date) -> Inputs:
             else _load_table(
                 table,  # type: ignore[arg-type]
                 path,
+                read,
                 client_ids=clients.ids,
                 clients_file=clients.file,
                 cleaned_client_ids=clients.cleaned_ids,
-                columns=data.columns.get(table),  # type: ignore[call-overload]
-                **options,
             )
         )
     loaded = [clients, *(h for h in histories.values() if h is not None)]
