@@ -86,6 +86,48 @@ def test_plan_for_a_later_week_with_options(campaign, tmp_path):
     assert "I owe you an apology" not in letters  # the consultant's own template
 
 
+def test_a_small_business_list_with_emails_and_phones_is_planned_and_signed_from_sender(tmp_path):
+    # A consultant's own spreadsheet: one "Customer" column (people and businesses), e-mail and
+    # phone, no postal address; campaign.toml's default capacities and a [sender] table.
+    rows = [
+        ("Willow Tree Cafe", "willow@example.com", "07700 900001", "2024-03-04"),
+        ("Parkside Dental Ltd", "", "07700 900002", "2023-01-10"),
+        ("Ann Lee", "ann@example.com", "", "2022-05-01"),
+        ("Bob Stone", "bob@example.com", "07700 900004", "2021-05-01"),
+    ]
+    table = pd.DataFrame(rows, columns=["Customer", "E-mail", "Phone", "Last contacted"])
+    table.to_csv(tmp_path / "clients.csv", index=False)
+    config = tmp_path / "campaign.toml"
+    config.write_text(
+        '[campaign]\nname = "small-firm"\nas_of = 2026-11-23\n'
+        '[data]\nclients = "clients.csv"\n'
+        '[data.columns.clients]\nclient_id = "Customer"\nname = "Customer"\nlast_contact = "Last contacted"\n'
+        '[sender]\nfirm = "Pike & Okoye"\nsigner = "Daniel Okoye"\nrole = "Director"\n'
+        'email = "office@pike-okoye.example"\n',
+        encoding="utf-8",
+    )
+    result = run("--config", str(config), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert "Catch-up: 4 due clients to contact" in result.output
+    assert "unreachable" not in result.output
+    plan = pd.read_csv(tmp_path / "out" / "plan.csv", encoding="utf-8-sig")
+    first = plan.loc[plan["action"].isin(["letter", "email", "call"])].set_index("client_id")["channel"]
+    assert first.to_dict() == {
+        "Willow Tree Cafe": "email",
+        "Parkside Dental Ltd": "phone",
+        "Ann Lee": "email",
+        "Bob Stone": "email",
+    }
+    drafts = sorted((tmp_path / "out" / "emails").iterdir())
+    assert len(drafts) == 3
+    text = b"".join(d.read_bytes() for d in drafts).decode("utf-8")
+    assert "From: Daniel Okoye <office@pike-okoye.example>" in text
+    assert "Dear friends at Willow Tree Cafe," in text
+    assert "Dear Willow" not in text
+    assert "Pike & Okoye" in text
+    assert "emails/" in result.output
+
+
 def test_plan_errors_are_one_message_and_exit_2(campaign, tmp_path):
     early = run("--config", str(campaign), "--week", "2026-W40")
     assert early.exit_code == 2

@@ -12,7 +12,6 @@ from typing import Any
 
 import click
 
-from ..exports import firm_name
 from .base import as_of_option, campaign_source, check_as_of, config_option, main
 
 
@@ -36,8 +35,17 @@ from .base import as_of_option, campaign_source, check_as_of, config_option, mai
     default=None,
     help="Your letter template (Jinja2): a copy of reconnect_lib/templates/letter/letter.html.j2.",
 )
-@click.option("--firm", default=None, help="The firm's name in letters. Default: from the campaign name.")
-@click.option("--sender", default="", help="Who signs the letters, e.g. 'Daniel Okoye, Director'.")
+@click.option(
+    "--firm",
+    default=None,
+    help="The firm's name in letters and e-mails. Default: [sender] firm, else from the campaign name.",
+)
+@click.option(
+    "--sender",
+    default="",
+    help="Who signs letters to clients with no account owner (an owner signs their own), "
+    "e.g. 'Daniel Okoye'. Default: [sender] signer.",
+)
 def plan_command(
     config_path: Path,
     as_of,
@@ -49,7 +57,7 @@ def plan_command(
 ) -> None:
     """Plan the catch-up week by week and write this week's call sheet, mail merge and letters."""
     from ..errors import ConfigError
-    from ..exports import check_template, write_week
+    from ..exports import check_template, write_week, writer_of
     from ..files import safe_folder_name
     from ..pipeline import scored_base
     from ..plan import first_week, plan_from_config, week_monday
@@ -75,7 +83,8 @@ def plan_command(
     plan = plan_from_config(campaign.scored, campaign.config, as_of=campaign.as_of, status=campaign.status)
     name = campaign.config.campaign.name
     folder = out_dir or campaign.config.reports.folder / safe_folder_name(name) / week / "plan"
-    paths = write_week(plan, week, folder, template=template, firm=firm or firm_name(name), sender=sender)
+    firm_text, writer = writer_of(campaign.config, firm=firm, signer=sender)
+    paths = write_week(plan, week, folder, template=template, firm=firm_text, sender=writer)
     render_summary(
         plan.summary(week),
         plan,
