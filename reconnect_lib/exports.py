@@ -1233,11 +1233,9 @@ def talking_points(row: Mapping[str, Any], *, on: date) -> list[str]:
     purchases = row.get(N_PURCHASES)
     if purchases is not None and not pd.isna(purchases) and int(purchases) > 0:
         since = _day(row.get(CLIENT_SINCE)) or _day(row.get(FIRST_PURCHASE))
-        points.append(
-            f"Worked with us {int(purchases)} time{'s' if int(purchases) != 1 else ''}"
-            + (f" since {since.year}" if since else "")
-            + ": ask how that went and what they need now"
-        )
+        n = int(purchases)
+        when = (f", in {since.year}" if n == 1 else f", first in {since.year}") if since else ""
+        points.append(f"Worked with us {times(n)}{when}: ask how that went and what they need now")
     segment = _text(row.get(RFM_SEGMENT))
     if segment:
         points.append(f"Segment: {segment}")

@@ -26,6 +26,7 @@ from reconnect_lib.dormancy import bucket_labels
 from reconnect_lib.exports import (
     PLAN_MANIFEST,
     Sender,
+    call_sheet,
     email_drafts,
     greeting,
     is_business_name,
@@ -175,6 +176,11 @@ def test_the_history_reads_right_for_one_purchase_or_many():
     assert " 1 times" not in html
     assert " 2 times" not in html
     assert worked_together("", 1) == ""
+    # the call sheet's talking point too
+    points = call_sheet(plan, "2026-W49").set_index("ClientID")["TalkingPoints"]
+    assert "Worked with us once, in 2016: ask how that went" in points["C001"]
+    assert "Worked with us twice, first in 2016" in points["C002"]
+    assert "Worked with us 12 times, first in 2016" in points["C004"]
 
 
 # --- who signs ------------------------------------------------------------------------------------
