@@ -288,7 +288,7 @@ def _date_guess(text: pd.Series) -> DateGuess | None:
     )
 
 
-def _profile(frame: pd.DataFrame, column: str) -> _Profile:
+def _profile(frame: pd.DataFrame, column: str, delimiter: str | None = None) -> _Profile:
     options, parse_dates, parse_amounts, channel_words = _parsers()
     col = frame[column]
     far = pd.Timestamp(LATEST_AS_OF)
@@ -309,10 +309,10 @@ def _profile(frame: pd.DataFrame, column: str) -> _Profile:
     date_guess = _date_guess(str_cells.astype(str)) if len(str_cells) else None
     dates = 0
     if len(filled):
-        plain = parse_dates(filled, options(far, None, False, None, None))
-        day_first = parse_dates(filled, options(far, None, True, None, None))
+        plain = parse_dates(filled, options(far, None, False, None, delimiter))
+        day_first = parse_dates(filled, options(far, None, True, None, delimiter))
         month_first = (
-            parse_dates(filled, options(far, date_guess.month_first_format, False, None, None))
+            parse_dates(filled, options(far, date_guess.month_first_format, False, None, delimiter))
             if date_guess
             else day_first
         )
@@ -320,7 +320,7 @@ def _profile(frame: pd.DataFrame, column: str) -> _Profile:
         dates = int(readable.sum())
     amounts, decimal = 0, None
     if len(filled):
-        parsed = parse_amounts(filled, options(far, None, False, None, None))
+        parsed = parse_amounts(filled, options(far, None, False, None, delimiter))
         amounts = int((parsed.parsed.notna() & ~parsed.bad).sum())
         decimal = parsed.decimal
     signs = Counter(m.group(0) for v in str_cells for m in _CURRENCY_SIGN.finditer(v))
@@ -412,6 +412,7 @@ class FileGuess:
     unmapped: tuple[str, ...]
     rows: int
     notes: tuple[str, ...] = ()
+    read_as: str = ""  # how the file was read, e.g. "CSV, semicolon-separated, utf-8"
 
     @property
     def written(self) -> dict[str, str]:
@@ -462,6 +463,7 @@ class Guess:
     first_date: date | None = None
     last_date: date | None = None
     needed_keys: tuple[str, ...] = ()
+    map_files: tuple[str, ...] = ()  # the files read whose column names fit column_map
 
     def file_of(self, table: str) -> FileGuess | None:
         """The file read as ``table``, if any."""
@@ -712,13 +714,24 @@ class _Read:
     label: str
     path: Path | None
     frame: pd.DataFrame
+    read_as: str = ""  # e.g. "CSV, semicolon-separated, cp1252"
+    delimiter: str | None = None
+    notes: tuple[str, ...] = ()
+
+
+def _read_one(label: str, path: Path | None, source: Path | pd.DataFrame) -> _Read:
+    # The loader's own reader, which also says how it read the file (delimiter, encoding, sheet);
+    # loading the campaign detects the same, so campaign.toml need not name them.
+    from .load.read import _read
+
+    raw, notes = _read(source, name="file", delimiter=None, encoding=None, decimal=None, sheet=None)
+    frame = raw.frame.reset_index(drop=True)
+    return _Read(label, path, frame, raw.read_as, raw.delimiter, tuple(notes))
 
 
 def _read_all(paths: Iterable[str | Path] | Mapping[str, pd.DataFrame]) -> list[_Read]:
-    from .load import read_table
-
     if isinstance(paths, Mapping):
-        return [_Read(str(k), None, read_table(v)) for k, v in paths.items()]
+        return [_read_one(str(k), None, v) for k, v in paths.items()]
     given = [Path(p) for p in paths]
     names = Counter(p.name for p in given)
     out = []
@@ -731,8 +744,45 @@ def _read_all(paths: Iterable[str | Path] | Mapping[str, pd.DataFrame]) -> list[
             )
         # Files are named by their name, or by the path given when two share a name.
         label = path.name if names[path.name] == 1 else str(path)
-        out.append(_Read(label, path.resolve(), read_table(path)))
+        out.append(_read_one(label, path.resolve(), path))
     return out
+
+
+def _kinds(
+    reads: Sequence[_Read],
+    profiles: Mapping[str, Mapping[str, _Profile]],
+    column_map: str,
+    answers: Mapping[str, str],
+) -> tuple[dict[str, tuple[Table | None, str]], list[Question], list[str]]:
+    """Which table each file is (``None``: not read), and why; with the questions and notes that raises."""
+    kinds: dict[str, tuple[Table | None, str]] = {}
+    for r in reads:
+        found = {}
+        for t in TABLES:
+            assigned = _assign(t, r.frame, profiles[r.label], column_map, None, answers, r.label)
+            found[t] = {c: g.source for c, g in assigned.columns.items()}
+        scores = _table_scores(profiles[r.label], found)
+        best = max(scores, key=lambda t: scores[t][0])
+        kinds[r.label] = (best if scores[best][0] > 0 else None, scores[best][1])  # type: ignore[assignment]
+        if (chosen := answers.get(f"{r.label}:table")) in (*TABLES, "skip"):
+            kinds[r.label] = (None if chosen == "skip" else chosen, "chosen")  # type: ignore[assignment]
+    questions: list[Question] = []
+    notes: list[str] = []
+    for table in TABLES:
+        of_kind = [r for r in reads if kinds[r.label][0] == table]
+        for extra in of_kind[1:]:
+            kinds[extra.label] = (None, f"a second {table} file: only one is read")
+            notes.append(f"{extra.label} also looks like a {table} file; only {of_kind[0].label} is read")
+        if len(of_kind) > 1:
+            questions.append(
+                Question(
+                    f"{of_kind[1].label}:table",
+                    f"{of_kind[1].label} also looks like a {table} file: read it as",
+                    (*TABLES, "skip"),
+                    "skip",
+                )
+            )
+    return kinds, questions, notes
 
 
 def guess_campaign(
@@ -767,28 +817,23 @@ def guess_campaign(
     if not reads:
         raise InputError("no files given", hint="name the client list (and any history files) to read")
     profiles = {
-        r.label: {str(c): _profile(r.frame.head(PROFILE_ROWS), str(c)) for c in r.frame.columns}
+        r.label: {str(c): _profile(r.frame.head(PROFILE_ROWS), str(c), r.delimiter) for c in r.frame.columns}
         for r in reads
     }
 
-    # One column map for the campaign: the shipped map that recognises the most files.
-    votes = Counter(
-        m for r in reads for t in TABLES if (m := guess_map([str(c) for c in r.frame.columns], t)) is not None
-    )
+    # One column map serves every file: the shipped map that recognises the most of the files read.
+    fits = {
+        r.label: next(filter(None, (guess_map(list(map(str, r.frame.columns)), t) for t in TABLES)), None)
+        for r in reads
+    }
+    votes = Counter(m for m in fits.values() if m)
     column_map = answers.get("column_map") or (votes.most_common(1)[0][0] if votes else "generic")
-
-    # Which file is which: first without client ids, to find the client list.
-    kinds: dict[str, tuple[str | None, str]] = {}
-    for r in reads:
-        found = {}
-        for t in TABLES:
-            assigned = _assign(t, r.frame, profiles[r.label], column_map, None, answers, r.label)
-            found[t] = {c: g.source for c, g in assigned.columns.items()}
-        scores = _table_scores(profiles[r.label], found)
-        best = max(scores, key=lambda t: scores[t][0])
-        kinds[r.label] = (best if scores[best][0] > 0 else None, scores[best][1])
-        if (chosen := answers.get(f"{r.label}:table")) in (*TABLES, "skip"):
-            kinds[r.label] = (None if chosen == "skip" else chosen, "chosen")
+    kinds, questions, notes = _kinds(reads, profiles, column_map, answers)
+    used_votes = Counter(fits[r.label] for r in reads if kinds[r.label][0] and fits[r.label])
+    better = used_votes.most_common(1)[0][0] if used_votes else "generic"
+    if "column_map" not in answers and better != column_map:  # the map came from a file not read
+        column_map = better
+        kinds, questions, notes = _kinds(reads, profiles, column_map, answers)
     client_files = [r for r in reads if kinds[r.label][0] == "clients"]
     if not client_files:
         raise InputError(
@@ -799,35 +844,20 @@ def guess_campaign(
             "on several rows, so they cannot say who the clients are",
             hint="add the client list to the files given",
         )
-    questions: list[Question] = []
-    notes: list[str] = []
-    if len(votes) > 1 and "column_map" not in answers:
-        questions.append(
+    if len(used_votes) > 1 and "column_map" not in answers:
+        questions.insert(
+            0,
             Question(
                 "column_map",
                 "the files fit more than one column map: read them with",
-                tuple(votes),
+                tuple(used_votes),
                 column_map,
-            )
+            ),
         )
         notes.append(
-            f"the files fit the {' and the '.join(votes)} maps; one map serves every file, "
+            f"the files fit the {' and the '.join(used_votes)} maps; one map serves every file, "
             f"so {column_map} is used"
         )
-    for table in TABLES:
-        of_kind = [r for r in reads if kinds[r.label][0] == table]
-        for extra in of_kind[1:]:
-            kinds[extra.label] = (None, f"a second {table} file: only one is read")
-            notes.append(f"{extra.label} also looks like a {table} file; only {of_kind[0].label} is read")
-        if len(of_kind) > 1:
-            questions.append(
-                Question(
-                    f"{of_kind[1].label}:table",
-                    f"{of_kind[1].label} also looks like a {table} file: read it as",
-                    (*TABLES, "skip"),
-                    "skip",
-                )
-            )
 
     clients_read = client_files[0]
     file_guesses: list[FileGuess] = []
@@ -847,6 +877,8 @@ def guess_campaign(
                 (),
                 tuple(map(str, r.frame.columns)),
                 len(r.frame),
+                r.notes,
+                r.read_as,
             )
             continue
         assigned = _assign(table, r.frame, profiles[r.label], column_map, client_values, answers, r.label)
@@ -881,7 +913,8 @@ def guess_campaign(
             assigned.off,
             assigned.unread,
             len(r.frame),
-            assigned.notes,
+            r.notes + assigned.notes,
+            r.read_as,
         )
     file_guesses = [by_label[r.label] for r in reads]
 
@@ -900,7 +933,12 @@ def guess_campaign(
         questions=tuple(questions),
         notes=tuple(notes),
         needed_keys=date_setting[3]
-        + (("a column map per file ([data] column_map applies to every file)",) if len(votes) > 1 else ()),
+        + (
+            ("a column map per file ([data] column_map applies to every file)",)
+            if len(used_votes) > 1
+            else ()
+        ),
+        map_files=tuple(r.label for r in reads if kinds[r.label][0] and fits[r.label] == column_map),
     )
     return _checked(guess, as_of, {r.label: r.frame for r in reads if r.path is None})
 
@@ -1109,13 +1147,16 @@ def _render(guess: Guess, folder: Path | None) -> str:
     for table in TABLES:
         f = guess.file_of(table)
         if f is not None:
-            lines += [_comment(f"{f.label}: {f.why}"), f"{table} = {_toml_string(_path_text(f, folder))}"]
+            read_as = f" ({f.read_as})" if f.read_as else ""
+            lines += [
+                _comment(f"{f.label}{read_as}: {f.why}"),
+                f"{table} = {_toml_string(_path_text(f, folder))}",
+            ]
     for f in guess.files:
         if f.table is None:
             lines.append(_comment(f"{f.label} is not read: {f.why}"))
     map_why = (
-        f"the column names of {', '.join(f.label for f in guess.files if f.table)} "
-        f"fit the {guess.column_map} map"
+        f"the column names of {', '.join(guess.map_files) or 'the files'} fit the {guess.column_map} map"
         if guess.column_map != "generic"
         else "no shipped map ("
         + ", ".join(m for m in available_maps() if m != "generic")
@@ -1205,6 +1246,8 @@ def _summary(guess: Guess) -> str:
             out.append(f"{f.label}: not read ({f.why})")
             continue
         out.append(f"{f.label}: {f.table} ({f.rows:,} row{'s' if f.rows != 1 else ''}), {f.why}")
+        if f.read_as:
+            out.append(f"  read as: {f.read_as}")
         out.append(f"  column map: {guess.column_map}")
         for canonical in TABLE_COLUMNS[f.table]:
             if (g := f.columns.get(canonical)) is not None:

@@ -437,3 +437,14 @@ def test_a_column_the_map_would_misread_gives_way_to_the_one_that_fits(tmp_path)
     assert tomllib.loads(guess.toml())["data"]["columns"]["clients"] == {"last_contact": "Last Contact Date"}
     assert guess.problems is None
     assert guess.last_date == date(2024, 1, 2)
+
+
+def test_the_column_map_follows_the_files_read_and_the_summary_says_how_each_was_read():
+    guess = guess_campaign(_paths("kunden.csv", "xero-contacts.csv"), as_of=AS_OF)
+    assert [f.table for f in guess.files] == ["clients", None]  # the first client list is read
+    assert [q.key for q in guess.questions] == ["xero-contacts.csv:table"]
+    assert guess.column_map == "generic"  # the Xero list is not read, so neither is its map
+    assert "read as: CSV, ';'-separated, UTF-8" in guess.summary()
+    xero = guess_campaign(_paths("xero-contacts.csv", "xero-invoices.csv"), as_of=AS_OF)
+    assert xero.map_files == ("xero-contacts.csv", "xero-invoices.csv")
+    assert "# the column names of xero-contacts.csv, xero-invoices.csv fit the xero map" in xero.toml()
