@@ -108,12 +108,13 @@ def _one_line(value: str) -> str:
     return value.strip()
 
 
-_EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]+$")
+#: An e-mail address as a header can carry it: one @, a dotted domain, no spaces, quotes or brackets.
+EMAIL_ADDRESS = re.compile(r"[^@\s<>(),;:\"\\\[\]]+@[^@\s<>(),;:\"\\\[\]]+\.[^@\s<>(),;:\"\\\[\]]+")
 
 
 def _email(value: str) -> str:
     value = _one_line(value)
-    if value and not _EMAIL.match(value):
+    if value and not EMAIL_ADDRESS.fullmatch(value):
         raise ValueError("is not an e-mail address like office@example.com")
     return value
 

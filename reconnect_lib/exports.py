@@ -45,7 +45,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from .config import CampaignConfig
+from .config import EMAIL_ADDRESS, CampaignConfig
 from .errors import ConfigError
 from .files import atomic_write_bytes, make_folder, write_owned_folder
 from .plan import ContactPlan
@@ -1110,16 +1110,23 @@ def _header_text(text: str) -> str:
 
 
 def _address(display: str, address: str) -> Any:
-    """An e-mail address with its display name, or None when `address` is not one."""
+    """An e-mail address with its display name, or None when `address` is not one.
+
+    A domain in other letters than ASCII (``exämple.com``) is written as the
+    DNS knows it (IDNA); a mailbox name in them cannot go in a header, and
+    such an address is left out (None).
+    """
     from email.errors import HeaderParseError
     from email.headerregistry import Address
 
     address = address.strip()
-    if not re.fullmatch(r"[^@\s<>()\[\],;:\"\\]+@[^@\s<>()\[\],;:\"\\]+", address):
+    if not EMAIL_ADDRESS.fullmatch(address):
         return None
+    mailbox, _, domain = address.rpartition("@")
     try:
-        return Address(display_name=_header_text(display), addr_spec=address)
-    except (ValueError, IndexError, HeaderParseError):
+        domain = domain.encode("idna").decode("ascii")
+        return Address(display_name=_header_text(display), username=mailbox, domain=domain)
+    except (ValueError, IndexError, HeaderParseError, UnicodeError):
         return None
 
 

@@ -364,11 +364,14 @@ def test_drafts_parse_for_any_text_in_a_name(tmp_path):
     # Names from any export: accents, right-to-left text, emoji, quotes and commas all make a valid draft.
     names = ["Zoë O'Brien", "محمد علي", "Ann, Lee", 'Ann "Nan" Lee', "🙂 Ann", "Ann\u202eLee"]
     plan = _email_plan([{NAME: n, EMAIL: f"x{i}@example.com"} for i, n in enumerate(names)])
-    drafts = email_drafts(plan, WEEK, firm="Pike & Okoye", sender=DAN)
+    drafts = email_drafts(
+        plan, WEEK, firm="Pike & Okoye", sender=Sender("Jürgen", email="office@büro.example")
+    )
     assert len(drafts) == len(names)
     for data in drafts.values():
         message, text, _ = _parts(data)
         assert message["To"].addresses[0].addr_spec.endswith("@example.com")
+        assert message["From"].addresses[0].addr_spec == "office@xn--bro-hoa.example"
         assert text.lstrip("\u2068").startswith("Dear ")  # a right-to-left override is fenced in
 
 
