@@ -769,7 +769,11 @@ def _kinds(
     questions: list[Question] = []
     notes: list[str] = []
     for table in TABLES:
-        of_kind = [r for r in reads if kinds[r.label][0] == table]
+        # One file per table: the one a person chose, else the first given.
+        of_kind = sorted(
+            (r for r in reads if kinds[r.label][0] == table),
+            key=lambda r: answers.get(f"{r.label}:table") != table,
+        )
         for extra in of_kind[1:]:
             kinds[extra.label] = (None, f"a second {table} file: only one is read")
             notes.append(f"{extra.label} also looks like a {table} file; only {of_kind[0].label} is read")

@@ -448,3 +448,17 @@ def test_the_column_map_follows_the_files_read_and_the_summary_says_how_each_was
     xero = guess_campaign(_paths("xero-contacts.csv", "xero-invoices.csv"), as_of=AS_OF)
     assert xero.map_files == ("xero-contacts.csv", "xero-invoices.csv")
     assert "# the column names of xero-contacts.csv, xero-invoices.csv fit the xero map" in xero.toml()
+
+
+def test_a_person_may_choose_which_of_two_client_lists_is_read():
+    chosen = guess_campaign(
+        _paths("kunden.csv", "xero-contacts.csv"), as_of=AS_OF, answers={"xero-contacts.csv:table": "clients"}
+    )
+    assert [f.table for f in chosen.files] == [None, "clients"]
+    assert chosen.column_map == "xero"
+    assert [q.key for q in chosen.questions] == ["kunden.csv:table"]
+    skipped = guess_campaign(
+        _paths("kunden.csv", "xero-contacts.csv"), as_of=AS_OF, answers={"xero-contacts.csv:table": "skip"}
+    )
+    assert [f.table for f in skipped.files] == ["clients", None]
+    assert (skipped.questions, skipped.notes) == ((), ())
