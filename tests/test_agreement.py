@@ -14,10 +14,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from cli_support import report_numbers, run_cli
 
 import reconnect_lib as rl
-from reconnect_lib.cli import main
 from reconnect_lib.weekly import GAP_WORDS
 
 SAMPLE = Path(__file__).parents[1] / "data" / "sample"
@@ -34,26 +33,14 @@ def _copy(tmp_path: Path, firm: str) -> Path:
     return toml
 
 
-def _run(*args: str) -> str:
-    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result.output
-
-
-def _sidecar(output: str) -> dict:
-    """The JSON numbers beside the report whose HTML path the command printed."""
-    html = next(Path(line.split(": ", 1)[1]) for line in output.splitlines() if line.startswith("Report: "))
-    return json.loads(html.with_suffix(".json").read_text(encoding="utf-8"))
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("firm", ["consulting-firm", "financial-planner"])
 def test_due_and_contactable_is_one_number_in_every_output(tmp_path, firm):
     toml = _copy(tmp_path, firm)
-    buckets = json.loads(_run("buckets", "--config", str(toml), "--format", "json"))
+    buckets = json.loads(run_cli("buckets", "--config", str(toml), "--format", "json"))
     due_contactable = sum(row["due_contactable"] for row in buckets)
-    overview = _sidecar(_run("report", "overview", "--config", str(toml), "--quiet"))
-    weekly = _sidecar(_run("report", "weekly", "--config", str(toml), "--quiet"))
+    overview = report_numbers(run_cli("report", "overview", "--config", str(toml), "--quiet"))
+    weekly = report_numbers(run_cli("report", "weekly", "--config", str(toml), "--quiet"))
     assert overview["due_contactable"] == due_contactable
     assert weekly["due_contactable"] == due_contactable
     assert overview["due"] == weekly["due"] == sum(row["due"] for row in buckets)
@@ -76,7 +63,7 @@ def test_financial_planner_numbers_follow_the_outcome_log(tmp_path):
     # the 6–12 months chance follows the observed outcomes (614 of 870 won back), not the 50 % prior
     buckets = {
         row["dormancy_bucket"]: row
-        for row in json.loads(_run("buckets", "--config", str(toml), "--format", "json"))
+        for row in json.loads(run_cli("buckets", "--config", str(toml), "--format", "json"))
     }
     observed = campaign.observed.set_index("dormancy_bucket").loc["6–12 months"]
     assert (observed["contacted"], observed["won_back"]) == (870, 614)

@@ -11,9 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from reconnect_lib.cli import main
+from cli_support import report_numbers, run_cli
 
 CLIENTS = """client_id,name,email,phone,address_line1,city,postcode,last_contact,last_purchase,total_revenue
 C1,Ada Byron,ada@example.com,020 7946 0001,1 High St,Bath,BA1 1AA,2026-10-01,2026-09-15,1200.50
@@ -38,25 +36,14 @@ def client_list_only(tmp_path: Path) -> Path:
     return toml
 
 
-def _run(*args: str) -> str:
-    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result.output
-
-
-def _numbers(output: str) -> dict:
-    html = next(Path(line.split(": ", 1)[1]) for line in output.splitlines() if line.startswith("Report: "))
-    return json.loads(html.with_suffix(".json").read_text(encoding="utf-8"))
-
-
 @pytest.mark.slow
 def test_a_client_list_without_history_goes_through_every_output(client_list_only, tmp_path):
     config = str(client_list_only)
-    buckets = json.loads(_run("buckets", "--config", config, "--format", "json"))
+    buckets = json.loads(run_cli("buckets", "--config", config, "--format", "json"))
     due = sum(row["due_contactable"] for row in buckets)
     assert due == 3  # C2, C3, C4: silent for more than 6 months
-    _run("plan", "--config", config, "--out", str(tmp_path / "plan"))
-    overview = _numbers(_run("report", "overview", "--config", config, "--quiet"))
-    weekly = _numbers(_run("report", "weekly", "--config", config, "--quiet"))
+    run_cli("plan", "--config", config, "--out", str(tmp_path / "plan"))
+    overview = report_numbers(run_cli("report", "overview", "--config", config, "--quiet"))
+    weekly = report_numbers(run_cli("report", "weekly", "--config", config, "--quiet"))
     assert overview["due_contactable"] == weekly["due_contactable"] == due
     assert weekly["catch_up_clients"] + sum(weekly["not_in_catch_up"].values()) == due
