@@ -1131,10 +1131,15 @@ def _path_text(f: FileGuess, folder: Path | None) -> str:
         return f.label
     if folder is None:
         return str(f.path)
+    folder = folder.resolve()
     try:
-        return Path(os.path.relpath(f.path, folder.resolve())).as_posix()
+        common = Path(os.path.commonpath([f.path, folder]))
     except ValueError:  # another drive (Windows): no relative path
         return str(f.path)
+    if common == Path(common.anchor):  # nothing shared but the root: the full path says more
+        return str(f.path)
+    # Relative, so the campaign folder and its data can be moved together.
+    return Path(os.path.relpath(f.path, folder)).as_posix()
 
 
 def _render(guess: Guess, folder: Path | None) -> str:

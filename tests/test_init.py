@@ -462,3 +462,10 @@ def test_a_person_may_choose_which_of_two_client_lists_is_read():
     )
     assert [f.table for f in skipped.files] == ["clients", None]
     assert (skipped.questions, skipped.notes) == ((), ())
+
+
+def test_data_sharing_nothing_but_the_root_with_the_campaign_folder_is_named_by_its_full_path():
+    guess = guess_campaign(_paths("kunden.csv"))
+    raw = tomllib.loads(guess.toml("/nowhere/campaign"))
+    assert raw["data"]["clients"] == str((DATA / "kunden.csv").resolve())
+    assert tomllib.loads(guess.toml(DATA / "campaign"))["data"]["clients"] == "../kunden.csv"
