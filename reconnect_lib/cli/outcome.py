@@ -25,7 +25,9 @@ def _config(config_path: Path):
 
 
 def _as_of(cfg, as_of) -> date:
-    return as_of.date() if as_of else (cfg.campaign.as_of or base.today())
+    from ..pipeline import resolve_as_of
+
+    return resolve_as_of(cfg, as_of, today=base.today())
 
 
 def _console():
@@ -257,7 +259,7 @@ def summary(config_path: Path, as_of, plan_path: Path | None, holdout_path: Path
     The history file of [data] outcomes, if any, is imported first (idempotently).
     """
     from ..load import read_table
-    from ..metrics import outcome_report
+    from ..pipeline import outcome_report
 
     cfg = _config(config_path)
     day = _as_of(cfg, as_of)
