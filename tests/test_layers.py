@@ -280,3 +280,19 @@ def test_the_read_options_of_a_campaign_are_taken_from_its_config_in_one_place()
             ):
                 read_from_config.append(f"{path.relative_to(PACKAGE)}:{node.lineno} reads data.{node.attr}")
     assert {entry.split(":")[0] for entry in read_from_config} == {"load/read_options.py"}, read_from_config
+
+
+def test_load_is_a_package_of_modules_by_job_behind_one_face() -> None:
+    load = importlib.import_module("reconnect_lib.load")
+    assert Path(load.__file__).name == "__init__.py"
+    lines = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in (PACKAGE / "load").glob("*.py")}
+    assert max(lines.values()) <= 900, lines
+    public = {"load_inputs", "load_clients", "scan_inputs", "read_table", "Inputs", "ReadOptions", "DTYPES"}
+    assert public <= set(load.__all__)
+    # the face defines nothing: each public function and class lives in the module of its job
+    defined_in_face = [
+        name
+        for name in load.__all__
+        if getattr(getattr(load, name), "__module__", "reconnect_lib.load.x") == "reconnect_lib.load"
+    ]
+    assert defined_in_face == []
