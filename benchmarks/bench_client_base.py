@@ -233,17 +233,18 @@ class Stages:
         print(f"STAGE {name} {self.seconds[name]:.3f}", file=sys.stderr, flush=True)
 
 
-def run_reconnect_pandas(folder: Path, stage: Stages) -> Any:
+def run_reconnect_pandas(folder: Path, stage: Stages, ext: str = "parquet") -> Any:
+    """The public loaders on `folder`'s ``*.{ext}`` files (as load_inputs reads them), then the stages."""
     from reconnect_lib.client_base import client_base
     from reconnect_lib.dormancy import dormancy_buckets
     from reconnect_lib.load import load_clients, load_contacts, load_transactions
     from reconnect_lib.value import value_scores
 
     with stage("load"):
-        clients = load_clients(folder / "clients.parquet", as_of=AS_OF)
+        clients = load_clients(folder / f"clients.{ext}", as_of=AS_OF)
         known = clients["client_id"]
-        tx = load_transactions(folder / "transactions.parquet", as_of=AS_OF, client_ids=known)
-        ct = load_contacts(folder / "contacts.parquet", as_of=AS_OF, client_ids=known)
+        tx = load_transactions(folder / f"transactions.{ext}", as_of=AS_OF, client_ids=known)
+        ct = load_contacts(folder / f"contacts.{ext}", as_of=AS_OF, client_ids=known)
     with stage("client_base"):
         base = client_base(clients, tx, ct, as_of=AS_OF)
     del tx, ct
@@ -275,14 +276,21 @@ def run_reconnect_polars(folder: Path, stage: Stages) -> Any:
 
 def run_pandas(folder: Path, stage: Stages) -> Any:
     """The per-client summary as a pandas user would write it: groupby, joins, pd.cut, a sort."""
-    import numpy as np
     import pandas as pd
 
-    as_of = pd.Timestamp(AS_OF)
     with stage("load"):
         clients = pd.read_parquet(folder / "clients.parquet")
         tx = pd.read_parquet(folder / "transactions.parquet", columns=["client_id", "date", "amount"])
         ct = pd.read_parquet(folder / "contacts.parquet", columns=["client_id", "date"])
+    return pandas_summary(clients, tx, ct, stage)
+
+
+def pandas_summary(clients: Any, tx: Any, ct: Any, stage: Stages) -> Any:
+    """run_pandas's work after its read: the client base, buckets and ranks, each a stage."""
+    import numpy as np
+    import pandas as pd
+
+    as_of = pd.Timestamp(AS_OF)
     with stage("client_base"):
         tx = tx[tx["date"] <= as_of]
         bought = tx[tx["amount"] > 0]
@@ -321,7 +329,7 @@ def run_pandas(folder: Path, stage: Stages) -> Any:
 DUCKDB_SQL = """
 WITH tx AS (
     SELECT client_id, CAST(date AS DATE) AS day, amount
-    FROM read_parquet('{folder}/transactions.parquet') WHERE date <= DATE '{as_of}'
+    FROM {transactions} WHERE date <= DATE '{as_of}'
 ), purchases AS (
     SELECT client_id, min(day) AS first_purchase, max(day) AS last_purchase,
            count(DISTINCT day) AS n_purchases
@@ -330,7 +338,7 @@ WITH tx AS (
     SELECT client_id, sum(amount) AS total_revenue FROM tx GROUP BY client_id
 ), touched AS (
     SELECT client_id, min(CAST(date AS DATE)) AS first_contact, max(CAST(date AS DATE)) AS last_contact
-    FROM read_parquet('{folder}/contacts.parquet') WHERE date <= DATE '{as_of}' GROUP BY client_id
+    FROM {contacts} WHERE date <= DATE '{as_of}' GROUP BY client_id
 ), base AS (
     SELECT c.*, p.first_purchase, p.last_purchase, k.last_contact,
            coalesce(p.n_purchases, 0) AS n_purchases,
@@ -339,7 +347,7 @@ WITH tx AS (
                AS days_dormant,
            DATE '{as_of}' - coalesce(CAST(c.client_since AS DATE), least(p.first_purchase, k.first_contact))
                AS tenure_days
-    FROM read_parquet('{folder}/clients.parquet') AS c
+    FROM {clients} AS c
     LEFT JOIN purchases AS p USING (client_id)
     LEFT JOIN revenue AS r USING (client_id)
     LEFT JOIN touched AS k USING (client_id)
@@ -368,17 +376,27 @@ ORDER BY client_id
 """
 
 
-def run_duckdb(folder: Path, stage: Stages) -> Any:
-    import duckdb
-
-    sql = DUCKDB_SQL.format(
-        folder=folder.as_posix(),
+def duckdb_sql(**sources: str) -> str:
+    """DUCKDB_SQL over `sources` (clients, transactions, contacts: each a table expression)."""
+    return DUCKDB_SQL.format(
+        **sources,
         as_of=AS_OF.isoformat(),
         days_per_year=DAYS_PER_YEAR,
         due=DUE_DAYS,
         **{f"e{i}": e for i, e in enumerate(EDGES_DAYS)},
         **{f"c{i}": c for i, c in enumerate(CHANCE)},
         **{f"l{i}": label for i, label in enumerate(LABELS)},
+    )
+
+
+def run_duckdb(folder: Path, stage: Stages) -> Any:
+    import duckdb
+
+    sql = duckdb_sql(
+        **{
+            t: f"read_parquet('{folder.as_posix()}/{t}.parquet')"
+            for t in ("clients", "transactions", "contacts")
+        }
     )
     with stage("total"), duckdb.connect() as con:
         return con.execute(sql).df()
