@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import get_args
 
@@ -167,11 +168,22 @@ def _module_name(path: Path) -> str:
     return ".".join(parts)
 
 
-def _import_graph() -> dict[str, set[str]]:
+def _runtime_nodes(tree: ast.AST) -> Iterator[ast.AST]:
+    """Every node of `tree` but those under ``if TYPE_CHECKING:`` (names for annotations, never run)."""
+    for node in ast.iter_child_nodes(tree):
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            yield from (n for child in node.orelse for n in (child, *_runtime_nodes(child)))
+            continue
+        yield node
+        yield from _runtime_nodes(node)
+
+
+def _import_graph(*, runtime: bool = False) -> dict[str, set[str]]:
     """Which package modules each module imports, anywhere in it (top level, in functions, in TYPE_CHECKING).
 
     Importing ``a.b.c`` also runs the ``__init__`` of ``a`` and ``a.b``: those count too,
     except a package the importer is inside (its ``__init__`` is already running).
+    With `runtime`, imports under ``if TYPE_CHECKING:`` are left out.
     """
     paths = {_module_name(p): p for p in _modules()}
     graph: dict[str, set[str]] = {}
@@ -179,7 +191,8 @@ def _import_graph() -> dict[str, set[str]]:
         own = name.split(".") if name else []
         here = own if path.name == "__init__.py" else own[:-1]  # the package relative imports start from
         targets: set[str] = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in _runtime_nodes(tree) if runtime else ast.walk(tree):
             if isinstance(node, ast.ImportFrom):
                 if node.level:
                     base = here[: len(here) - (node.level - 1)]
@@ -296,3 +309,31 @@ def test_load_is_a_package_of_modules_by_job_behind_one_face() -> None:
         if getattr(getattr(load, name), "__module__", "reconnect_lib.load.x") == "reconnect_lib.load"
     ]
     assert defined_in_face == []
+
+
+# --- the stages read no file and no store -----------------------------------------------
+
+#: The pipeline's stages: pure functions over frames (DESIGN.md, "stages").
+STAGES = ("history", "client_base", "dormancy", "value", "plan", "metrics", "clv")
+#: What reads files or the outcome store, or shows: a stage that imported one of them would do I/O.
+READERS_AND_FACES = (
+    "load", "outcomes", "pipeline", "weekly", "reports", "exports", "files", "cli", "notebook",
+    "plots", "widgets", "init", "sample",
+)  # fmt: skip
+
+
+def _in(name: str, roots: tuple[str, ...]) -> bool:
+    return any(name == root or name.startswith(f"{root}.") for root in roots)
+
+
+def test_the_stages_import_no_reader_of_files_or_the_store_and_no_face() -> None:
+    graph = _import_graph(runtime=True)
+    stages = [name for name in graph if _in(name, STAGES)]
+    assert {"history", "plan", "metrics.status", "clv.bgnbd"} <= set(stages)
+    found = {stage: sorted(t for t in graph[stage] if _in(t, READERS_AND_FACES)) for stage in stages}
+    assert {stage: targets for stage, targets in found.items() if targets} == {}
+
+
+def test_imports_for_annotations_only_are_not_runtime_imports() -> None:
+    assert "load" in _import_graph()["history"]  # Inputs, for the annotations
+    assert "load" not in _import_graph(runtime=True)["history"]
