@@ -42,6 +42,7 @@ from pydantic import (
 )
 
 from .errors import ConfigError, Problem
+from .money import known_currency, known_locale
 from .options import DecimalMark, Engine, MeasureFrom, Strategy, ValueBasis
 
 DEFAULT_EDGES_MONTHS: tuple[int, ...] = (6, 12, 24, 36)
@@ -141,10 +142,27 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _currency(value: str) -> str:
+    code = value.strip().upper()
+    if not known_currency(code):
+        raise ValueError("is not an ISO 4217 code Babel knows")
+    return code
+
+
+def _locale(value: str) -> str:
+    if not known_locale(value.strip()):
+        raise ValueError("is not a locale Babel knows")
+    return value.strip()
+
+
 class CampaignSection(_Section):
     name: Annotated[StrictStr, Field(min_length=1, max_length=200), AfterValidator(_campaign_name)]
     as_of: Annotated[date, BeforeValidator(_a_date), AfterValidator(_in_as_of_range)] | None = None
     description: StrictStr = ""
+    #: The currency amounts are shown in (ISO 4217); None: plain numbers with thousands separators.
+    currency: Annotated[StrictStr, Field(max_length=10), AfterValidator(_currency)] | None = None
+    #: The locale whose symbol placement and separators amounts are shown with (English by default).
+    locale: Annotated[StrictStr, Field(max_length=50), AfterValidator(_locale)] | None = None
 
 
 class DataSection(_Section):
@@ -291,6 +309,14 @@ _EXPECTED: dict[str, tuple[str, str]] = {
         "as_of = 2026-11-23 (or leave it out to use today)",
     ),
     "campaign.description": ("text in quotes", 'description = "Win back our past clients"'),
+    "campaign.currency": (
+        "a three-letter ISO 4217 currency code in quotes (leave it out for plain numbers)",
+        'currency = "GBP"',
+    ),
+    "campaign.locale": (
+        "a locale in quotes: the symbol placement and separators of amounts (English when left out)",
+        'locale = "en_GB"',
+    ),
     "data": ("a table [data] with at least clients = ...", '[data] clients = "clients.csv"'),
     "data.clients": (
         "the path of the client list, relative to campaign.toml's folder",

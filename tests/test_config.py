@@ -468,3 +468,19 @@ def test_any_bytes_load_or_are_a_config_error(tmp_path, content):
     error = _loaded_or_config_error(path)
     if error:
         assert "campaign.toml" in error
+
+
+def test_currency_and_locale_are_optional_and_checked():
+    cfg = parse_config(MINIMAL)
+    assert (cfg.campaign.currency, cfg.campaign.locale) == (None, None)  # plain numbers, as before
+    cfg = parse_config({**MINIMAL, "campaign": {"name": "demo", "currency": "gbp", "locale": "en_GB"}})
+    assert (cfg.campaign.currency, cfg.campaign.locale) == ("GBP", "en_GB")
+
+
+@pytest.mark.parametrize(
+    ("key", "value"), [("currency", "XYZ"), ("currency", "£"), ("currency", "EURO"), ("locale", "xx_YY")]
+)
+def test_an_unknown_currency_or_locale_names_its_key(key, value):
+    with pytest.raises(ConfigError, match=rf"key `campaign.{key}` = '{value}' is not valid") as caught:
+        parse_config({**MINIMAL, "campaign": {"name": "demo", key: value}})
+    assert f'{key} = "' in str(caught.value)  # the hint shows a valid line
