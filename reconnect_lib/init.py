@@ -155,9 +155,9 @@ _NAME_HINTS: dict[str, tuple[tuple[str, str], ...]] = {
 def _parsers():
     """The loader's own cell parsers (private to it: a guess must read a cell as loading will)."""
     from .load import CHANNEL_SYNONYMS
-    from .load.cells import _Options, _parse_amounts, _parse_dates
+    from .load.cells import _guess_date_formats, _Options, _parse_amounts, _parse_dates
 
-    return _Options, _parse_dates, _parse_amounts, CHANNEL_SYNONYMS
+    return _Options, _parse_dates, _parse_amounts, _guess_date_formats, CHANNEL_SYNONYMS
 
 
 @dataclass(frozen=True)
@@ -196,7 +196,8 @@ class _Profile:
     emails: int
     phones: int
     dates: int  # cells read as dates (ISO, either order, or typed)
-    date_guess: DateGuess | None
+    date_guess: DateGuess | None  # numeric dates: which order
+    named_format: str | None  # other dates: the strftime format that reads them ("%d %b %Y")
     amounts: int  # cells read as amounts
     money_marks: int  # cells with a currency sign or decimals (money, not a count or an id)
     currency: tuple[str, ...]
@@ -289,7 +290,7 @@ def _date_guess(text: pd.Series) -> DateGuess | None:
 
 
 def _profile(frame: pd.DataFrame, column: str, delimiter: str | None = None) -> _Profile:
-    options, parse_dates, parse_amounts, channel_words = _parsers()
+    options, parse_dates, parse_amounts, guess_formats, channel_words = _parsers()
     col = frame[column]
     far = pd.Timestamp(LATEST_AS_OF)
     blank = col.map(
@@ -307,7 +308,7 @@ def _profile(frame: pd.DataFrame, column: str, delimiter: str | None = None) -> 
     ).astype(object)
     str_cells = text[filled.map(lambda v: isinstance(v, str)).astype(bool)]
     date_guess = _date_guess(str_cells.astype(str)) if len(str_cells) else None
-    dates = 0
+    dates, named_format = 0, None
     if len(filled):
         plain = parse_dates(filled, options(far, None, False, None, delimiter))
         day_first = parse_dates(filled, options(far, None, True, None, delimiter))
@@ -317,6 +318,13 @@ def _profile(frame: pd.DataFrame, column: str, delimiter: str | None = None) -> 
             else day_first
         )
         readable = plain.parsed.notna() | day_first.parsed.notna() | month_first.parsed.notna()
+        if readable.sum() < MOSTLY * len(filled) and len(str_cells):
+            # Not numbers: a format with month names ("5 Mar 2024", "March 5, 2024") may read them.
+            for fmt in guess_formats(str_cells.tolist()):
+                named = parse_dates(filled, options(far, fmt, False, None, delimiter)).parsed.notna()
+                if (readable | named).sum() > readable.sum():
+                    readable, named_format = readable | named, fmt
+                    break
         dates = int(readable.sum())
     amounts, decimal = 0, None
     if len(filled):
@@ -349,6 +357,7 @@ def _profile(frame: pd.DataFrame, column: str, delimiter: str | None = None) -> 
         phones=int(phones.sum()),
         dates=dates,
         date_guess=date_guess,
+        named_format=named_format,
         amounts=amounts,
         money_marks=money_marks,
         currency=tuple(sign for sign, _ in signs.most_common()),
@@ -961,15 +970,37 @@ def _dates(
 ) -> tuple[bool, str | None, str, tuple[str, ...]]:
     """(dayfirst, date_format, why, keys campaign.toml would need) for every date column read."""
     seen: list[tuple[str, str, DateGuess]] = []
+    named: list[tuple[str, str, str]] = []  # written with month names: (file, column, format)
     for f in files:
         if f.table is None:
             continue
         for canonical, guess in f.columns.items():
             prof = profiles[f.label].get(guess.source)
-            if canonical in _DATE_CANONICALS and prof is not None and prof.date_guess is not None:
+            if canonical not in _DATE_CANONICALS or prof is None:
+                continue
+            if prof.date_guess is not None:
                 seen.append((f.label, guess.source, prof.date_guess))
+            elif prof.named_format:
+                named.append((f.label, guess.source, prof.named_format))
+    named_fmts = sorted({fmt for *_, fmt in named})
+    if not seen and named:
+        lbl, col, fmt = named[0]
+        why = f"dates are written with month names: {lbl} `{col}` reads as date_format {fmt!r}"
+        if len(named_fmts) > 1:
+            why += f"; CHECK: dates are written several ways ({', '.join(named_fmts)}): "
+            why += "one date_format reads one"
+            return False, fmt, why, ("a date format per file ([data] date_format applies to every file)",)
+        return False, fmt, why, ()
     if not seen:
         return False, None, "dates are ISO (YYYY-MM-DD) or typed cells: read as they are", ()
+    if named:
+        notes_named = (
+            "; CHECK: "
+            + ", ".join(f"{lbl} `{col}` ({fmt!r})" for lbl, col, fmt in named)
+            + " is written with month names, other dates with numbers: one date setting cannot read both"
+        )
+    else:
+        notes_named = ""
     # A column that mixes both counts for the order most of its telling dates show.
     day = [x for x in seen if x[2].order == "day_first" or (x[2].order == "mixed" and not x[2].mostly_month)]
     month = [x for x in seen if x[2].order == "month_first" or (x[2].order == "mixed" and x[2].mostly_month)]
@@ -1032,6 +1063,9 @@ def _dates(
             + order.replace("_", "-")
             + " will be reported when loading"
         )
+    if named:
+        why += notes_named
+        needed += ("a date format per file ([data] date_format applies to every file)",)
     if order == "day_first":
         return True, None, why, needed
     fmts = {g.month_first_format for _, _, g in seen if g.order != "day_first"}

@@ -469,3 +469,16 @@ def test_data_sharing_nothing_but_the_root_with_the_campaign_folder_is_named_by_
     raw = tomllib.loads(guess.toml("/nowhere/campaign"))
     assert raw["data"]["clients"] == str((DATA / "kunden.csv").resolve())
     assert tomllib.loads(guess.toml(DATA / "campaign"))["data"]["clients"] == "../kunden.csv"
+
+
+def test_dates_with_month_names_get_the_date_format_that_reads_them(tmp_path):
+    path = _write(
+        tmp_path,
+        "list.csv",
+        'Client No,Last Contacted\nA1,"Mar 5, 2024"\nA2,"Nov 30, 2022"\n',
+    )
+    guess = guess_campaign([path], as_of=AS_OF)
+    assert guess.file_of("clients").columns["last_contact"].source == "Last Contacted"
+    assert (guess.dayfirst, guess.date_format) == (False, "%b %d, %Y")
+    assert guess.problems is None
+    assert (guess.first_date, guess.last_date) == (date(2022, 11, 30), date(2024, 3, 5))
