@@ -4,26 +4,56 @@ The handful of functions a notebook calls; everything else lives in the stage
 modules (``load``, ``client_base``, ``dormancy``, ``value``, ``plan``,
 ``exports``, ``outcomes``, ``metrics``, ``clv``), ``plots``, ``weekly`` (one
 campaign week, composed for the weekly report) and ``reports``.
-The outcome store and its metrics (SQLAlchemy, statsmodels) load on first use.
+Every name but the errors loads on first use, so importing the package (or
+starting the ``reconnect`` command) imports no pandas.
 
 >>> import reconnect_lib as rl
 >>> campaign = rl.scored_base("data/sample/consulting-firm/campaign.toml")  # doctest: +SKIP
 >>> campaign.buckets  # doctest: +SKIP
 """
 
-from .client_base import client_base
-from .config import CampaignConfig, load_config
-from .dormancy import base_summary, bucket_labels, bucket_table, dormancy_buckets, keep_up_list
+import importlib
+import sys
+from types import ModuleType
+
 from .errors import ConfigError, InputError, ReconnectError, StoreError
-from .load import Inputs, LoadReport, load_clients, load_contacts, load_inputs, load_transactions, read_table
-from .pipeline import Campaign, CampaignSource, outcome_report, scored_base
-from .plan import ContactPlan, contact_plan, keep_up_timeline, plan_from_config
-from .sample import generate_sample, write_sample
-from .value import segment_table, value_by_dormancy, value_concentration, value_scores, win_back_chance
 
 __version__ = "0.1.0"
 
+#: Every other name of the package face and the module it comes from. Each loads
+#: on first use, so `import reconnect_lib` (and so the ``reconnect`` command, whose
+#: modules sit inside the package) imports neither pandas nor pandera until a name
+#: that needs them is used.
 _LAZY = {
+    "CampaignConfig": "config",
+    "load_config": "config",
+    "base_summary": "dormancy",
+    "bucket_labels": "dormancy",
+    "bucket_table": "dormancy",
+    "dormancy_buckets": "dormancy",
+    "keep_up_list": "dormancy",
+    "Inputs": "load",
+    "LoadReport": "load",
+    "load_clients": "load",
+    "load_contacts": "load",
+    "load_inputs": "load",
+    "load_transactions": "load",
+    "read_table": "load",
+    "Campaign": "pipeline",
+    "CampaignSource": "pipeline",
+    "outcome_report": "pipeline",
+    "scored_base": "pipeline",
+    "ContactPlan": "plan",
+    "contact_plan": "plan",
+    "keep_up_timeline": "plan",
+    "plan_from_config": "plan",
+    "generate_sample": "sample",
+    "write_sample": "sample",
+    "segment_table": "value",
+    "value_by_dormancy": "value",
+    "value_concentration": "value",
+    "value_scores": "value",
+    "win_back_chance": "value",
     "OutcomeStore": "outcomes",
     "client_status": "metrics",
     "win_back_rates": "metrics",
@@ -38,15 +68,38 @@ _LAZY_MODULES = ("clv", "plots")
 
 
 def __getattr__(name: str):
-    # The outcome store (SQLAlchemy, statsmodels), the models (scipy) and the charts
-    # (plotly) load on first use, so `import reconnect_lib` stays quick.
-    import importlib
-
     if name in _LAZY:
-        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value  # the next use finds it without this call
+        return value
     if name in _LAZY_MODULES:
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'reconnect_lib' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+class _Package(ModuleType):
+    """The package's module type: ``client_base`` names the function, as it always has.
+
+    The stage function shares its name with its module; importing the module
+    (which any stage does) makes the import system set the package attribute
+    ``client_base`` to the module. This property keeps the function under that
+    name however the modules were imported, as the eager imports used to.
+    """
+
+    @property
+    def client_base(self):
+        return importlib.import_module(".client_base", __name__).client_base
+
+    @client_base.setter
+    def client_base(self, value) -> None:
+        pass  # the submodule stays reachable as sys.modules["reconnect_lib.client_base"]
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 __all__ = [

@@ -255,3 +255,66 @@ def test_check_as_of_serves_a_date_derived_another_way(fixed_today):
         check_as_of(date(2031, 12, 29), what="week 2032-W01", fix="pass --week with the week you mean")
     with pytest.raises(ConfigError, match="out of range"):
         check_as_of(date(1800, 1, 6), what="week 1800-W02", fix="pass --week")
+
+
+def _run_python(code: str) -> str:
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+
+
+def test_help_imports_neither_pandas_nor_a_command_module():
+    # `reconnect --help` took about a second importing the whole library; each
+    # command's module (and pandas, pandera) now loads when that command runs.
+    code = (
+        "import sys\n"
+        "from reconnect_lib.cli import main\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = {'pandas', 'pandera', 'numpy', 'pydantic', 'reconnect_lib.load', 'reconnect_lib.pipeline'}\n"
+        "loaded = {m for m in sys.modules if m.startswith('reconnect_lib.cli.')}\n"
+        "print(sorted(heavy & set(sys.modules)), sorted(loaded))\n"
+    )
+    out = _run_python(code).splitlines()
+    assert "Commands:" in out
+    assert out[-1] == "[] ['reconnect_lib.cli.base']"
+
+
+def test_a_command_loads_only_its_own_module():
+    code = (
+        "import sys\n"
+        "from reconnect_lib.cli import main\n"
+        "try:\n"
+        "    main(['plan', '--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('reconnect_lib.cli.')))\n"
+    )
+    assert _run_python(code).splitlines()[-1] == "['reconnect_lib.cli.base', 'reconnect_lib.cli.plan']"
+
+
+def test_help_lists_each_lazy_command_as_its_own_help_says():
+    # The list --help prints before any command module is loaded is the list
+    # click prints from the commands themselves; each lazy command is defined
+    # in the module LAZY_COMMANDS names.
+    import ast
+
+    from reconnect_lib.cli.base import LAZY_COMMANDS
+
+    code = (
+        "import click\n"
+        "from reconnect_lib.cli import main\n"
+        "ctx = click.Context(main, info_name='reconnect')\n"
+        "before = main.get_help(ctx)\n"
+        "for name in main.list_commands(ctx):\n"
+        "    main.get_command(ctx, name)\n"
+        "where = {n: c.callback.__module__ for n, c in main.commands.items()}\n"
+        "print(repr((before, main.get_help(ctx), where)))\n"
+    )
+    before, after, where = ast.literal_eval(_run_python(code))
+    assert before == after
+    assert {name: where[name] for name in LAZY_COMMANDS} == {n: m for n, (m, _) in LAZY_COMMANDS.items()}
+    assert all(f"  {name} " in before for name in where)

@@ -8,14 +8,18 @@ and the place that refuses an as-of date years ahead (:func:`check_as_of`).
 from __future__ import annotations
 
 import errno
+import importlib
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
 
 from .. import __version__
 from ..errors import ConfigError, ReconnectError
+
+if TYPE_CHECKING:  # pandas loads with the command that needs it, not for --help
+    import pandas as pd
 
 FORMATS = ("table", "csv", "json")
 
@@ -281,6 +285,31 @@ def decode_error_message(err: UnicodeDecodeError) -> str:
     )
 
 
+#: The commands registered by the other modules of this package: name -> (module,
+#: the first sentence of its help, which ``reconnect --help`` shortens as click does).
+#: A module is imported only when its command runs (or its own --help is asked
+#: for), so the command line starts without importing what the other commands
+#: need; tests/test_cli.py checks each line against its command's own help.
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "init": (
+        "reconnect_lib.cli.init",
+        "Read client lists and histories (CSV, Excel, Parquet) and write OUT/campaign.toml for them.",
+    ),
+    "outcome": (
+        "reconnect_lib.cli.outcome",
+        "Record what each contact brought, import staff sheets, and summarise the win-back.",
+    ),
+    "plan": (
+        "reconnect_lib.cli.plan",
+        "Plan the catch-up week by week and write this week's call sheet, mail merge and letters.",
+    ),
+    "report": (
+        "reconnect_lib.cli.report",
+        "Generate a campaign report (papermill + offline HTML) under the reports folder.",
+    ),
+}
+
+
 class _Group(click.Group):
     """Turns a user's error into one readable message and exit code 2, never a traceback.
 
@@ -288,7 +317,32 @@ class _Group(click.Group):
     read or written, a full disk) and a file that is not text become a message
     naming what went wrong. Anything else is a bug: its traceback is kept, so it
     can be fixed, with a last line saying so. Ctrl-C stays click's "Aborted!".
+
+    The commands of :data:`LAZY_COMMANDS` load on first use (click's lazy
+    subcommands): their module registers them on :data:`main` when imported.
     """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
+            importlib.import_module(LAZY_COMMANDS[cmd_name][0])
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of --help, from :data:`LAZY_COMMANDS` for a command not loaded yet."""
+        limit = formatter.width - 6 - max(len(name) for name in self.list_commands(ctx))
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.commands.get(name)
+            if command is None:
+                rows.append((name, click.utils.make_default_short_help(LAZY_COMMANDS[name][1], limit)))
+            elif not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context):
         try:
