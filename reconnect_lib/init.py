@@ -447,6 +447,9 @@ class Guess:
         ``","`` when the amounts use a decimal comma, else ``None`` (detected per column).
     currency
         Currency signs seen in amounts, most common first.
+    currency_code
+        ``[campaign] currency`` when the signs name one currency (£ is GBP);
+        ``None`` for no sign, several, or one shared by many currencies ($).
     questions
         The guesses a person should confirm.
     problems
@@ -465,6 +468,7 @@ class Guess:
     decimal: str | None
     decimal_why: str
     currency: tuple[str, ...]
+    currency_code: str | None = None
     questions: tuple[Question, ...] = ()
     notes: tuple[str, ...] = ()
     problems: str | None = None
@@ -943,6 +947,7 @@ def guess_campaign(
         decimal=decimal,
         decimal_why=decimal_why,
         currency=currency,
+        currency_code=_currency_code(currency),
         questions=tuple(questions),
         notes=tuple(notes),
         needed_keys=date_setting[3]
@@ -1077,6 +1082,20 @@ def _dates(
     return False, fmt, why, needed
 
 
+#: The currency a sign names, when it names one (``$`` is the dollar of many countries).
+_SIGN_CURRENCY = {"£": "GBP", "€": "EUR", "¥": "JPY", "₹": "INR"}
+
+
+def _currency_code(signs: Sequence[str]) -> str | None:
+    """The ISO 4217 code of the one currency ``signs`` name, if they name one.
+
+    >>> _currency_code(["£"]), _currency_code(["$"]), _currency_code(["GBP", "£"]), _currency_code(["€", "£"])
+    ('GBP', None, 'GBP', None)
+    """
+    codes = {_SIGN_CURRENCY.get(sign, sign if sign.isalpha() and len(sign) == 3 else None) for sign in signs}
+    return codes.pop() if len(codes) == 1 and None not in codes else None
+
+
 def _amounts(
     files: Sequence[FileGuess], profiles: Mapping[str, Mapping[str, _Profile]]
 ) -> tuple[str | None, str, tuple[str, ...]]:
@@ -1184,9 +1203,20 @@ def _render(guess: Guess, folder: Path | None) -> str:
         "[campaign]",
         f"name = {_toml_string(guess.name)}",
         _comment("as_of = 2026-11-23   # pin the date every number is computed as of (default: today)"),
-        "",
-        "[data]",
     ]
+    signs = " ".join(guess.currency)
+    if guess.currency_code:
+        why = f"amounts are written with {signs}: shown so in reports and letters"
+        lines.append(f"currency = {_toml_string(guess.currency_code)}   {_comment(why)}")
+    elif guess.currency:
+        lines.append(
+            _comment(
+                f"CHECK: amounts are written with {signs}, which names "
+                + ("several currencies" if len(guess.currency) == 1 else "more than one currency")
+                + ': set currency = "USD" (or the code of yours) to show amounts so'
+            )
+        )
+    lines += ["", "[data]"]
     for table in TABLES:
         f = guess.file_of(table)
         if f is not None:
