@@ -240,7 +240,39 @@ RUNNERS: dict[str, Callable[[Path, cb.Stages], Any]] = {
 }
 
 
-def child(variant: str, size: str, out: Path) -> None:
+def use_code(folder: Path | None) -> None:
+    """Import reconnect_lib from `folder` (a snapshot of one commit) instead of the working tree."""
+    if folder is None:
+        return
+    sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in type(f).__module__]
+    sys.path.insert(0, str(folder))
+    import reconnect_lib
+
+    if not Path(reconnect_lib.__file__).is_relative_to(folder):
+        raise SystemExit(f"reconnect_lib came from {reconnect_lib.__file__}, not from {folder}")
+
+
+def snapshot(rev: str) -> tuple[Path, str]:
+    """reconnect_lib as committed at `rev`, unpacked under benchmarks/.data/code/, and the full hash."""
+    commit = subprocess.run(
+        ["git", "rev-parse", "--verify", f"{rev}^{{commit}}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    folder = cb.DATA / "code" / commit
+    if not (folder / "reconnect_lib" / "__init__.py").exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(
+            ["git", "archive", commit, "reconnect_lib"], cwd=ROOT, capture_output=True, check=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return folder, commit
+
+
+def child(variant: str, size: str, out: Path, code: Path | None = None) -> None:
+    use_code(code)
     folder = cb.data_dir(size)
     stage = cb.Stages()
     for module in IMPORTS[variant]:
@@ -268,7 +300,9 @@ def child(variant: str, size: str, out: Path) -> None:
 # --- the parent ------------------------------------------------------------------------------
 
 
-def run_child(variant: str, size: str, index: int, *, timeout: float, memory_limit_mb: float) -> dict | str:
+def run_child(
+    variant: str, size: str, index: int, *, timeout: float, memory_limit_mb: float, code: Path | None
+) -> dict | str:
     """One measured run in a fresh interpreter: its report (with the load average), or why it failed."""
     import psutil
 
@@ -279,6 +313,7 @@ def run_child(variant: str, size: str, index: int, *, timeout: float, memory_lim
     out.unlink(missing_ok=True)
     load = os.getloadavg()[0]
     cmd = [sys.executable, __file__, "--child", variant, "--child-size", size, "--child-out", str(out)]
+    cmd += ["--child-code", str(code)] if code else []
     why = None
     with log_path.open("w") as log:
         proc = subprocess.Popen(cmd, stdout=log, stderr=log, cwd=ROOT)
@@ -438,12 +473,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=25, help="functions listed by --profile")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--child-size", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--commit",
+        help="measure reconnect_lib as committed at this revision (a snapshot), not the working tree",
+    )
     parser.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--child-code", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        child(args.child, args.child_size, args.child_out)
+        child(args.child, args.child_size, args.child_out, args.child_code)
         return 0
+    code, commit = snapshot(args.commit) if args.commit else (None, None)
     if args.profile:
+        use_code(code)
         for size in args.sizes:
             profile(size, args.top)
         return 0
@@ -467,7 +509,12 @@ def main(argv: list[str] | None = None) -> int:
                 if outcome.failure:
                     continue
                 result = run_child(
-                    variant, size, i, timeout=args.timeout, memory_limit_mb=args.memory_limit_gb * 1024
+                    variant,
+                    size,
+                    i,
+                    timeout=args.timeout,
+                    memory_limit_mb=args.memory_limit_gb * 1024,
+                    code=code,
                 )
                 if isinstance(result, str):
                     outcome.failure = result
@@ -489,6 +536,7 @@ def main(argv: list[str] | None = None) -> int:
         notes += explained
     load_end = " ".join(f"{x:.2f}" for x in os.getloadavg())
     when = f"{started:%Y-%m-%d %H:%M %Z} (load average at start {load_start}, at the end {load_end})"
+    when += f", reconnect_lib at commit {commit[:10]}" if commit else ", reconnect_lib from the working tree"
     text = section(outcomes, problems, notes, command, when)
     print("\n" + text)
     if args.write:
