@@ -625,7 +625,7 @@ def _assign(
 
     answer = answers.get(f"{label}:client_id") if table == "clients" else None
     if answer and answer in reachable.values() and s.CLIENT_ID in wanted:
-        guesses[s.CLIENT_ID] = ColumnGuess(s.CLIENT_ID, answer, "answer", "chosen", column=answer)
+        guesses[s.CLIENT_ID] = ColumnGuess(s.CLIENT_ID, answer, "answer", "chosen when asked", column=answer)
         wanted.remove(s.CLIENT_ID)
 
     candidates: list[tuple[float, str, str, How, str]] = []
@@ -778,7 +778,7 @@ def _kinds(
         best = max(scores, key=lambda t: scores[t][0])
         kinds[r.label] = (best if scores[best][0] > 0 else None, scores[best][1])  # type: ignore[assignment]
         if (chosen := answers.get(f"{r.label}:table")) in (*TABLES, "skip"):
-            kinds[r.label] = (None if chosen == "skip" else chosen, "chosen")  # type: ignore[assignment]
+            kinds[r.label] = (None if chosen == "skip" else chosen, f"read as {chosen} when asked")  # type: ignore[assignment]
     questions: list[Question] = []
     notes: list[str] = []
     for table in TABLES:
@@ -1019,7 +1019,7 @@ def _dates(
 
     chosen = answers.get("dates")
     if chosen in ("day_first", "month_first"):
-        order, why = chosen, f"dates read {chosen.replace('_', '-')}: chosen"
+        order, why = chosen, f"dates read {chosen.replace('_', '-')}: chosen when asked"
     elif day and not month:
         order = "day_first"
         why = f"dates are day-first: a day above 12 in {shown(day, 'day_over_12')}"
@@ -1328,8 +1328,10 @@ def _summary(guess: Guess) -> str:
         if f.unmapped:
             out.append("  not read: " + ", ".join(f.unmapped))
     out.append(f"dates: {guess.date_why}")
+    code = f" ({guess.currency_code})" if guess.currency_code else ""
     out.append(
-        f"amounts: {guess.decimal_why}" + (f"; currency {' '.join(guess.currency)}" if guess.currency else "")
+        f"amounts: {guess.decimal_why}"
+        + (f"; currency {' '.join(guess.currency)}{code}" if guess.currency else "")
     )
     if guess.clients is not None:
         span = f", dates from {guess.first_date} to {guess.last_date}" if guess.first_date else ""
@@ -1343,6 +1345,11 @@ def _summary(guess: Guess) -> str:
     checks += [n for f in guess.files for n in f.notes] + list(guess.notes)
     if "CHECK" in guess.date_why:
         checks.append(guess.date_why.replace("CHECK: ", ""))
+    if guess.currency and not guess.currency_code:
+        checks.append(
+            f"amounts are written with {' '.join(guess.currency)}: set currency under [campaign] "
+            'to your currency\'s code (e.g. "USD") to show amounts with it'
+        )
     checks += [f"not expressible in campaign.toml yet: {k}" for k in guess.needed_keys]
     if guess.problems:
         checks.append(

@@ -123,6 +123,7 @@ def test_a_month_first_sales_file_and_a_call_log_are_found_by_their_content():
     assert "'03/25/2024'" in guess.date_why
     assert guess.currency == ("$",)
     assert guess.currency_code is None  # the dollar of which country? the file says so, for a person to fix
+    assert 'set currency under [campaign] to your currency\'s code (e.g. "USD")' in guess.summary()
     assert '# CHECK: amounts are written with $, which names several currencies: set currency = "USD"' in (
         guess.toml()
     )
