@@ -41,11 +41,11 @@ test: $(VENV)/.installed-test
 
 # The developers' fast loop: lint, then every test outside the four slow layers (no notebook
 # runs or killed subprocesses, no Spark, no browser, no PostgreSQL; tests/conftest.py marks
-# them), stopping at the first failure.
+# them), each property on a few hypothesis examples, stopping at the first failure.
 FAST := not slow and not spark and not browser and not postgres
 check: $(VENV)/.installed-test
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n auto --dist worksteal -m "$(FAST)" -x -q
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-check} $(BIN)/python -m pytest -n auto --dist worksteal -m "$(FAST)" -x -q
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

@@ -1,8 +1,9 @@
 """Shared test setup: hypothesis profiles and pandas/Polars parametrisation.
 
-Hypothesis profiles (as pandera does): ``default`` is quick for a developer's
-run, ``ci`` is thorough. Pick one with the environment variable
-``HYPOTHESIS_PROFILE`` (``HYPOTHESIS_PROFILE=ci pytest``).
+Hypothesis profiles (as pandera does): ``check`` is the edit-test loop of
+``make check`` (every property still runs, on a few examples), ``default`` is
+quick for a developer's run, ``ci`` is thorough. Pick one with the environment
+variable ``HYPOTHESIS_PROFILE`` (``HYPOTHESIS_PROFILE=ci pytest``).
 
 Fixtures for tests that run on both engines:
 
@@ -45,6 +46,7 @@ import pytest
 from filelock import FileLock
 from hypothesis import HealthCheck, settings
 
+settings.register_profile("check", max_examples=10, deadline=None)
 settings.register_profile("default", max_examples=50, deadline=None)
 settings.register_profile(
     "ci",

@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parents[1]
 LAYERS = ("slow", "spark", "browser", "postgres")
@@ -41,6 +42,9 @@ def test_make_check_leaves_out_every_slow_layer():
     assert expression.strip() == " and ".join(f"not {layer}" for layer in LAYERS)
     (check,) = re.findall(r"^check:.*\n((?:\t.*\n)+)", makefile, re.M)
     assert '-m "$(FAST)"' in check
+    # each property on a few examples, unless HYPOTHESIS_PROFILE says otherwise
+    assert "HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-check} " in check
+    assert settings.get_profile("check").max_examples < settings.get_profile("default").max_examples
 
 
 @pytest.fixture(scope="module")
