@@ -112,6 +112,7 @@ def dormancy_chart(buckets: pd.DataFrame) -> go.Figure:
         title += ", and what they were worth a year"
     fig.update_layout(template=STYLE, title=title, showlegend=False, bargap=0.3, height=420)
     fig.update_xaxes(automargin=True)
+    fig.update_yaxes(count_axis(buckets["clients"].max() if len(buckets) else 0), row=1, col=1)
     return fig
 
 
@@ -284,6 +285,40 @@ def _empty(title: str, text: str) -> go.Figure:
 def _ints(values: pd.Series) -> list[int | None]:
     """A nullable integer column as plotly data: None where missing (a gap in a line)."""
     return [None if pd.isna(v) else int(v) for v in values]
+
+
+#: Most ticks a count axis shows one by one; above, plotly spaces them (whole numbers still).
+_ONE_BY_ONE = 5
+
+
+def count_axis(largest: object) -> dict[str, object]:
+    """Axis settings for a count of clients: whole numbers only, never "0.2 clients".
+
+    plotly picks ticks like 0.5 for a small range; ``",d"`` alone would then show
+    "0, 1, 1, 2". Up to :data:`_ONE_BY_ONE`, every whole number is a tick; above,
+    plotly's spacing is kept with ``tick0=0`` and a step of at least 1.
+
+    >>> count_axis(2)
+    {'tickformat': ',d', 'rangemode': 'tozero', 'tick0': 0, 'dtick': 1}
+    >>> count_axis(3_000)["dtick"] is None
+    True
+    """
+    top = 0 if pd.isna(largest) else float(largest)  # type: ignore[arg-type]
+    return {"tickformat": ",d", "rangemode": "tozero", "tick0": 0, "dtick": 1 if top <= _ONE_BY_ONE else None}
+
+
+#: Most week labels a week-by-week axis shows; every k-th week is labelled above that.
+WEEK_LABELS = 12
+
+
+def week_ticks(weeks: list[str], *, most: int = WEEK_LABELS) -> dict[str, object]:
+    """Category-axis settings labelling at most `most` weeks, evenly spaced, the first always.
+
+    >>> week_ticks([f"2026-W{w:02d}" for w in range(1, 31)], most=5)["tickvals"]
+    ['2026-W01', '2026-W07', '2026-W13', '2026-W19', '2026-W25']
+    """
+    step = max(1, -(-len(weeks) // most))
+    return {"type": "category", "tickmode": "array", "tickvals": weeks[::step], "ticktext": weeks[::step]}
 
 
 def value_dormancy_chart(binned: pd.DataFrame) -> go.Figure:
@@ -459,6 +494,11 @@ def concentration_chart(table: pd.DataFrame) -> go.Figure:
     return fig
 
 
+def _largest(table: pd.DataFrame, lines: tuple[tuple[str, ...], ...]) -> float:
+    values = table[[line[0] for line in lines]].to_numpy(dtype="float64", na_value=float("nan"))
+    return float(pd.Series(values.ravel()).max(skipna=True)) if values.size else 0.0
+
+
 def burn_down_chart(progress: pd.DataFrame) -> go.Figure:
     """The catch-up burn-down: due clients still to contact, as logged, as planned and as forecast.
 
@@ -511,12 +551,58 @@ def burn_down_chart(progress: pd.DataFrame) -> go.Figure:
         template=STYLE,
         title=title,
         xaxis_title="ISO week",
-        yaxis={"title": "due clients still to contact", "rangemode": "tozero"},
+        yaxis={"title": "due clients still to contact", **count_axis(_largest(progress, lines))},
         height=460,
     )
-    fig.update_xaxes(automargin=True, tickangle=-45, type="category", title=None)
+    fig.update_xaxes(automargin=True, tickangle=-45, title=None, **week_ticks(weeks))
     fig.update_layout(legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0.0})
     return fig
+
+
+#: A funnel stage as the chart names it, and as the clients of that stage are called after a number.
+FUNNEL_STAGES: dict[str, str] = {
+    "planned": "planned",
+    "contacted": "contacted",
+    "replied": "answered (any reply)",
+    "won back": "won back",
+}
+_FUNNEL_WHO = {
+    "planned": "planned",
+    "contacted": "contacted",
+    "replied": "who answered",
+    "won back": "won back",
+}
+
+
+def funnel_texts(funnel: pd.DataFrame) -> list[str]:
+    """Each stage's count, and its share said as a share *of whom*, so 100 % reads as "all of them".
+
+    "replied 3,000 (100 %)" read as every client having replied to the business;
+    it was every contacted client. Here: "3,000: all 3,000 contacted",
+    "1,530: 51% of the 3,000 who answered".
+
+    >>> t = pd.DataFrame({"stage": ["contacted", "replied", "won back"], "clients": [10, 10, 4],
+    ...                   "share_of_previous": [float("nan"), 1.0, 0.4]})
+    >>> funnel_texts(t)
+    ['10', '10: all 10 contacted', '4: 40% of the 10 who answered']
+    """
+    texts: list[str] = []
+    previous: tuple[str, int] | None = None
+    for stage, clients, share in zip(
+        funnel[s.STAGE], funnel[s.CLIENTS], funnel[s.SHARE_OF_PREVIOUS], strict=True
+    ):
+        count = int(clients)
+        if previous is None or pd.isna(share):
+            texts.append(f"{count:,}")
+        else:
+            before, who = previous[1], _FUNNEL_WHO.get(previous[0], label(previous[0]))
+            texts.append(
+                f"{count:,}: all {before:,} {who}"
+                if count == before
+                else f"{count:,}: {share:.0%} of the {before:,} {who}"
+            )
+        previous = (str(stage), count)
+    return texts
 
 
 def funnel_chart(funnel: pd.DataFrame) -> go.Figure:
@@ -531,22 +617,18 @@ def funnel_chart(funnel: pd.DataFrame) -> go.Figure:
     title = "From contact to win-back: clients at each stage"
     if funnel.empty or int(funnel[s.CLIENTS].sum()) == 0:
         return _empty(title, NO_CONTACTS)
-    shares = funnel[s.SHARE_OF_PREVIOUS]
-    text = [
-        f"{c:,}" if pd.isna(p) else f"{c:,} ({p:.0%} of the stage before)"
-        for c, p in zip(funnel[s.CLIENTS], shares, strict=True)
-    ]
     fig = go.Figure(
         go.Funnel(
-            y=funnel[s.STAGE].astype(str).tolist(),
+            y=[FUNNEL_STAGES.get(str(stage), label(stage)) for stage in funnel[s.STAGE]],
             x=funnel[s.CLIENTS].tolist(),
-            text=text,
+            text=funnel_texts(funnel),
             textinfo="text",
             marker={"color": _colours(len(funnel))},
             hovertemplate="%{y}: %{x:,} clients<extra></extra>",
         )
     )
     fig.update_layout(template=STYLE, title=title, height=380, margin={"l": 110})
+    fig.update_xaxes(count_axis(funnel[s.CLIENTS].max()))
     stages = funnel.set_index(funnel[s.STAGE].astype(str))[s.CLIENTS]
     if "contacted" in stages.index and int(stages["contacted"]) == 0:
         _message(fig, NO_CONTACTS, y=0.2)
@@ -651,7 +733,10 @@ def reasons_chart(reasons: pd.DataFrame) -> go.Figure:
     fig.update_layout(
         template=STYLE,
         title=title,
-        xaxis_title="clients (a client may give more than one reason)",
+        xaxis={
+            "title": "clients (a client may give more than one reason)",
+            **count_axis(ordered[s.CLIENTS].max()),
+        },
         height=max(320, 36 * len(ordered) + 120),
         margin={"l": 220, "r": 80},
     )
@@ -770,15 +855,18 @@ def keep_up_chart(timeline: pd.DataFrame) -> go.Figure:
             marker_color=colour,
             hovertemplate="%{x}: %{y:,} " + name + "<extra></extra>",
         )
+    largest = max((float(pd.Series(v).max()) for v, _, _ in bars), default=0.0)
     fig.update_layout(
         template=STYLE,
         title=title,
-        xaxis_title="ISO week",
-        yaxis={"title": "clients", "rangemode": "tozero"},
+        yaxis={"title": "clients", **count_axis(largest)},
         barmode="group",
-        height=420,
+        height=460,
+        # The legend above the plot: under it, it sat on the week axis's title and labels.
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0.0},
+        margin={"t": 110},
     )
-    fig.update_xaxes(automargin=True, type="category")
+    fig.update_xaxes(automargin=True, title="ISO week", **week_ticks(weeks))
     if int(timeline[[s.CROSSING, s.KEEP_UP_CONTACTS]].to_numpy().sum()) == 0:
         _message(fig, "Nobody becomes due in these weeks")
     return fig

@@ -213,7 +213,7 @@ def test_funnel_chart_shows_the_funnel(planner, no_events):
     _, data, _ = planner
     table = funnel(data.events, as_of=AS_OF, transactions=data.transactions)
     trace = plots.funnel_chart(table).data[0]
-    assert list(trace.y) == list(table["stage"])
+    assert list(trace.y) == [plots.FUNNEL_STAGES[stage] for stage in table["stage"]]
     assert list(trace.x) == list(table["clients"])
     assert trace.x[0] == 3000
     empty = plots.funnel_chart(funnel(no_events, as_of=AS_OF))
