@@ -742,10 +742,10 @@ def _read_one(label: str, path: Path | None, source: Path | pd.DataFrame) -> _Re
     return _Read(label, path, frame, raw.read_as, raw.delimiter, tuple(notes))
 
 
-def _read_all(paths: Iterable[str | Path] | Mapping[str, pd.DataFrame]) -> list[_Read]:
+def _read_all(paths: str | Path | Iterable[str | Path] | Mapping[str, pd.DataFrame]) -> list[_Read]:
     if isinstance(paths, Mapping):
         return [_read_one(str(k), None, v) for k, v in paths.items()]
-    given = [Path(p) for p in paths]
+    given = [Path(paths)] if isinstance(paths, str | Path) else [Path(p) for p in paths]
     names = Counter(p.name for p in given)
     out = []
     for path in given:
@@ -803,7 +803,7 @@ def _kinds(
 
 
 def guess_campaign(
-    paths: Iterable[str | Path] | Mapping[str, pd.DataFrame],
+    paths: str | Path | Iterable[str | Path] | Mapping[str, pd.DataFrame],
     *,
     as_of: date | None = None,
     name: str | None = None,
@@ -814,8 +814,9 @@ def guess_campaign(
     Parameters
     ----------
     paths
-        The files (CSV, Excel, Parquet), or ``{label: DataFrame}`` (then the
-        written campaign.toml names the labels as paths).
+        The files (CSV, Excel, Parquet; one path or several), or
+        ``{label: DataFrame}`` (then the written campaign.toml names the labels
+        as paths, and the guess is not loaded to check it).
     as_of
         The date loading checks dates against (none is after it); the guess is
         checked without that when ``None``.

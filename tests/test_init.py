@@ -489,3 +489,8 @@ def test_dates_with_month_names_get_the_date_format_that_reads_them(tmp_path):
     assert (guess.dayfirst, guess.date_format) == (False, "%b %d, %Y")
     assert guess.problems is None
     assert (guess.first_date, guess.last_date) == (date(2022, 11, 30), date(2024, 3, 5))
+
+
+def test_one_path_alone_is_one_file_not_its_letters():
+    guess = guess_campaign(str(DATA / "kunden.csv"), as_of=AS_OF)
+    assert [f.label for f in guess.files] == ["kunden.csv"]
