@@ -46,7 +46,7 @@ from ._frames import as_frame, check_as_of, check_whole, require_columns
 from .config import DEFAULT_EDGES_MONTHS
 from .dormancy import bucket_labels, bucket_table
 from .errors import ConfigError, ReconnectError
-from .exports import call_sheet, firm_name, render_call_sheet_html, to_csv_text
+from .exports import call_sheet, render_call_sheet_html, to_csv_text, writer_of
 from .files import atomic_write_bytes, make_folder, safe_folder_name
 from .pipeline import Campaign
 from .plan import EXCLUSION_REASONS, contact_plan
@@ -374,6 +374,20 @@ def _taken(path: Path, data: bytes) -> bool:
 
 # --- views of a selection ---------------------------------------------------------------------
 
+#: The explorer's own styles, scoped to it. A widget Label keeps to one line and cuts the rest
+#: ("…"): the status names a file path and who was left out, so it wraps instead. The table's
+#: cells share one padding, alignment per column and figures of one width, so columns line up.
+_CSS = """<style>
+.rl-explorer .rl-explorer-status { white-space: normal; overflow: visible; text-overflow: clip;
+  overflow-wrap: anywhere; line-height: 1.4; min-width: 0; }
+.rl-explorer .rl-explorer-table { border-collapse: collapse; line-height: 1.4;
+  font-variant-numeric: tabular-nums; }
+.rl-explorer .rl-explorer-table th, .rl-explorer .rl-explorer-table td { padding: 3px 10px;
+  white-space: nowrap; vertical-align: top; }
+.rl-explorer .rl-explorer-table thead th { position: sticky; top: 0; background: white;
+  border-bottom: 1px solid #999; }
+</style>"""
+
 
 def _cell(value: Any, column: str) -> str:
     if value is None or value is pd.NA or value is pd.NaT:
@@ -599,7 +613,7 @@ class Explorer:
             self.due_after_months = source.config.dormancy.due_after_months
             self.outcome_status = source.status
             name = source.config.campaign.name
-            self.firm = firm_name(name)  # as `reconnect plan` names it in letters
+            self.firm = writer_of(source.config)[0]  # as `reconnect plan` names it in letters
             if export_dir is None:
                 # The name is free text ("../x", "a/b", markup): one safe folder inside the reports folder.
                 export_dir = source.config.reports.folder / safe_folder_name(name) / "call-lists"
@@ -722,13 +736,20 @@ class Explorer:
             icon="phone",
             button_style="primary",
             tooltip=f"Write the selection's call list into {self.export_dir}",
+            # As wide as its label, never shrunk by a long status beside it ("Export c…").
+            layout=widgets.Layout(width="auto", flex="0 0 auto"),
         )
         self.export_button.on_click(lambda _: self.export())
-        self.status = widgets.Label(value=f"Call lists are written into {self.export_dir}")
+        self.status = widgets.Label(
+            value=f"Call lists are written into {self.export_dir}",
+            layout=widgets.Layout(flex="1 1 auto", width="auto", height="auto"),
+        )
+        self.status.add_class("rl-explorer-status")  # wraps: see _CSS
 
         notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
         header = widgets.HTML(
-            "<h3>Explore the client base</h3>"
+            _CSS
+            + "<h3>Explore the client base</h3>"
             + f"<p>{html.escape(self.firm)} · as of {self.as_of:%d %B %Y} · {len(self.scored):,} clients</p>"
             + (f"<ul>{notes}</ul>" if notes else "")
         )

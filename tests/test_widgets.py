@@ -553,6 +553,32 @@ def test_campaign_supplies_as_of_and_export_folder(campaign: rl.Campaign, tmp_pa
         Explorer(campaign, export_dir=tmp_path, as_of=AS_OF)
 
 
+def test_the_call_sheet_names_the_firm_of_sender_firm(tmp_path: Path) -> None:
+    """The explorer's call sheet names the firm as the letters do: `[sender] firm` when it is set."""
+    import shutil
+
+    firm = tmp_path / "firm"
+    shutil.copytree(SAMPLE.parent, firm, ignore=shutil.ignore_patterns("*.sqlite", "*.sqlite-*"))
+    toml = firm / "campaign.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8") + '\n[sender]\nfirm = "Pike & Okoye"\n', encoding="utf-8"
+    )
+    explorer = Explorer(rl.scored_base(toml), export_dir=tmp_path / "calls")
+    assert explorer.firm == "Pike & Okoye"
+    assert "Pike &amp; Okoye" in explorer.widget.children[0].value
+    written = explorer.export()
+    assert written is not None
+    assert "Pike &amp; Okoye" in written.html.read_text(encoding="utf-8")
+
+
+def test_the_export_button_keeps_its_label_and_the_status_wraps(explorer: Explorer) -> None:
+    explorer.export_button.click()
+    assert explorer.export_button.description == "Export call list"
+    assert explorer.export_button.layout.flex == "0 0 auto"  # never shrunk by a long status
+    assert "rl-explorer-status" in explorer.status._dom_classes
+    assert ".rl-explorer-status" in explorer.widget.children[0].value  # its style: white-space normal
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(("firm", "clients"), [("consulting-firm", 532), ("financial-planner", 3000)])
 def test_explore_notebook_runs_under_papermill(tmp_path: Path, firm: str, clients: int) -> None:
