@@ -4,7 +4,10 @@ Every contact and every result is an *event*: who (``client_id``), when
 (``date``), ``campaign``, ``channel`` (:data:`~reconnect_lib.schema.CHANNELS`),
 ``kind`` (:data:`~reconnect_lib.schema.EVENT_KINDS`), an optional ``amount``
 recovered, a ``reason`` (:data:`~reconnect_lib.schema.REASONS`, or none), a free
-``note``, who recorded it (``recorded_by``) and a unique ``event_id``.
+``note``, who recorded it (``recorded_by``) and a unique ``event_id``. A
+``referral`` (a past client introduced someone: ``client_id`` is the client who
+referred, ``note`` the person's name, ``amount`` their first amount) may name the
+new client's id in ``referred_client_id`` once they are in the client list.
 
 Events live in one ``events`` table of a real database reached through
 SQLAlchemy: a SQLite file by default (``[outcomes] database`` in campaign.toml,
@@ -116,7 +119,13 @@ __all__ = [
 TABLE = "events"
 
 #: Columns of :meth:`OutcomeStore.events`, in order.
-EVENT_COLUMNS: tuple[str, ...] = (*s.EVENT_RECORD_COLUMNS, s.SUPERSEDES, s.SOURCE, s.RECORDED_AT)
+EVENT_COLUMNS: tuple[str, ...] = (
+    *s.EVENT_RECORD_COLUMNS,
+    s.REFERRED_CLIENT_ID,
+    s.SUPERSEDES,
+    s.SOURCE,
+    s.RECORDED_AT,
+)
 
 #: pandas dtypes of :meth:`OutcomeStore.events`.
 EVENT_DTYPES: dict[str, str] = {
@@ -128,7 +137,13 @@ EVENT_DTYPES: dict[str, str] = {
 
 #: Columns an imported file or a frame given to :meth:`OutcomeStore.record_many`
 #: may have (``client_id``, ``date``, ``kind`` and ``channel`` are required).
-INPUT_COLUMNS: tuple[str, ...] = (*s.EVENT_RECORD_COLUMNS, s.SUPERSEDES)
+INPUT_COLUMNS: tuple[str, ...] = (*s.EVENT_RECORD_COLUMNS, s.REFERRED_CLIENT_ID, s.SUPERSEDES)
+# The columns an import key is made of, as a store made before `referred_client_id` made it:
+# that column joins a key only when it has a value, so re-importing an old sheet after the
+# upgrade still finds its rows recorded.
+_KEY_COLUMNS: tuple[str, ...] = (*s.EVENT_RECORD_COLUMNS, s.SUPERSEDES)
+# Columns a store made by an older version may lack: added when the store is opened.
+_ADDED_COLUMNS: tuple[str, ...] = (s.REFERRED_CLIENT_ID,)
 REQUIRED_COLUMNS: tuple[str, ...] = (s.CLIENT_ID, s.DATE, s.KIND, s.CHANNEL)
 
 # Other names a staff spreadsheet may give a column (matched ignoring case, spaces
@@ -145,6 +160,7 @@ COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
     s.NOTE: ("notes", "comment", "comments"),
     s.RECORDED_BY: ("recorded by", "by", "who", "staff", "caller"),
     s.SUPERSEDES: ("corrects", "replaces"),
+    s.REFERRED_CLIENT_ID: ("referred client", "referred client no", "new client id", "referred id"),
 }
 
 # Words staff write for each kind and reason, besides the vocabulary itself.
@@ -159,6 +175,7 @@ KIND_SYNONYMS: dict[str, tuple[str, ...]] = {
     "problem_fixed": ("problem fixed", "fixed", "resolved"),
     "declined": ("no thanks", "not interested", "refused"),
     "do_not_contact": ("do not contact", "asked not to be contacted", "dnc", "opt out", "unsubscribe"),
+    "referral": ("referred", "referred someone", "introduction", "introduced someone", "recommendation"),
     s.RETRACTED: ("retract", "withdrawn", "void"),
 }
 REASON_SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -206,6 +223,7 @@ EVENTS = sa.Table(
     sa.Column(s.REASON, sa.String(40)),
     sa.Column(s.NOTE, sa.Text()),
     sa.Column(s.RECORDED_BY, sa.String(200)),
+    sa.Column(s.REFERRED_CLIENT_ID, sa.String(200)),
     # Checked at commit, so a batch may correct an event of the same batch in any order.
     sa.Column(
         s.SUPERSEDES,
@@ -465,6 +483,11 @@ def _parse(
             bad[(s.CLIENT_ID, "blank")].append((number, cell.get(s.CLIENT_ID)))
         elif known is not None and rec[s.CLIENT_ID] not in known:
             bad[(s.CLIENT_ID, "unknown")].append((number, rec[s.CLIENT_ID]))
+        referred = rec[s.REFERRED_CLIENT_ID]
+        if referred is not None and known is not None and referred not in known:
+            bad[(s.REFERRED_CLIENT_ID, "unknown")].append((number, referred))
+        elif referred is not None and referred == rec[s.CLIENT_ID]:
+            bad[(s.REFERRED_CLIENT_ID, "self")].append((number, referred))
         rec[s.DATE] = None
         if _blank(cell[s.DATE]):
             bad[(s.DATE, "blank")].append((number, cell[s.DATE]))
@@ -481,6 +504,8 @@ def _parse(
             if value is _BAD or (value is None and col != s.REASON):
                 bad[(col, "blank" if value is None else "unknown")].append((number, cell.get(col)))
             rec[col] = value if isinstance(value, str) else None
+        if referred is not None and rec[s.KIND] not in (*s.REFERRAL_KINDS, None):
+            bad[(s.REFERRED_CLIENT_ID, "not_referral")].append((number, referred))
         if rec[s.KIND] == s.RETRACTED and rec[s.SUPERSEDES] is None:
             bad[(s.SUPERSEDES, "retract")].append((number, cell.get(s.SUPERSEDES)))
         rec[s.AMOUNT] = None
@@ -510,7 +535,7 @@ def _parse(
     return _Parsed(records, rows, problems, blank, ignored)
 
 
-_FREE_TEXT = (s.EVENT_ID, s.CLIENT_ID, s.CAMPAIGN, s.NOTE, s.RECORDED_BY, s.SUPERSEDES)
+_FREE_TEXT = (s.EVENT_ID, s.CLIENT_ID, s.CAMPAIGN, s.NOTE, s.RECORDED_BY, s.SUPERSEDES, s.REFERRED_CLIENT_ID)
 # The widths of the text columns of the events table (PostgreSQL enforces them).
 _LONGEST = {
     c.name: c.type.length
@@ -525,6 +550,21 @@ _MESSAGES: dict[tuple[str, str], tuple[str, str, str | None]] = {
         "client id not in the client list",
         "a client_id of the campaign's client list",
         "check for typos or leading zeros, or add the client to the client list first",
+    ),
+    (s.REFERRED_CLIENT_ID, "unknown"): (
+        "referred client id not in the client list",
+        "the client_id the person introduced has in the client list, or a blank cell",
+        "leave it blank until the new client is in the client list (put their name in the note)",
+    ),
+    (s.REFERRED_CLIENT_ID, "self"): (
+        "a client who referred themselves",
+        "the id of the person introduced, not of the client who introduced them",
+        None,
+    ),
+    (s.REFERRED_CLIENT_ID, "not_referral"): (
+        "a referred client id on an event that is not a referral",
+        "a blank cell, or the kind 'referral'",
+        None,
     ),
     (s.DATE, "blank"): ("no date", "the day the event happened", None),
     (s.KIND, "blank"): ("no kind", f"one of {_KINDS_EXPECTED}", None),
@@ -592,7 +632,7 @@ def _import_keys(records: Sequence[Mapping[str, Any]], origin: str) -> list[tupl
     keys = []
     for rec in records:
         parts = []
-        for col in INPUT_COLUMNS:
+        for col in _KEY_COLUMNS:
             value = rec.get(col)
             if value is None:
                 parts.append("\x00")
@@ -602,6 +642,8 @@ def _import_keys(records: Sequence[Mapping[str, Any]], origin: str) -> list[tupl
                 parts.append(value.isoformat())
             else:
                 parts.append(str(value))
+        if rec.get(s.REFERRED_CLIENT_ID) is not None:
+            parts.append(f"{s.REFERRED_CLIENT_ID}={rec[s.REFERRED_CLIENT_ID]}")
         content = "\x1f".join(parts)
         seen[content] += 1
         content_key = f"{content}\x1e{seen[content]}"
@@ -763,16 +805,31 @@ class OutcomeStore:
             inspector = sa.inspect(conn)
             if inspector.has_table(TABLE):
                 have = {c["name"] for c in inspector.get_columns(TABLE)}
-                want = {c.name for c in EVENTS.columns}
+                want = {c.name for c in EVENTS.columns} - set(_ADDED_COLUMNS)
                 if not want <= have:
                     raise StoreError(
                         f"the `{TABLE}` table of {self._where()} is not an outcome log "
                         f"(missing columns {', '.join(sorted(want - have))})",
                         hint="point [outcomes] database at a database of its own",
                     )
+                self._add_columns(conn, have)
             else:
                 _METADATA.create_all(conn)
             self._guard(conn)
+
+    def _add_columns(self, conn: Connection, have: Collection[str]) -> None:
+        """Add the columns a store made by an older version lacks (empty on its old rows).
+
+        Adding a nullable column changes no stored row and fires no row trigger, so the
+        append-only guards stay as they are; it runs under the store's write lock, so two
+        processes opening an old store at once add it once.
+        """
+        for name in _ADDED_COLUMNS:
+            if name in have:
+                continue
+            column = EVENTS.c[name]
+            kind = column.type.compile(dialect=conn.dialect)
+            conn.exec_driver_sql(f"ALTER TABLE {TABLE} ADD COLUMN {name} {kind}")
 
     def _guard(self, conn: Connection) -> None:
         """Install the triggers that keep the table append-only, those an older store lacks too."""
@@ -812,6 +869,7 @@ class OutcomeStore:
         note: str | None = None,
         recorded_by: str | None = None,
         supersedes: str | None = None,
+        referred_client_id: str | None = None,
         as_of: date | None = None,
         client_ids: Collection[str] | None = None,
         source: str = "python",
@@ -834,10 +892,14 @@ class OutcomeStore:
         supersedes
             The ``event_id`` this event corrects: it replaces that event in
             every current view. Each event can be corrected once.
+        referred_client_id
+            Of a ``referral`` only: the client id of the person introduced, once
+            they are in the client list (their name goes in `note`, their first
+            amount in `amount`).
         as_of
             When given, a date after it is refused.
         client_ids
-            When given, a client id not among them is refused.
+            When given, a client id (or referred client id) not among them is refused.
         source
             Where the event came from (kept with it).
         date_format, dayfirst, decimal
@@ -860,6 +922,10 @@ class OutcomeStore:
         True
         >>> store.events().loc[0, ["kind", "channel"]].tolist()
         ['renewed', 'phone']
+        >>> _ = store.record("C1", "referral", date=date(2026, 4, 1), channel="phone",
+        ...                  note="Ann Lee", amount=400, referred_client_id="C9")
+        >>> store.events().loc[1, ["kind", "referred_client_id", "note"]].tolist()
+        ['referral', 'C9', 'Ann Lee']
         """
         row = {
             s.CLIENT_ID: client_id,
@@ -872,6 +938,7 @@ class OutcomeStore:
             s.NOTE: note,
             s.RECORDED_BY: recorded_by,
             s.SUPERSEDES: supersedes,
+            s.REFERRED_CLIENT_ID: referred_client_id,
         }
         _check_options(decimal=decimal, date_format=date_format, dayfirst=dayfirst)
         parsed = _parse(

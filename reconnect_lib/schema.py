@@ -140,6 +140,7 @@ EventKind = Literal[
     "problem_fixed",
     "declined",
     "do_not_contact",
+    "referral",
 ]
 EVENT_KINDS: Final[tuple[str, ...]] = (
     "contacted",
@@ -152,6 +153,10 @@ EVENT_KINDS: Final[tuple[str, ...]] = (
     "problem_fixed",
     "declined",
     "do_not_contact",
+    # A past client introduced someone: the event's client_id is the client who referred,
+    # `note` names the person introduced, `amount` is their first purchase, and
+    # REFERRED_CLIENT_ID is the new client's id once they are in the client list.
+    "referral",
 )
 
 Reason = Literal[
@@ -200,14 +205,24 @@ CLIENT_STATUS_COLUMNS: Final[tuple[str, ...]] = (
 SUPERSEDES: Final = "supersedes"  # the event_id a correction replaces
 SOURCE: Final = "source"  # where an event came from: "python", "cli", "import:<file> row <n>"
 RECORDED_AT: Final = "recorded_at"  # when the store received it (set by the database)
+#: Of a ``referral`` event: the client id of the person introduced, once in the client list.
+REFERRED_CLIENT_ID: Final = "referred_client_id"
 #: Kind of an event that withdraws the event it supersedes, replacing it with nothing
 #: (an event recorded for the wrong client). Not a thing that happened to a client,
 #: so it is not one of EVENT_KINDS.
 RETRACTED: Final = "retracted"
 #: Kinds that show the client was reached (a ``no_answer`` is an attempt, not a contact).
-CONTACT_KINDS: Final[tuple[str, ...]] = tuple(k for k in EVENT_KINDS if k != "no_answer")
-#: Kinds that show the client answered, whatever the answer.
+#: A ``referral`` is not a contact either: it is what a client did, not something the
+#: campaign did (it may come unprompted, from a client nobody wrote to), so it neither
+#: starts a client's attribution window nor counts as contacting them (nor resets their
+#: dormancy, nor costs a letter or a call).
+CONTACT_KINDS: Final[tuple[str, ...]] = tuple(k for k in EVENT_KINDS if k not in ("no_answer", "referral"))
+#: Kinds that show the client answered, whatever the answer. A ``referral`` is one: the
+#: client answered generously, so a contacted client who referred someone has replied
+#: (the funnel's "replied", status ``replied`` unless a stronger one applies).
 RESPONSE_KINDS: Final[tuple[str, ...]] = tuple(k for k in EVENT_KINDS if k not in ("contacted", "no_answer"))
+#: Kinds that record a client introducing someone (see :data:`REFERRED_CLIENT_ID`).
+REFERRAL_KINDS: Final[tuple[str, ...]] = ("referral",)
 #: Kinds that close a client as lost to this campaign.
 LOST_KINDS: Final[tuple[str, ...]] = ("moved_on", "change_of_circumstances", "declined")
 

@@ -712,3 +712,78 @@ def test_no_event_is_ever_lost(batches):
                 )
                 expected += 1
         assert store.count() == expected == len(store.events())
+
+
+# --- referrals ---------------------------------------------------------------------------
+
+
+def test_a_referral_is_recorded_with_the_new_client_and_read_back(store):
+    known = {"C00001", "C00002", "N00001"}
+    named = store.record(
+        "C00001",
+        "introduced someone",
+        date=DAY,
+        channel="phone",
+        note="Ann Lee",
+        amount=400,
+        referred_client_id="N00001",
+        client_ids=known,
+    )
+    store.record("C00002", "referral", date=DAY, channel="email", note="Bo Chan", client_ids=known)
+    events = store.events()
+    assert tuple(events.columns) == EVENT_COLUMNS
+    assert events[s.KIND].tolist() == ["referral", "referral"]
+    assert events[s.REFERRED_CLIENT_ID].tolist() == ["N00001", pd.NA]
+    assert events.loc[events[s.EVENT_ID] == named, s.AMOUNT].tolist() == [400.0]
+    assert events[s.NOTE].tolist() == ["Ann Lee", "Bo Chan"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"referred_client_id": "N99999"}, "referred client id not in the client list"),
+        ({"referred_client_id": "C00001"}, "a client who referred themselves"),
+        ({"referred_client_id": "N00001", "kind": "renewed"}, "not a referral"),
+        ({"client_id": "X00009"}, "client id not in the client list"),
+    ],
+)
+def test_a_referral_is_validated_like_every_event(store, kwargs, match):
+    args = {"client_id": "C00001", "kind": "referral", **kwargs}
+    with pytest.raises(InputError, match=match):
+        store.record(
+            args.pop("client_id"),
+            args.pop("kind"),
+            date=DAY,
+            channel="phone",
+            client_ids={"C00001", "N00001"},
+            **args,
+        )
+    assert store.count() == 0
+
+
+def test_a_referral_is_not_a_contact_but_a_response():
+    assert "referral" in s.EVENT_KINDS
+    assert "referral" not in s.CONTACT_KINDS
+    assert "referral" in s.RESPONSE_KINDS
+
+
+def test_a_store_made_before_referrals_gets_the_column_and_keeps_its_guards(store_url, tmp_path):
+    sheet = write_csv(tmp_path / "week-10.csv", events_frame(2))
+    with OutcomeStore(store_url) as store:
+        first = store.import_file(sheet).event_ids[0]
+        with store.engine.begin() as conn:  # the store as an older version left it: no referred_client_id
+            conn.exec_driver_sql("ALTER TABLE events DROP COLUMN referred_client_id")
+        before = _raw_rows(store)
+    for _ in range(2):  # opening again and again adds the column once
+        with OutcomeStore(store_url) as store:
+            names = [c["name"] for c in sa.inspect(store.engine).get_columns("events")]
+            assert names.count(s.REFERRED_CLIENT_ID) == 1
+            assert [row[: len(before[0])] for row in _raw_rows(store)[:2]] == before  # old rows untouched
+            assert store.import_file(sheet).already_recorded == 2  # re-importing finds its rows
+            for statement in _rewrites(store.engine.dialect.name, first, first)[:4]:
+                with pytest.raises(sa.exc.DBAPIError, match="append-only"), store.engine.begin() as conn:
+                    conn.exec_driver_sql(statement)
+    with OutcomeStore(store_url) as store:
+        store.record("C00000", "referral", date=DAY, channel="phone", referred_client_id="C00001")
+        assert store.events()[s.REFERRED_CLIENT_ID].tolist() == [pd.NA, pd.NA, "C00001"]
+        assert store.count() == 3
