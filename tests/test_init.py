@@ -55,6 +55,23 @@ def test_a_small_business_spreadsheet_goes_through_init_and_buckets_with_no_hand
     assert sum(r["clients"] for r in rows) == 20
     assert sum(r["due"] for r in rows) == 20  # the latest contact, 10/10/2025, is over a year before
     assert sum(r["total_revenue"] for r in rows) == pytest.approx(69_532.0)
+    plan = runner.invoke(
+        main,
+        [
+            "plan",
+            "--config",
+            str(out / "campaign.toml"),
+            "--as-of",
+            "2026-12-06",
+            "--out",
+            str(tmp_path / "plan"),
+        ],
+    )
+    assert plan.exit_code == 0, plan.output
+    planned = pd.read_csv(tmp_path / "plan" / "plan.csv")
+    # No postal address in the list: every due client is reached by e-mail or phone.
+    assert planned["client_id"].nunique() == 20
+    assert set(planned["channel"]) <= {"email", "phone"}
 
 
 def test_the_small_business_guesses_are_the_right_ones():
