@@ -43,7 +43,7 @@ from pydantic import (
 
 from .errors import ConfigError, Problem
 from .money import known_currency, known_locale
-from .options import DecimalMark, Engine, MeasureFrom, Strategy, ValueBasis
+from .options import DecimalMark, Engine, FirstChannel, MeasureFrom, Strategy, ValueBasis
 
 DEFAULT_EDGES_MONTHS: tuple[int, ...] = (6, 12, 24, 36)
 DEFAULT_CAPACITY: dict[str, int] = {"letter": 10, "phone": 20, "email": 50}
@@ -199,10 +199,6 @@ class ValueSection(_Section):
     model: Literal["historical", "bgnbd"] = "historical"
     prior_strength: PriorStrength = 20.0
     prior: dict[StrictStr, Chance] | None = None
-
-
-#: Channels a first contact can go by, as ``[plan] channels`` names them.
-FirstChannel = Literal["letter", "email", "phone"]
 
 
 class PlanSection(_Section):

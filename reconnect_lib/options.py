@@ -23,6 +23,9 @@ BASIS_CHOICES: tuple[str, ...] = get_args(ValueBasis)
 Strategy = Literal["round_robin", "value", "dormancy", "custom"]
 STRATEGIES: tuple[str, ...] = get_args(Strategy)
 
+#: Channels a first contact can go by, as ``[plan] channels`` names them (in order of preference).
+FirstChannel = Literal["letter", "email", "phone"]
+
 #: The decimal mark of the amounts in a file (``None`` where it is an option: found per column).
 DecimalMark = Literal[".", ","]
 

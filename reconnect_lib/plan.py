@@ -158,10 +158,10 @@ import numpy as np
 import pandas as pd
 
 from . import _frames as fr
-from .config import DEFAULT_CAPACITY, CampaignConfig, FirstChannel
+from .config import DEFAULT_CAPACITY, CampaignConfig
 from .dormancy import months_to_days
 from .errors import ConfigError, InputError, Problem
-from .options import STRATEGIES, Strategy
+from .options import STRATEGIES, FirstChannel, Strategy
 from .schema import (
     ACCOUNT_OWNER,
     ACTION,

@@ -71,7 +71,7 @@ def _literal_values(node: ast.Subscript) -> tuple[object, ...] | None:
 def test_each_option_type_is_declared_once_in_options() -> None:
     declared = {
         get_args(getattr(options, name)): name
-        for name in ("MeasureFrom", "ValueBasis", "Strategy", "Engine", "DecimalMark")
+        for name in ("MeasureFrom", "ValueBasis", "Strategy", "Engine", "DecimalMark", "FirstChannel")
     }
     repeats = []
     for path in _modules():
@@ -94,6 +94,7 @@ def test_the_stages_use_the_option_types_of_options() -> None:
     assert plan.STRATEGIES is options.STRATEGIES
     assert engines.ENGINES is options.ENGINES
     assert config.Strategy is options.Strategy
+    assert config.FirstChannel is plan.PrimaryChannel is options.FirstChannel
 
 
 def test_iso_weeks_are_read_and_written_in_one_place() -> None:
