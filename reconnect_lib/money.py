@@ -160,6 +160,17 @@ def money_symbol(currency: str | None, *, locale: str | None = None) -> str:
     return get_currency_symbol(currency, locale=_locale(locale))
 
 
+def counted(n: int, one: str, many: str | None = None) -> str:
+    """A whole count with its noun: ``1 week``, ``2 weeks``, ``1,234 clients``, ``1 client has``.
+
+    ``many`` defaults to ``one`` plus "s".
+
+    >>> counted(1, "week"), counted(2, "week"), counted(1234, "client has", "clients have")
+    ('1 week', '2 weeks', '1,234 clients have')
+    """
+    return f"{n:,} {one if n == 1 else (many if many is not None else one + 's')}"
+
+
 def known_currency(code: str) -> bool:
     """Whether ``code`` is an ISO 4217 currency code Babel knows (upper case, e.g. ``"GBP"``)."""
     from babel.numbers import is_currency

@@ -161,6 +161,7 @@ from . import _frames as fr
 from .config import DEFAULT_CAPACITY, CampaignConfig
 from .dormancy import months_to_days
 from .errors import ConfigError, InputError, Problem
+from .money import counted
 from .options import STRATEGIES, FirstChannel, Strategy
 from .schema import (
     ACCOUNT_OWNER,
@@ -725,7 +726,8 @@ def contact_plan(
         )
     elif due_pool < min_due:
         out_notes.append(
-            f"hold-out off: {due_pool:,} due clients to contact, fewer than {min_due:,}; a hold-out this "
+            f"hold-out off: {counted(due_pool, 'due client', 'due clients')} to contact, fewer than "
+            f"{min_due:,}; a hold-out this "
             "small could not show a difference"
             + (" (pass holdout_min_due to force one)" if share > 0 else " (and holdout_share is 0)")
         )
@@ -738,14 +740,16 @@ def contact_plan(
     n_won = int(((log.status == "won_back") & (code != EXCLUSION_REASONS.index("do_not_contact") + 1)).sum())
     if n_won:
         out_notes.append(
-            f"{n_won:,} clients won back are kept up, not left out: each is due a keep-up contact "
-            f"{due_after_months} months after their last purchase or logged contact"
+            f"{counted(n_won, 'client won back is', 'clients won back are')} kept up, not left out: "
+            f"each is due a keep-up contact {counted(due_after_months, 'month')} after their last "
+            "purchase or logged contact"
         )
     if recent.any():
         n_recent = int((code == EXCLUSION_REASONS.index("recently_contacted") + 1).sum())
         if n_recent:
             out_notes.append(
-                f"{n_recent:,} clients contacted in the last {recent_days} days are left out this week; "
+                f"{counted(n_recent, 'client', 'clients')} contacted in the last "
+                f"{counted(recent_days, 'day')} {'is' if n_recent == 1 else 'are'} left out this week; "
                 "they come back once that time has passed"
             )
 
@@ -806,14 +810,15 @@ def contact_plan(
         if late.max() > 0:
             out_notes.append(
                 f"phone capacity ({phone_free} a week) does not keep up with the follow-up calls: "
-                f"{int((late > 0).sum()):,} calls move to a later week, the latest by {int(late.max())} weeks"
+                f"{counted(int((late > 0).sum()), 'call moves', 'calls move')} to a later week, "
+                f"the latest by {counted(int(late.max()), 'week')}"
             )
     elif callable_.any() and "phone" in shared:
         out_notes.append("the phone makes first contacts, so letters and e-mails promise no follow-up call")
     elif callable_.any():
         out_notes.append("no phone capacity: letters and e-mails promise no follow-up call")
     if promised.size and not callable_.all():
-        no_phone = _count(
+        no_phone = counted(
             int((~callable_).sum()), "letter or e-mail goes to a client", "letters and e-mails go to clients"
         )
         out_notes.append(f"{no_phone} with no phone number: they promise no follow-up call")
@@ -834,7 +839,7 @@ def contact_plan(
         needs = [_REACH_NEEDS[c] for c in candidates]
         needs_text = ", ".join(needs[:-1]) + " or " + needs[-1] if len(needs) > 1 else needs[0]
         out_notes.append(
-            f"{_count(n_unreachable, 'client has', 'clients have')} no {needs_text} and "
+            f"{counted(n_unreachable, 'client has', 'clients have')} no {needs_text} and "
             f"{'is' if n_unreachable == 1 else 'are'} left out as unreachable; fill that column in the "
             "client list, or give another channel capacity under [plan.capacity] and list it in "
             "[plan] channels in campaign.toml"
@@ -845,7 +850,8 @@ def contact_plan(
     late_keep_up = int((keep_up & (day >= crosses[queue])).sum())
     if late_keep_up:
         out_notes.append(
-            f"{late_keep_up:,} clients lapse during the catch-up and are contacted after it, "
+            f"{counted(late_keep_up, 'client lapses', 'clients lapse')} during the catch-up and "
+            f"{'is' if late_keep_up == 1 else 'are'} contacted after it, "
             "past the due mark"
         )
     chosen = np.array([PRIMARY_CHANNELS.index(c) for c in primaries], dtype=np.int64)[chan]
@@ -1407,11 +1413,6 @@ _REACH_NEEDS: dict[str, str] = {
     "email": "e-mail address",
     "phone": "phone number",
 }
-
-
-def _count(n: int, one: str, many: str) -> str:
-    """``1 client has``, ``2 clients have``."""
-    return f"{n:,} {one if n == 1 else many}"
 
 
 def _capacity_notes(

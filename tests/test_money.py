@@ -108,3 +108,12 @@ def test_a_fraction_of_a_cent_below_zero_is_zero_not_minus_zero():
     assert format_money(-0.4, "JPY") == "¥0"
     assert format_money(-0.4, None, whole=True) == "0"
     assert json.dumps(cents(-0.001)) == "0.0"
+
+
+@given(n=st.integers(min_value=0, max_value=10**9))
+def test_a_count_is_whole_and_its_noun_agrees(n):
+    from reconnect_lib.money import counted
+
+    text = counted(n, "week")
+    assert text == (f"{n:,} week" if n == 1 else f"{n:,} weeks")
+    assert counted(n, "client has", "clients have").endswith("has" if n == 1 else "have")

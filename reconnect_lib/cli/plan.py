@@ -130,6 +130,8 @@ def render_summary(summary: dict[str, Any], plan: Any, *, title: str, due_after_
     from rich.table import Table
     from rich.text import Text
 
+    from ..money import counted
+
     console = Console(highlight=False)
     if not console.is_terminal:  # a pipe or a log: do not squeeze lines into 80 columns
         console = Console(width=140, highlight=False)
@@ -149,26 +151,26 @@ def render_summary(summary: dict[str, Any], plan: Any, *, title: str, due_after_
     capacity = summary["weekly_capacity"]
     unit = _unit(plan.primary, capacity)
     lines = [
-        f"Catch-up: {summary['catch_up_clients']:,} due clients to contact; "
+        f"Catch-up: {counted(summary['catch_up_clients'], 'due client', 'due clients')} to contact; "
         f"{summary['catch_up_left']:,} left after {week}.",
     ]
     if summary["end_week"]:
         lines.append(
             f"Forecast: at {capacity:,} {unit} a week the catch-up ends in {summary['end_week']} "
-            f"({summary['weeks_needed']:,} weeks from {plan.start_week})."
+            f"({counted(summary['weeks_needed'], 'week')} from {plan.start_week})."
         )
         needed = summary["capacity_to_finish"]
         lines.append(
-            f"To finish in {summary['finish_in_weeks']} weeks (by {summary['finish_by_week']}): "
+            f"To finish in {counted(summary['finish_in_weeks'], 'week')} (by {summary['finish_by_week']}): "
             f"{needed:,} {_unit(plan.primary, needed)} a week."
         )
     else:
         lines.append("Forecast: nobody is due for contact; the plan is in keep-up mode.")
     lines.append(
-        f"Keep-up: {summary['keep_up_clients']:,} clients not yet due are planned too, each before "
-        f"{due_after_months} months of silence (right after the catch-up if they lapse during it); "
-        f"keeping everyone under {due_after_months} months takes about "
-        f"{summary['keep_up_per_week']:,} contacts a week once caught up."
+        f"Keep-up: {counted(summary['keep_up_clients'], 'client not yet due is', 'clients not yet due are')} "
+        f"planned too, each before {counted(due_after_months, 'month')} of silence (right after the "
+        f"catch-up if they lapse during it); keeping everyone under {counted(due_after_months, 'month')} "
+        f"takes about {counted(summary['keep_up_per_week'], 'contact')} a week once caught up."
     )
     excluded = {r: n for r, n in summary["excluded"].items() if n}
     if excluded:
