@@ -318,3 +318,125 @@ def test_help_lists_each_lazy_command_as_its_own_help_says():
     assert before == after
     assert {name: where[name] for name in LAZY_COMMANDS} == {n: m for n, (m, _) in LAZY_COMMANDS.items()}
     assert all(f"  {name} " in before for name in where)
+
+
+# --- money, numbers and defaults (issue 17) -----------------------------------------
+
+
+def _with_currency(consulting_copy: Path, lines: str) -> Path:
+    text = consulting_copy.read_text(encoding="utf-8")
+    consulting_copy.write_text(text.replace("[campaign]\n", f"[campaign]\n{lines}\n", 1), encoding="utf-8")
+    return consulting_copy
+
+
+def test_buckets_shows_money_in_the_campaigns_currency(runner, consulting_copy):
+    plain = runner.invoke(main, ["buckets", "--config", str(consulting_copy)])
+    assert plain.exit_code == 0, plain.output
+    assert "£" not in plain.output
+    config = _with_currency(consulting_copy, 'currency = "GBP"')
+    result = runner.invoke(main, ["buckets", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    total = json.loads(runner.invoke(main, ["buckets", "--config", str(config), "--format", "json"]).output)
+    revenue = sum(r["total_revenue"] for r in total)
+    assert f"£{revenue:,.0f}" in result.output  # the totals row
+    config = _with_currency(consulting_copy, 'locale = "de_DE"')
+    german = runner.invoke(main, ["buckets", "--config", str(config)])
+    assert f"{revenue:,.0f}\xa0€".replace(",", ".") not in german.output  # still GBP, German separators
+    assert f"{revenue:,.0f}\xa0£".replace(",", ".") in german.output
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_money_in_csv_and_json_is_to_the_cent_and_counts_are_whole(runner, fmt):
+    result = runner.invoke(main, ["buckets", "--config", CONSULTING, "--format", fmt])
+    assert result.exit_code == 0, result.output
+    money = ("total_revenue", "value_at_stake", "expected_value")
+    if fmt == "json":
+        records = json.loads(result.output)
+        assert all(isinstance(r["clients"], int) for r in records)
+        texts = [
+            line.split(":", 1)[1].strip().rstrip(",")
+            for line in result.output.splitlines()
+            if line.strip().startswith(tuple(f'"{c}"' for c in money))
+        ]
+    else:
+        frame = pd.read_csv(StringIO(result.output), dtype=str)
+        texts = [v for c in money for v in frame[c]]
+        assert all(v.isdigit() for v in frame["clients"])
+    assert texts
+    assert all(len(t.partition(".")[2]) <= 2 for t in texts), texts  # no 2578658.3199999998
+
+
+def test_config_defaults_to_the_campaign_toml_of_the_current_folder(runner, consulting_copy, monkeypatch):
+    monkeypatch.chdir(consulting_copy.parent)
+    here = runner.invoke(main, ["buckets", "--format", "json"])
+    given = runner.invoke(main, ["buckets", "--config", str(consulting_copy), "--format", "json"])
+    assert here.exit_code == 0, here.output
+    assert here.output == given.output
+    monkeypatch.chdir(consulting_copy.parent.parent)  # no campaign.toml here
+    for command in (["buckets"], ["plan"], ["outcome", "events"], ["report", "weekly"]):
+        result = runner.invoke(main, command)
+        assert result.exit_code == 2, (command, result.output)
+        assert "no campaign.toml here" in result.output
+        assert "pass --config or run reconnect init" in result.output
+        assert "Traceback" not in result.output
+
+
+def _every_option():
+    import importlib
+
+    from reconnect_lib.cli.base import LAZY_COMMANDS
+
+    for module, _ in LAZY_COMMANDS.values():
+        importlib.import_module(module)
+
+    def walk(command: click.Command, path: tuple[str, ...]):
+        for param in command.params:
+            if isinstance(param, click.Option) and not param.hidden:
+                yield " ".join(path), param
+        for name, sub in getattr(command, "commands", {}).items():
+            yield from walk(sub, (*path, name))
+
+    return list(walk(main, ("reconnect",)))
+
+
+def test_every_option_of_every_command_has_help_text():
+    options = _every_option()
+    assert len(options) > 30  # every command was walked, the lazy ones too
+    missing = [
+        f"{path} {'/'.join(option.opts)}" for path, option in options if not (option.help or "").strip()
+    ]
+    assert missing == []
+
+
+def test_the_plan_summary_says_1_week_not_1_weeks(capsys):
+    from types import SimpleNamespace
+
+    from reconnect_lib.cli.plan import render_summary
+
+    summary = {
+        "week": "2026-W48",
+        "week_start": date(2026, 11, 23),
+        "this_week": {"letter": 1},
+        "weekly_capacity": 1,
+        "catch_up_clients": 1,
+        "catch_up_left": 0,
+        "end_week": "2026-W48",
+        "weeks_needed": 1,
+        "capacity_to_finish": 1,
+        "finish_in_weeks": 1,
+        "finish_by_week": "2026-W48",
+        "keep_up_clients": 1,
+        "keep_up_per_week": 1,
+        "excluded": {},
+        "notes": [],
+    }
+    render_summary(
+        summary, SimpleNamespace(primary=("letter",), start_week="2026-W48"), title="t", due_after_months=1
+    )
+    out = " ".join(capsys.readouterr().out.split())
+    assert "1 weeks" not in out
+    assert "1 months" not in out
+    assert "(1 week from 2026-W48)" in out
+    assert "To finish in 1 week (by 2026-W48)" in out
+    assert "Catch-up: 1 due client to contact" in out
+    assert "Keep-up: 1 client not yet due is planned too, each before 1 month of silence" in out

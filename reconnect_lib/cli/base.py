@@ -146,14 +146,42 @@ def as_of_option(f):
     )(f)
 
 
+#: What --config is when it is not given: the campaign.toml of the current folder.
+DEFAULT_CONFIG = Path("campaign.toml")
+
+
+def _config_here(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+    """--config as given; left out, ./campaign.toml, which must then be there."""
+    source = ctx.get_parameter_source(param.name) if param.name else None
+    if not ctx.resilient_parsing and source is click.core.ParameterSource.DEFAULT and not value.is_file():
+        raise ConfigError(
+            f"no campaign.toml here ({Path.cwd()}): pass --config or run reconnect init",
+            expected="a campaign.toml in the current folder, or --config PATH",
+            hint="reconnect init FILE --out DIR writes one for your own files; "
+            "reconnect sample DIR --firm consulting-firm writes a sample campaign",
+        )
+    return _remember(_CONFIG)(ctx, param, value)
+
+
 def config_option(f):
     return click.option(
         "--config",
         "config_path",
         type=click.Path(dir_okay=False, path_type=Path),
-        required=True,
-        callback=_remember(_CONFIG),
-        help="Path of the campaign.toml.",
+        default=DEFAULT_CONFIG,
+        callback=_config_here,
+        help="Path of the campaign.toml. Default: campaign.toml in the current folder.",
+    )(f)
+
+
+def format_option(f):
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default="table",
+        show_default=True,
+        help="table: for reading; csv or json: for a spreadsheet or a program (money to the cent).",
     )(f)
 
 
@@ -182,15 +210,27 @@ def campaign_from(config_path: Path, as_of, engine: str | None = None, *, collec
     return scored_base(campaign_source(config_path, as_of, engine=engine), collect=collect)
 
 
-def _money(x: float) -> str:
-    return f"{x:,.0f}"
+def money_cell(x: float, currency: str | None = None, locale: str | None = None) -> str:
+    """An amount of a terminal table: whole units, in the campaign's currency when it has one."""
+    from ..money import format_money
+
+    return format_money(x, currency, locale=locale, whole=True)
 
 
-def render_bucket_table(table: pd.DataFrame, *, title: str) -> None:
-    """Print the bucket table with a totals row as a readable terminal table."""
+def render_bucket_table(
+    table: pd.DataFrame, *, title: str, currency: str | None = None, locale: str | None = None
+) -> None:
+    """Print the bucket table with a totals row as a readable terminal table.
+
+    Amounts are shown in ``currency`` (``[campaign] currency``) with the
+    separators of ``locale``; without a currency, as plain whole numbers.
+    """
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
+
+    def _money(x: float) -> str:
+        return money_cell(x, currency, locale)
 
     has_value = "value_at_stake" in table.columns
     # Text, not markup: a campaign called "Acme [/]" is printed as it is, not read as a closing tag.
@@ -234,11 +274,21 @@ def render_bucket_table(table: pd.DataFrame, *, title: str) -> None:
 
 
 def emit(frame: pd.DataFrame, fmt: str) -> None:
-    """Write a frame to stdout as CSV or JSON records."""
+    """Write a frame to stdout as CSV or JSON records, money to the cent (plain numbers, no symbol)."""
+    import json
+
+    from ..money import MONEY_COLUMNS, cents, round_money
+
+    frame = round_money(frame)
     if fmt == "csv":
         click.echo(frame.to_csv(index=False), nl=False)
     else:
-        click.echo(frame.to_json(orient="records", date_format="iso", indent=2))
+        # pandas' JSON writer prints the float nearest a cent with 17 digits (8880963.2199999988):
+        # Python's json prints the shortest form that reads back the same.
+        records = json.loads(frame.to_json(orient="records", date_format="iso"))
+        for record in records:
+            record.update({c: cents(record[c]) for c in MONEY_COLUMNS if c in record})
+        click.echo(json.dumps(records, indent=2, ensure_ascii=False))
 
 
 class _UserError(click.ClickException):
@@ -414,7 +464,7 @@ def sample(outdir: Path, firm: str, seed: int, as_of, reports_folder: str) -> No
 @config_option
 @as_of_option
 @engine_option
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@format_option
 def buckets(config_path: Path, as_of, engine: str | None, fmt: str) -> None:
     """Print the dormancy bucket table: clients, value at stake, share of revenue."""
     from ..engines import to_pandas
@@ -425,8 +475,13 @@ def buckets(config_path: Path, as_of, engine: str | None, fmt: str) -> None:
     if fmt != "table":
         emit(table, fmt)
         return
-    name = campaign.config.campaign.name
-    render_bucket_table(table, title=f"{name}: clients by time since last contact, as of {campaign.as_of}")
+    section = campaign.config.campaign
+    render_bucket_table(
+        table,
+        title=f"{section.name}: clients by time since last contact, as of {campaign.as_of}",
+        currency=section.currency,
+        locale=section.locale,
+    )
     click.echo(str(campaign.inputs.report))
     if campaign.history_text:
         click.echo(campaign.history_text)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from .. import schema as s
 from . import base
-from .base import FORMATS, as_of_option, config_option, emit, main
+from .base import as_of_option, config_option, emit, format_option, main, money_cell
 
 
 def _config(config_path: Path):
@@ -53,8 +53,11 @@ def _interval(low: float, high: float) -> str:
     return "–" if pd.isna(low) else f"{100 * low:.1f}–{100 * high:.1f} %"
 
 
-def _money(x: float) -> str:
-    return "–" if pd.isna(x) else f"{x:,.0f}"
+def _money(x: float, campaign=None) -> str:
+    """A total of a summary table in the campaign's currency (``campaign``: [campaign]), "–" when none."""
+    if pd.isna(x):
+        return "–"
+    return money_cell(x, getattr(campaign, "currency", None), getattr(campaign, "locale", None))
 
 
 @main.group()
@@ -192,11 +195,12 @@ def import_(file: Path, config_path: Path, as_of, allow_duplicates: bool) -> Non
     show_default=True,
     help="Latest events shown in a table.",
 )
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@format_option
 def events(
     config_path: Path, as_of, client_id: str | None, include_superseded: bool, limit: int, fmt: str
 ) -> None:
     """List the events of the outcome log (current ones by default), oldest first."""
+    from ..money import format_money
     from ..outcomes import OutcomeStore, empty_events, store_exists
 
     cfg = _config(config_path)
@@ -225,7 +229,7 @@ def events(
             str(row.client_id),
             _words(row.kind),
             _words(row.channel),
-            "" if pd.isna(row.amount) else f"{row.amount:,.2f}",
+            format_money(row.amount, cfg.campaign.currency, locale=cfg.campaign.locale),
             _words(row.reason),
             _words(row.recorded_by),
             _words(row.supersedes),
@@ -252,13 +256,14 @@ def events(
     help="The hold-out clients (holdout.csv of `reconnect plan`: client_id, optionally the planned day): "
     "adds the lift over them.",
 )
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@format_option
 def summary(config_path: Path, as_of, plan_path: Path | None, holdout_path: Path | None, fmt: str) -> None:
     """Win-back rates with intervals, revenue, reasons, funnel, time to win-back and lift.
 
     The history file of [data] outcomes, if any, is imported first (idempotently).
     """
     from ..load import read_table
+    from ..money import MONEY_COLUMNS, cents
     from ..pipeline import outcome_report
 
     cfg = _config(config_path)
@@ -275,7 +280,10 @@ def summary(config_path: Path, as_of, plan_path: Path | None, holdout_path: Path
             "lift_statement": result.lift_statement,
             "notes": list(result.notes),
             "tables": {
-                name: json.loads(table.to_json(orient="records", date_format="iso"))
+                name: [
+                    {k: cents(v) if k in MONEY_COLUMNS else v for k, v in record.items()}
+                    for record in json.loads(table.to_json(orient="records", date_format="iso"))
+                ]
                 for name, table in result.tables().items()
             },
         }
@@ -287,7 +295,7 @@ def summary(config_path: Path, as_of, plan_path: Path | None, holdout_path: Path
         )
         emit(long[["table", *[c for c in long.columns if c != "table"]]], "csv")
         return
-    _render_summary(result, name=cfg.campaign.name)
+    _render_summary(result, name=cfg.campaign.name, campaign=cfg.campaign)
 
 
 _GROUP_TITLES = {
@@ -298,7 +306,7 @@ _GROUP_TITLES = {
 }
 
 
-def _rate_table(table: pd.DataFrame, *, title: str, label: str | None):
+def _rate_table(table: pd.DataFrame, *, title: str, label: str | None, campaign=None):
     from rich.table import Table
 
     t = Table(title=title, title_justify="left")
@@ -314,22 +322,31 @@ def _rate_table(table: pd.DataFrame, *, title: str, label: str | None):
             f"{row[s.WON_BACK]:,}",
             _pct(row[s.RATE]),
             _interval(row[s.RATE_LOW], row[s.RATE_HIGH]),
-            _money(row[s.REVENUE_RECOVERED]),
-            _money(row[s.REVENUE_PER_CONTACTED]),
+            _money(row[s.REVENUE_RECOVERED], campaign),
+            _money(row[s.REVENUE_PER_CONTACTED], campaign),
         )
     return t
 
 
-def _render_summary(result, *, name: str) -> None:
+def _render_summary(result, *, name: str, campaign=None) -> None:
     from rich.table import Table
 
     console = _console()
-    console.print(_rate_table(result.overall, title=f"{name}: win-back as of {result.as_of}", label=None))
+    console.print(
+        _rate_table(
+            result.overall, title=f"{name}: win-back as of {result.as_of}", label=None, campaign=campaign
+        )
+    )
     console.print(result.statement)
     console.print()
     for group, table in result.by.items():
         console.print(
-            _rate_table(table, title=_GROUP_TITLES.get(group, group), label=_words(group).capitalize())
+            _rate_table(
+                table,
+                title=_GROUP_TITLES.get(group, group),
+                label=_words(group).capitalize(),
+                campaign=campaign,
+            )
         )
         console.print()
     reasons = Table(title="Reasons given", title_justify="left")
