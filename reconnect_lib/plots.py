@@ -628,6 +628,7 @@ def funnel_chart(funnel: pd.DataFrame) -> go.Figure:
         )
     )
     fig.update_layout(template=STYLE, title=title, height=380, margin={"l": 110})
+    fig.update_yaxes(automargin=True)  # a stage's name is never cut ("answered (any reply)")
     fig.update_xaxes(count_axis(funnel[s.CLIENTS].max()))
     stages = funnel.set_index(funnel[s.STAGE].astype(str))[s.CLIENTS]
     if "contacted" in stages.index and int(stages["contacted"]) == 0:
