@@ -225,6 +225,10 @@ def client_view(clients, *, n: int = 15, keep_up: bool = False, due_only: bool =
     if due_only:
         clients = clients[clients["due"] & ~clients["do_not_contact"].fillna(False).astype(bool)]
     head = clients.head(n) if rhythm else clients.sort_values([order, "client_id"]).head(n)
+    if due_only and "priority_rank" in head.columns:
+        # priority_rank counts every client; among the due ones it skipped numbers (1, 2, 5, ...), which
+        # read as clients missing. The list shows each client's place in the order of reconnecting.
+        head = head.assign(priority_rank=range(1, len(head) + 1))
     shown = head[[c for c in columns if c in head.columns]].rename(columns=columns)
     formats = {
         "Usual gap (days)": "{:,.0f}",
@@ -289,10 +293,14 @@ def counts_in_words(counts: dict[str, int]) -> Markup:
 
 
 def contacts_view(actions, *, n: int | None = None):
-    """A week's planned actions (:meth:`ContactPlan.week` rows) by day, as an escaped table."""
+    """A week's planned actions (:meth:`ContactPlan.week` rows) by day, as an escaped table.
+
+    A column with nothing in it (no action of the week has a note) is left out.
+    """
     ordered = actions.sort_values(["planned_on", "action", "week_order"], kind="stable")
     head = ordered if n is None else ordered.head(n)
-    shown = head[[c for c in _ACTION_COLUMNS if c in head.columns]].rename(columns=_ACTION_COLUMNS)
+    kept = [c for c in _ACTION_COLUMNS if c in head.columns and not _blank(head[c])]
+    shown = head[kept].rename(columns=_ACTION_COLUMNS)
     if "Action" in shown.columns:
         shown = shown.assign(Action=shown["Action"].map(lambda a: _ACTION_WORDS.get(a, a)))
     style = shown.style.hide(axis="index").format(escape="html", na_rep="")
@@ -301,6 +309,67 @@ def contacts_view(actions, *, n: int | None = None):
         if column in shown.columns:
             style = style.format(fmt, subset=[column], na_rep="")
     return style
+
+
+def _blank(column) -> bool:
+    """Whether a column holds nothing to show: every value missing or empty text."""
+    return bool(column.isna().all()) or bool(column.astype("string").fillna("").str.strip().eq("").all())
+
+
+#: Longest contact list shown open; a longer one is folded under a line saying how many rows it has.
+OPEN_ROWS = 15
+
+
+def folded(table, *, rows: int, what: str, open_rows: int = OPEN_ROWS) -> Markup:
+    """A table as HTML, folded into ``<details>`` when it has more than `open_rows` rows.
+
+    The summary line says what it is and how many rows it has, so a week of 200
+    contacts does not push the charts 6,000 pixels down the page.
+
+    Parameters
+    ----------
+    table : pandas Styler
+        An escaped table (:func:`contacts_view`, :func:`client_view`).
+    rows : int
+        How many rows it has.
+    what : str
+        What a row is, plural ("contacts this week"): the summary reads "Show the 200 contacts this week".
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"a": range(3)}).style.hide(axis="index")
+    >>> str(folded(t, rows=3, what="rows", open_rows=2)).startswith("<details><summary>Show the 3 rows")
+    True
+    >>> "<details>" in str(folded(t, rows=3, what="rows", open_rows=3))
+    False
+    """
+    html = Markup(table.to_html())
+    if rows <= open_rows:
+        return html
+    return Markup("<details><summary>Show the {:,} {}</summary>{}</details>").format(rows, what, html)
+
+
+def keep_up_section(keep_up, *, weeks: int, n: int = 15) -> Markup:
+    """How many clients become due within `weeks` weeks, and the first `n` of them (none: no table).
+
+    "0 clients become due within 4 weeks" was followed by an empty table's headers.
+
+    >>> import pandas as pd
+    >>> str(keep_up_section(pd.DataFrame(columns=["client_id", "crosses_on"]), weeks=4))
+    '<p><strong>0</strong> clients become due within 4 weeks.</p>'
+    """
+    one = len(keep_up) == 1
+    sentence = narrative(
+        "**{clients:,}** " + ("client becomes" if one else "clients become") + " due within {weeks} weeks.",
+        clients=len(keep_up),
+        weeks=weeks,
+    )
+    if len(keep_up) == 0:
+        return sentence
+    if len(keep_up) > n:
+        sentence += narrative("The first {n:,} by the day they become due:", n=n)
+    return sentence + Markup(client_view(keep_up, n=n, keep_up=True).to_html())
 
 
 def rates_view(rates, *, label: str | None = None):
