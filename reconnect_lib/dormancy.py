@@ -24,6 +24,7 @@ import narwhals as nw
 from . import _frames as fr
 from .config import DEFAULT_EDGES_MONTHS
 from .errors import ConfigError, InputError
+from .money import cents
 from .schema import (
     BUCKET_ORDER,
     CLIENT_ID,
@@ -514,7 +515,7 @@ def base_summary(scored: Any, *, edges_months: Sequence[int] = DEFAULT_EDGES_MON
         row = row.collect()
     numbers = {k: v[0] for k, v in row.to_dict(as_series=False).items()}
     numbers = {
-        k: (int(v) if k not in ("total_revenue", "value_at_stake_due", "expected_value_due") else float(v))
+        k: (int(v) if k not in ("total_revenue", "value_at_stake_due", "expected_value_due") else cents(v))
         for k, v in numbers.items()
     }
     numbers["due_share"] = numbers["due"] / numbers["clients"] if numbers["clients"] else 0.0

@@ -48,6 +48,7 @@ import pandas as pd
 from .config import EMAIL_ADDRESS, CampaignConfig
 from .errors import ConfigError
 from .files import atomic_write_bytes, make_folder, write_owned_folder
+from .money import cents, counted, format_money, round_money
 from .plan import ContactPlan
 from .schema import (
     ACCOUNT_OWNER,
@@ -260,8 +261,8 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv_text(frame: pd.DataFrame) -> str:
-    """`frame` as spreadsheet-safe CSV text: neutralised text, ISO dates, ``\\n`` line ends."""
-    out = neutralise_frame(frame)
+    """`frame` as spreadsheet-safe CSV text: neutralised text, ISO dates, money to the cent, ``\\n`` ends."""
+    out = round_money(neutralise_frame(frame))
     for column in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[column]):
             out[column] = out[column].dt.strftime("%Y-%m-%d")
@@ -524,8 +525,8 @@ def _number(value: Any) -> float | None:
     return None if math.isnan(number) else number
 
 
-def _money(value: float | None) -> str:
-    return "" if value is None else f"{value:,.0f}"
+def _money(value: float | None, currency: str | None, locale: str | None) -> str:
+    return format_money(value, currency, locale=locale, whole=True)
 
 
 def _promise(call_on: date | None, gift_on: date | None) -> str:
@@ -630,7 +631,7 @@ def letter_fields(
                 "years_as_client": (letter_day - since).days // 365 if since else None,
                 "n_purchases": n_purchases,
                 "worked_together": worked_together(str(since.year) if since else "", n_purchases),
-                "total_revenue": _number(row.get(TOTAL_REVENUE)),
+                "total_revenue": cents(_number(row.get(TOTAL_REVENUE))),
                 "last_purchase": month_year(_day(row.get(LAST_PURCHASE))),
                 "last_in_touch": month_year(_last_in_touch(row)),
                 "months_silent": None if days is None else int(days // _DAYS_PER_MONTH),
@@ -1249,7 +1250,9 @@ def talking_points(row: Mapping[str, Any], *, on: date) -> list[str]:
     return points
 
 
-def _call_records(plan: ContactPlan, week: str) -> list[dict[str, Any]]:
+def _call_records(
+    plan: ContactPlan, week: str, *, currency: str | None = None, locale: str | None = None
+) -> list[dict[str, Any]]:
     records = []
     for row in _week_rows(plan, week, ["call", "follow_up_call"]).to_dict("records"):
         day = _day(row[PLANNED_ON])
@@ -1264,10 +1267,10 @@ def _call_records(plan: ContactPlan, week: str) -> list[dict[str, Any]]:
         purchases = row.get(N_PURCHASES)
         bought = []
         if purchases is not None and not pd.isna(purchases):
-            bought.append(f"{int(purchases)} purchase{'s' if int(purchases) != 1 else ''}")
+            bought.append(counted(int(purchases), "purchase"))
         revenue = _number(row.get(TOTAL_REVENUE))
         if revenue is not None:
-            bought.append(f"{_money(revenue)} in total")
+            bought.append(f"{_money(revenue, currency, locale)} in total")
         last_purchase = _day(row.get(LAST_PURCHASE))
         if last_purchase:
             bought.append(f"last {month_year(last_purchase)}")
@@ -1290,7 +1293,7 @@ def _call_records(plan: ContactPlan, week: str) -> list[dict[str, Any]]:
                 "bucket": _text(row.get(DORMANCY_BUCKET)),
                 "value_at_stake": _number(row.get(VALUE_AT_STAKE)),
                 "expected_value": _number(row.get(EXPECTED_VALUE)),
-                "value": _money(_number(row.get(VALUE_AT_STAKE))),
+                "value": _money(_number(row.get(VALUE_AT_STAKE)), currency, locale),
                 "following_up": following,
                 "talking_points": talking_points(row, on=day) if day else [],
                 "open_problem": bool(row.get(OPEN_PROBLEM)) is True,
@@ -1299,8 +1302,14 @@ def _call_records(plan: ContactPlan, week: str) -> list[dict[str, Any]]:
     return records
 
 
-def call_sheet(plan: ContactPlan, week: str) -> pd.DataFrame:
+def call_sheet(
+    plan: ContactPlan, week: str, *, currency: str | None = None, locale: str | None = None
+) -> pd.DataFrame:
     """The week's calls (follow-ups and first calls), one row per call, in the day's order.
+
+    ``WhatTheyBought`` gives the client's revenue in `currency` (``[campaign]
+    currency``, with the separators of `locale`); ``ValueAtStake`` and
+    ``ExpectedValue`` are plain numbers to the cent.
 
     Returns
     -------
@@ -1322,7 +1331,7 @@ def call_sheet(plan: ContactPlan, week: str) -> pd.DataFrame:
     >>> call_sheet(plan, "2026-W49").loc[0, ["Day", "Name", "FollowingUp"]].tolist()
     ['2026-11-30', 'Ann Lee', 'Our letter of 23 November 2026 promised this call']
     """
-    records = _call_records(plan, week)
+    records = _call_records(plan, week, currency=currency, locale=locale)
     table = pd.DataFrame(
         {
             "Order": pd.Series([r["order"] for r in records], dtype="int64"),
@@ -1353,9 +1362,19 @@ def call_sheet(plan: ContactPlan, week: str) -> pd.DataFrame:
     return table
 
 
-def render_call_sheet_html(plan: ContactPlan, week: str, *, firm: str = "our firm") -> str:
-    """The week's call sheet as a printable HTML page (A4 landscape), every field escaped."""
-    records = _call_records(plan, week)
+def render_call_sheet_html(
+    plan: ContactPlan,
+    week: str,
+    *,
+    firm: str = "our firm",
+    currency: str | None = None,
+    locale: str | None = None,
+) -> str:
+    """The week's call sheet as a printable HTML page (A4 landscape), every field escaped.
+
+    Amounts are shown in `currency` with the separators of `locale` (plain numbers without one).
+    """
+    records = _call_records(plan, week, currency=currency, locale=locale)
     (page,) = _render(
         None,
         CALL_SHEET_TEMPLATE,
@@ -1389,8 +1408,13 @@ def write_week(
     template: Path | str | None = None,
     firm: str = "our firm",
     sender: Sender | str = "",
+    currency: str | None = None,
+    locale: str | None = None,
 ) -> dict[str, Path]:
     """Write the plan and the week's call sheet, mail merge and letters into `out_dir`, atomically.
+
+    The call sheet shows amounts in `currency` (``[campaign] currency``) with
+    the separators of `locale`; the CSV files hold money to the cent.
 
     Files: ``plan.csv`` (the whole plan, :data:`PLAN_CSV_COLUMNS`),
     ``excluded.csv`` (who is not planned and why), ``holdout.csv``,
@@ -1421,7 +1445,9 @@ def write_week(
         -> path inside `out_dir`.
     """
     week_monday(week)
-    files, names = _week_files(plan, week, template=template, firm=firm, sender=sender)
+    files, names = _week_files(
+        plan, week, template=template, firm=firm, sender=sender, currency=currency, locale=locale
+    )
     target = Path(out_dir)
     write_owned_folder(
         target,
@@ -1437,7 +1463,14 @@ def write_week(
 
 
 def _week_files(
-    plan: ContactPlan, week: str, *, template: Path | str | None, firm: str, sender: Sender | str
+    plan: ContactPlan,
+    week: str,
+    *,
+    template: Path | str | None,
+    firm: str,
+    sender: Sender | str,
+    currency: str | None = None,
+    locale: str | None = None,
 ) -> tuple[dict[str, bytes], dict[str, str]]:
     """The week's files (relative path -> bytes) and their labels (label -> relative path)."""
     files: dict[str, bytes] = {}
@@ -1457,8 +1490,11 @@ def _week_files(
         "plan": csv("plan.csv", actions[columns]),
         "excluded": csv("excluded.csv", plan.excluded),
         "holdout": csv("holdout.csv", plan.holdout),
-        "call_sheet": csv("call_sheet.csv", call_sheet(plan, week)),
-        "call_sheet_html": text("call_sheet.html", render_call_sheet_html(plan, week, firm=firm)),
+        "call_sheet": csv("call_sheet.csv", call_sheet(plan, week, currency=currency, locale=locale)),
+        "call_sheet_html": text(
+            "call_sheet.html",
+            render_call_sheet_html(plan, week, firm=firm, currency=currency, locale=locale),
+        ),
         "mail_merge": csv("mail_merge.csv", mail_merge(plan, week, firm=firm, sender=sender)),
         "letters_html": text("letters.html", letters_html),
     }

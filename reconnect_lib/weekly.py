@@ -34,6 +34,7 @@ import pandas as pd
 
 from . import schema as s
 from .config import CampaignConfig
+from .money import cents
 from .pipeline import Campaign, CampaignSource, scored_base
 from .plan import ContactPlan, plan_from_config
 from .weeks import iso_week
@@ -138,7 +139,7 @@ class CampaignWeek:
             "win_back_rate": _float(overall[s.RATE]),
             "rate_low": _float(overall[s.RATE_LOW]),
             "rate_high": _float(overall[s.RATE_HIGH]),
-            "revenue_recovered": _float(overall[s.REVENUE_RECOVERED]),
+            "revenue_recovered": cents(overall[s.REVENUE_RECOVERED]),
             "statement": self.outcomes.statement,
             "lift_statement": self.outcomes.lift_statement,
             "rates_by_bucket": []

@@ -440,3 +440,14 @@ def test_the_plan_summary_says_1_week_not_1_weeks(capsys):
     assert "To finish in 1 week (by 2026-W48)" in out
     assert "Catch-up: 1 due client to contact" in out
     assert "Keep-up: 1 client not yet due is planned too, each before 1 month of silence" in out
+
+
+def test_plan_writes_the_call_sheet_in_the_campaigns_currency(runner, consulting_copy, tmp_path):
+    config = _with_currency(consulting_copy, 'currency = "GBP"')
+    out = tmp_path / "week"
+    result = runner.invoke(main, ["plan", "--config", str(config), "--week", "2026-W49", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    sheet = pd.read_csv(out / "call_sheet.csv", dtype=str, encoding="utf-8-sig")
+    assert sheet["WhatTheyBought"].str.contains(" £[0-9,]+ in total", regex=True).any()
+    assert "£" in (out / "call_sheet.html").read_text(encoding="utf-8")
+    assert all(len(v.partition(".")[2]) <= 2 for v in sheet["ValueAtStake"].dropna())

@@ -777,3 +777,22 @@ def test_a_file_where_the_letters_folder_goes_is_named_itself(plan, tmp_path):
     with pytest.raises(WriteError, match=r"would overwrite but did not write: letters\n"):
         write_week(plan, WEEK1, out)
     assert (out / "letters").read_text(encoding="utf-8") == "my list of letters to write"
+
+
+# --- money in the client's currency (issue 17) ---------------------------------------------
+
+
+def test_the_call_sheet_shows_money_in_the_campaigns_currency(plan):
+    sheet = call_sheet(plan, WEEK2, currency="GBP")
+    assert sheet.iloc[0]["WhatTheyBought"] == "4 purchases, £12,001 in total, last September 2025"
+    euros = call_sheet(plan, WEEK2, currency="EUR", locale="de_DE")
+    assert euros.iloc[0]["WhatTheyBought"] == "4 purchases, 12.001\xa0€ in total, last September 2025"
+    page = render_call_sheet_html(plan, WEEK2, firm="Pike & Okoye", currency="GBP")
+    assert "£12,001 in total" in page
+    assert "£2,999" in page  # the value at stake of C001, whole pounds
+
+
+def test_money_in_the_week_csvs_is_to_the_cent():
+    frame = pd.DataFrame({EXPECTED_VALUE: [2578658.3199999998], VALUE_SCORE: [0.5], "clients": [3]})
+    text = to_csv_text(frame)
+    assert text.splitlines()[1] == "2578658.32,0.5,3"

@@ -117,3 +117,23 @@ def test_a_count_is_whole_and_its_noun_agrees(n):
     text = counted(n, "week")
     assert text == (f"{n:,} week" if n == 1 else f"{n:,} weeks")
     assert counted(n, "client has", "clients have").endswith("has" if n == 1 else "have")
+
+
+def test_the_overview_sidecar_numbers_hold_money_to_the_cent():
+    from reconnect_lib.dormancy import base_summary, dormancy_buckets
+    from reconnect_lib.value import value_scores
+
+    base = pd.DataFrame(
+        {
+            "client_id": ["a", "b", "c"],
+            "days_dormant": [10, 1200, 900],
+            "n_purchases": [3, 1, 2],
+            "total_revenue": [0.1, 0.2, 2578658.0199999998],
+            "yearly_revenue": [0.1, 0.2, 4768988.149999999],
+        }
+    )
+    numbers = base_summary(value_scores(dormancy_buckets(base)))
+    money = {k: numbers[k] for k in ("total_revenue", "value_at_stake_due", "expected_value_due")}
+    assert json.dumps(money["total_revenue"]) == "2578658.32"
+    assert all(len(json.dumps(v).partition(".")[2]) <= 2 for v in money.values()), money
+    assert all(isinstance(numbers[k], int) for k in ("clients", "due", "due_contactable"))

@@ -84,7 +84,16 @@ def plan_command(
     name = campaign.config.campaign.name
     folder = out_dir or campaign.config.reports.folder / safe_folder_name(name) / week / "plan"
     firm_text, writer = writer_of(campaign.config, firm=firm, signer=sender)
-    paths = write_week(plan, week, folder, template=template, firm=firm_text, sender=writer)
+    paths = write_week(
+        plan,
+        week,
+        folder,
+        template=template,
+        firm=firm_text,
+        sender=writer,
+        currency=campaign.config.campaign.currency,
+        locale=campaign.config.campaign.locale,
+    )
     render_summary(
         plan.summary(week),
         plan,
