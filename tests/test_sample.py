@@ -335,12 +335,12 @@ def test_field_reports_hold_for_any_seed_and_date(seed, as_of):
 
 @pytest.mark.parametrize("firm", FIRMS)
 def test_committed_sample_matches_a_fresh_generation(firm, tmp_path):
-    paths = write_sample(tmp_path / firm, firm=firm)
+    paths = write_sample(tmp_path / firm, firm=firm, reports_folder=sample.REPOSITORY_REPORTS_FOLDER)
     committed = SAMPLE_DIR / firm
     for path in paths.values():
         assert (committed / path.name).read_bytes() == path.read_bytes(), (
             f"data/sample/{firm}/{path.name} differs from the generator; regenerate it with "
-            f"write_sample('data/sample/{firm}', firm='{firm}')"
+            f"reconnect sample data/sample/{firm} --firm {firm} --reports-folder ../../../reports"
         )
     generated = {p.name for p in paths.values()}
     present = {p.name for p in committed.iterdir() if not p.name.startswith("outcomes.sqlite")}
@@ -464,3 +464,38 @@ def test_a_campaign_file_edited_after_the_sample_was_written_is_kept(tmp_path):
         write_sample(tmp_path, firm="consulting-firm", seed=7)
     assert (tmp_path / "campaign.toml").read_text(encoding="utf-8") == edited
     assert (tmp_path / "clients.csv").read_bytes() == clients
+
+
+# --- defaults that keep a machine tidy (issue 17) ---------------------------------------
+
+
+def test_a_sample_written_anywhere_keeps_its_reports_beside_its_campaign_toml(tmp_path):
+    # `reconnect sample DIR` wrote folder = "../../../reports": a copy elsewhere wrote into /reports.
+    from click.testing import CliRunner
+
+    from reconnect_lib.cli import main
+
+    folder = tmp_path / "firm"
+    result = CliRunner().invoke(main, ["sample", str(folder), "--firm", "consulting-firm"])
+    assert result.exit_code == 0, result.output
+    cfg = load_config(folder / "campaign.toml")
+    assert cfg.reports.folder == (folder / "reports").resolve()
+    assert write_sample(tmp_path / "py", firm="financial-planner")["config"].read_text(
+        encoding="utf-8"
+    ).endswith('[reports]\nfolder = "reports"\n')
+
+
+@pytest.mark.parametrize("firm", FIRMS)
+def test_the_committed_samples_say_how_they_are_regenerated_and_who_writes(firm, tmp_path):
+    text = (SAMPLE_DIR / firm / "campaign.toml").read_text(encoding="utf-8")
+    command = re.search(r"regenerate with `reconnect sample (.*?)`", text).group(1).split()
+    assert command[0] == f"data/sample/{firm}"
+    assert command[command.index("--reports-folder") + 1] == "../../../reports"
+    cfg = load_config(SAMPLE_DIR / firm / "campaign.toml")
+    assert cfg.reports.folder == (SAMPLE_DIR.parents[1] / "reports").resolve()
+    # [sender]: the firm signs its letters by name, not with one made from "consulting-firm"
+    assert cfg.sender.firm in {"Pike & Okoye", "Reeve & Blake Financial Planning"}
+    assert cfg.sender.signer
+    assert cfg.sender.email.endswith(".example")
+    owners = set(pd.read_csv(SAMPLE_DIR / firm / "clients.csv", dtype=str)["account_owner"].dropna())
+    assert cfg.sender.signer in owners  # a partner of the firm, who owns clients of their own

@@ -440,9 +440,10 @@ def main() -> None:
 )
 @click.option(
     "--reports-folder",
-    default="../../../reports",
+    default="reports",
     show_default=True,
-    help="Report folder for campaign.toml, relative to OUTDIR (the default suits data/sample/<firm>).",
+    help="[reports] folder of the campaign.toml, relative to OUTDIR (default: reports/ beside it; "
+    "the repository's data/sample/<firm> use ../../../reports).",
 )
 def sample(outdir: Path, firm: str, seed: int, as_of, reports_folder: str) -> None:
     """Write a sample firm's data and campaign.toml into OUTDIR."""
