@@ -46,10 +46,11 @@ SPARK_DEFAULTS: dict[str, str] = {
     "spark.ui.showConsoleProgress": "false",
 }
 
+#: How to install each optional engine: the package's extra of the same name.
 _EXTRAS = {
-    "polars": "pip install polars",
-    "duckdb": "pip install duckdb",
-    "spark": "pip install 'reconnect_lib[spark]' (and a Java 17 runtime for local mode)",
+    "polars": 'pip install "reconnect_lib[polars]"',
+    "duckdb": 'pip install "reconnect_lib[duckdb]"',
+    "spark": 'pip install "reconnect_lib[spark]" (and a Java 17 runtime for local mode)',
 }
 
 
@@ -67,7 +68,8 @@ def _require(engine: str) -> Any:
         raise ConfigError(
             f"engine {engine!r} is not installed",
             expected=f"the {module.split('.')[0]} package",
-            hint=f'{_EXTRAS[engine]}, or set name = "pandas" under [engine] in campaign.toml',
+            hint=f"{_EXTRAS[engine]}; or use pandas: set name = \"pandas\" under [engine] in campaign.toml "
+            "(or pass --engine pandas)",
         ) from err
 
 

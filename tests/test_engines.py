@@ -656,3 +656,22 @@ def test_scan_refuses_a_repeated_header_as_the_pandas_loader_does(tmp_path, engi
         refusals.append(str(caught.value))
     assert refusals[0] == refusals[1]
     assert "row 2: repeats the header row" in refusals[1]
+
+
+@pytest.mark.parametrize(
+    ("engine", "module"), [("polars", "polars"), ("duckdb", "duckdb"), ("spark", "pyspark.sql")]
+)
+def test_an_engine_not_installed_names_its_extra_and_the_key(engine, module, monkeypatch):
+    import tomllib
+
+    monkeypatch.setitem(sys.modules, module, None)  # import raises ImportError, as when not installed
+    with pytest.raises(ConfigError, match=f"engine '{engine}' is not installed") as caught:
+        engines._require(engine)
+    message = str(caught.value)
+    assert f'pip install "reconnect_lib[{engine}]"' in message
+    assert 'name = "pandas" under [engine]' in message
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    extras = pyproject["project"]["optional-dependencies"]
+    package = module.split(".")[0]
+    assert any(dep.startswith(package) for dep in extras[engine])  # the extra the message names exists
+    assert any(dep.startswith(package) for dep in extras["test"])  # and the test extra still installs it
