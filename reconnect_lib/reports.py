@@ -149,6 +149,13 @@ def _failed_hint(failed: Path | None) -> str:
     return f"{kept}; the previous report is unchanged"
 
 
+#: Command-line arguments of the report's kernel. ipykernel logs a warning that the kernel
+#: talks to papermill over TCP on the loopback without encryption; it wrote into the middle
+#: of the progress bar of every report. Only the kernel's own log is quietened: a cell's
+#: output and errors still reach the notebook, and the kernel's errors still show.
+KERNEL_ARGUMENTS: tuple[str, ...] = ("--IPKernelApp.log_level=ERROR",)
+
+
 def run_report(
     kind: ReportKind,
     *,
@@ -235,6 +242,7 @@ def run_report(
                 progress_bar=progress,
                 cwd=str(source.parent),
                 execution_timeout=timeout,
+                extra_arguments=list(KERNEL_ARGUMENTS),
             )
         except pm.PapermillExecutionError as err:
             failed = _keep_failed(tmp_nb, campaign_dir, week, source.name)

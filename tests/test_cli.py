@@ -451,3 +451,28 @@ def test_plan_writes_the_call_sheet_in_the_campaigns_currency(runner, consulting
     assert sheet["WhatTheyBought"].str.contains(" £[0-9,]+ in total", regex=True).any()
     assert "£" in (out / "call_sheet.html").read_text(encoding="utf-8")
     assert all(len(v.partition(".")[2]) <= 2 for v in sheet["ValueAtStake"].dropna())
+
+
+def test_the_kernels_tcp_warning_stays_out_of_the_report_progress_bar(tmp_path, capfd):
+    # ipykernel logged "[IPKernelApp] WARNING | Kernel is running over TCP without encryption"
+    # to the terminal in the middle of papermill's progress bar on every `reconnect report`.
+    from test_reports import tiny_weekly_notebook
+
+    from reconnect_lib.reports import run_report
+
+    paths = run_report(
+        "weekly",
+        config=SAMPLE / "consulting-firm" / "campaign.toml",
+        campaign="quiet",
+        reports_folder=tmp_path / "reports",
+        week="2026-W48",
+        as_of=date(2026, 11, 23),
+        notebooks=tiny_weekly_notebook(tmp_path),
+        progress=True,
+    )
+    assert json.loads(paths.numbers.read_text(encoding="utf-8")) == {"week": "2026-W48"}
+    captured = capfd.readouterr()
+    output = captured.out + captured.err
+    assert "Executing" in output  # the progress bar is there
+    assert "IPKernelApp" not in output
+    assert "without encryption" not in output
