@@ -75,6 +75,21 @@ VALUES = [
     ("empty path", _replace('contacts = "contacts.csv"', 'contacts = ""'), "`data.contacts`"),
     ("path a number", _replace('contacts = "contacts.csv"', "contacts = 7"), "`data.contacts`"),
     ("engine unknown", _add("engine", 'name = "dask"'), "`engine.name`"),
+    (
+        "currency a sign",
+        _replace("as_of = 2026-11-23", 'as_of = 2026-11-23\ncurrency = "£"'),
+        "`campaign.currency`",
+    ),
+    (
+        "currency unknown",
+        _replace("as_of = 2026-11-23", 'as_of = 2026-11-23\ncurrency = "XYZ"'),
+        "`campaign.currency`",
+    ),
+    (
+        "locale unknown",
+        _replace("as_of = 2026-11-23", 'as_of = 2026-11-23\nlocale = "xx_YY"'),
+        "`campaign.locale`",
+    ),
 ]
 FILES = [
     (
