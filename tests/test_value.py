@@ -445,6 +445,32 @@ def test_ties_in_a_bucket_break_on_client_id_whatever_the_row_order(to_engine, r
     assert [r[R_SCORE] for r in rows] == [2, 4, 3, 5]
 
 
+def test_duckdb_scores_rank_on_the_keys_and_count_without_windows():
+    # value_scores on DuckDB was 2.9 s of 4.8 s at 1.25M clients: five rank windows
+    # and two count windows, each carrying the whole client base (text included).
+    # Now the input is computed once, ranked on a relation of its keys and joined
+    # back; the counts are one aggregate, so the plan has the five ranks' windows only.
+    duckdb = pytest.importorskip("duckdb")
+    con = duckdb.connect()
+    clients = pl.DataFrame(
+        {
+            CLIENT_ID: ["c1", "c2", "c3"],
+            "client_since": [dt.date(2020, 1, 1), None, dt.date(2023, 1, 1)],
+            "private_note": ["n1", "n2", "n3"],
+        }
+    )
+    tx = pl.DataFrame(
+        {CLIENT_ID: ["c1", "c3"], "date": [dt.date(2023, 6, 1), dt.date(2024, 1, 1)], "amount": [100.0, 50.0]}
+    )
+    relations = [con.from_arrow(f.to_arrow()) for f in (clients, tx)]
+    scored = value_scores(dormancy_buckets(client_base(*relations, None, as_of=dt.date(2024, 6, 1))))
+    plan = scored.explain()
+    assert plan.count(" OVER ") == 5
+    on_polars = value_scores(dormancy_buckets(client_base(clients, tx, None, as_of=dt.date(2024, 6, 1))))
+    columns = [CLIENT_ID, BUCKET_RANK, PRIORITY_RANK, R_SCORE, F_SCORE, M_SCORE]
+    assert sorted(scored.select(*columns).fetchall()) == sorted(on_polars.select(columns).rows())
+
+
 def test_stages_run_on_duckdb(records):
     # a guard for the DuckDB issue to come: the stages are lazy-friendly already
     duckdb = pytest.importorskip("duckdb")
