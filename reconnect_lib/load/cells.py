@@ -14,6 +14,8 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import schema as s
 from ..column_maps import normalise_name
@@ -64,8 +66,40 @@ def _is_blank(value: object) -> bool:
         return False
 
 
+#: What :meth:`str.strip` strips: every character Python counts as white space.
+_PY_SPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+
+
+def _arrow_text(col: pd.Series) -> pa.Array | None:
+    """An object column whose every value is a string or missing, as a pyarrow string array
+    (null where missing), so that it is parsed by vectorised kernels; None for any other column.
+
+    >>> _arrow_text(pd.Series(["a", None], dtype=object)).to_pylist()
+    ['a', None]
+    >>> _arrow_text(pd.Series(["a", 1], dtype=object)) is None
+    True
+    """
+    if col.dtype != object or pd.api.types.infer_dtype(col, skipna=True) not in ("string", "empty"):
+        return None
+    return pa.array(col.to_numpy(), type=pa.string(), from_pandas=True)
+
+
+def _arrow_strip(text: pa.Array) -> pa.Array:
+    """:meth:`str.strip` of every string (the same characters stripped)."""
+    return pc.utf8_trim(text, _PY_SPACE)
+
+
+def _arrow_blank(text: pa.Array) -> np.ndarray:
+    """Where a string array is null or only spaces (as :func:`_is_blank` says)."""
+    spaces = pc.equal(pc.utf8_length(_arrow_strip(text)), 0)
+    return pc.fill_null(spaces, True).to_numpy(zero_copy_only=False)
+
+
 def _blank_mask(col: pd.Series) -> pd.Series:
     """True where a cell is missing or only spaces."""
+    text = _arrow_text(col)
+    if text is not None:
+        return pd.Series(_arrow_blank(text), index=col.index)
     if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
         try:
             spaces = col.str.strip() == ""  # NaN (never equal) for non-text cells
@@ -278,6 +312,8 @@ def _parse_dates(col: pd.Series, opts: _Options) -> _Dates:
     elif pd.api.types.is_datetime64_dtype(col.dtype):
         result = col
         missing = col.isna()
+    elif (cells := _arrow_text(col)) is not None:
+        result, missing, early, late = _parse_text_dates(cells, index, opts)
     else:
         values = col.astype(object)
         missing = values.map(_is_blank).astype(bool)
@@ -300,6 +336,46 @@ def _parse_dates(col: pd.Series, opts: _Options) -> _Dates:
     bad = ~missing & result.isna() & ~early & ~late
     values = result.where(~(early | late)).astype("datetime64[ns]").dt.normalize()
     return _Dates(values, bad.astype(bool), early.astype(bool), late.astype(bool))
+
+
+_PLAIN_ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+def _parse_text_dates(
+    cells: pa.Array, index: pd.Index, opts: _Options
+) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+    """Dates, missing, early and late of a column of strings: the plain ISO dates
+    (``2024-03-05``, the common export) at once, the other cells by :func:`_parse_date_strings`."""
+    missing = _arrow_blank(cells)
+    plain = pc.fill_null(pc.match_substring_regex(cells, _PLAIN_ISO_DATE), False).to_numpy(
+        zero_copy_only=False
+    )
+    result = pd.Series(pd.NaT, index=index, dtype="datetime64[us]")
+    early = np.zeros(len(cells), dtype=bool)
+    late = np.zeros(len(cells), dtype=bool)
+    if plain.any():
+        iso = cells.filter(pa.array(plain))
+        year = pc.cast(pc.utf8_slice_codeunits(iso, 0, 4), pa.int32()).to_numpy()
+        early[plain] = year < EARLIEST.year
+        late[plain] = year > 2200
+        ok = plain & ~early & ~late
+        if ok.any():
+            text = pd.Series(cells.filter(pa.array(ok)).to_numpy(zero_copy_only=False), dtype=object)
+            parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+            result.iloc[np.flatnonzero(ok)] = parsed.astype("datetime64[us]").to_numpy()
+    rest = ~missing & ~plain
+    if rest.any():
+        text = pd.Series(cells.filter(pa.array(rest)).to_numpy(zero_copy_only=False), index=index[rest])
+        parsed, text_early, text_late = _parse_date_strings(text.astype(str).str.strip(), opts)
+        result.loc[parsed.index] = parsed.to_numpy()
+        early[rest] = text_early.to_numpy(dtype=bool)
+        late[rest] = text_late.to_numpy(dtype=bool)
+    return (
+        result,
+        pd.Series(missing, index=index),
+        pd.Series(early, index=index),
+        pd.Series(late, index=index),
+    )
 
 
 _DATE_GUESSES = (
@@ -410,7 +486,8 @@ def _bounded(amounts: _Amounts) -> _Amounts:
     return _Amounts(parsed.where(~huge), (amounts.bad | huge).astype(bool), amounts.decimal, huge)
 
 
-_PLAIN_NUMBER = r"^[+-]?[0-9]+(?:([.,])([0-9]+))?$"  # ASCII: pd.to_numeric reads no other digits
+#: ASCII digits: pd.to_numeric reads no other digits.
+_PLAIN_NUMBER = r"^[+-]?(?P<whole>[0-9]+)(?:(?P<mark>[.,])(?P<fraction>[0-9]+))?$"
 
 
 def _plain_amounts(raw: pd.Series, opts: _Options) -> _Amounts | None:
@@ -418,31 +495,38 @@ def _plain_amounts(raw: pd.Series, opts: _Options) -> _Amounts | None:
 
     Returns None (use the general parser) when anything is less plain or the mark is ambiguous.
     """
-    blank = _blank_mask(raw)
-    if not raw[~blank].map(lambda v: isinstance(v, str)).all():
+    cells = _arrow_text(raw)
+    if cells is None:  # a value that is not text, or a column of another dtype
         return None
-    text = raw[~blank].astype(str).str.strip()
-    parts = text.str.extract(_PLAIN_NUMBER)
-    if not text.str.match(_PLAIN_NUMBER).all():
+    blank = _arrow_blank(cells)
+    text = _arrow_strip(cells.filter(pa.array(~blank)))
+    parts = pc.extract_regex(text, _PLAIN_NUMBER)  # null where a cell is not a plain number
+    if parts.null_count:
         return None
-    marks = set(parts[0].dropna().unique())
+    whole, mark, fraction = (parts.field(k) for k in ("whole", "mark", "fraction"))
+    marks = set(pc.unique(mark).to_pylist()) - {""}
     decimal = opts.decimal
     if len(marks) > 1:
         return None
     if marks:
-        (mark,) = marks
+        (mark_used,) = marks
         if decimal is None:
-            whole = text[parts[0].notna()].str.lstrip("+-").str.split(mark, regex=False).str[0]
-            fraction = parts[1].dropna()
-            thousands_like = (fraction.str.len() == 3) & whole.str.len().between(1, 3) & (whole != "0")
-            if thousands_like.all():
+            with_mark = pc.not_equal(mark, "")
+            length = pc.utf8_length(whole.filter(with_mark))
+            thousands_like = pc.and_(
+                pc.and_(pc.equal(pc.utf8_length(fraction.filter(with_mark)), 3), pc.less_equal(length, 3)),
+                pc.not_equal(whole.filter(with_mark), "0"),
+            )
+            if pc.all(thousands_like).as_py():
                 return None  # "1,234" alone: a thousand, or one point two?
-            decimal = mark
-        elif decimal != mark:
+            decimal = mark_used
+        elif decimal != mark_used:
             return None
-    values = pd.Series(np.nan, index=raw.index)
-    values[~blank] = pd.to_numeric(text.str.replace(",", ".", regex=False)).astype("float64")
-    return _Amounts(values, pd.Series(False, index=raw.index), decimal if marks else None)
+    values = np.full(len(raw), np.nan)
+    dotted = pc.replace_substring(text, ",", ".").to_numpy(zero_copy_only=False)
+    values[~blank] = pd.to_numeric(pd.Series(dotted, dtype=object)).astype("float64")
+    found = decimal if marks else None
+    return _Amounts(pd.Series(values, index=raw.index), pd.Series(False, index=raw.index), found)
 
 
 def _parse_amounts(col: pd.Series, opts: _Options) -> _Amounts:

@@ -24,7 +24,7 @@ import pandas as pd
 
 from ..errors import ConfigError, InputError
 from ..options import CSV_SUFFIXES, EXCEL_SUFFIXES, PARQUET_SUFFIXES, DecimalMark
-from .cells import _check_options, _is_blank
+from .cells import _arrow_strip, _check_options, _is_blank
 
 SourceLike = str | Path | pd.DataFrame
 
@@ -368,6 +368,22 @@ def _read_csv(
     if excel_sep:
         text = text[excel_sep.end() :]
     delim = delimiter or (excel_sep.group(1) if excel_sep else _sniff(text, decimal))
+    frame = _read_plain_csv(text, delim)
+    if frame is None:  # not plain: row by row, with the checks that say what is wrong
+        frame = _read_csv_rows(text, delim, file)
+    read_as = f"CSV, {_describe_delimiter(delim)}-separated, {used_encoding}"
+    if used_encoding.startswith("UTF-8 (not "):
+        notes = [f"read as {used_encoding}: its text is UTF-8, which {encoding} would garble"]
+    elif used_encoding.startswith("UTF-8") or encoding:
+        notes = []
+    else:
+        notes = [f"read as {used_encoding} text (not UTF-8)"]
+    return _Raw(frame, file, read_as, delim), notes
+
+
+def _read_csv_rows(text: str, delim: str, file: str) -> pd.DataFrame:
+    """The raw frame of CSV text read row by row by Python's csv module, or an InputError
+    saying what is wrong with its layout (no header, a title row, ragged or repeated rows)."""
     try:
         with _long_cells():
             rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
@@ -415,15 +431,83 @@ def _read_csv(
     records = [[c if c != "" else None for c in (r[:width] + [""] * (width - len(r)))] for r in body]
     frame = pd.DataFrame(records, columns=header, dtype=object) if records else _empty(header)
     frame.index = pd.RangeIndex(1, len(frame) + 1)
-    frame = _drop_empty_unnamed(frame)
-    read_as = f"CSV, {_describe_delimiter(delim)}-separated, {used_encoding}"
-    if used_encoding.startswith("UTF-8 (not "):
-        notes = [f"read as {used_encoding}: its text is UTF-8, which {encoding} would garble"]
-    elif used_encoding.startswith("UTF-8") or encoding:
-        notes = []
+    return _drop_empty_unnamed(frame)
+
+
+def _read_plain_csv(text: str, delim: str) -> pd.DataFrame | None:
+    """The raw frame of a plain CSV, read by pyarrow's columnar reader; None when it is not plain.
+
+    Plain: a header of two or more columns, at least two of them named, on the first line;
+    every row as wide as the header; no data row starting like the header; no NUL. pyarrow
+    splits cells as Python's csv module does (quotes, doubled quotes, quoted line breaks,
+    text after a closing quote, blank lines as rows of blanks), so such a file gives the frame
+    the row-by-row reader gives; anything else (a title row, a ragged or repeated row, a cell
+    longer than pyarrow's block) is left to that reader, which says what is wrong.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pv
+
+    if "\x00" in text:
+        return None
+    with _long_cells():
+        try:
+            first = next(csv.reader(io.StringIO(text, newline=""), delimiter=delim), [])
+        except csv.Error:
+            return None
+    if len(first) < 2 or sum(1 for c in first if c.strip()) < 2:
+        return None  # one column, or a lone title, or a blank first line: the row-by-row reader
+    names = [f"c{i}" for i in range(len(first))]
+    try:
+        table = pv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pv.ReadOptions(column_names=names, block_size=1 << 24),
+            parse_options=pv.ParseOptions(delimiter=delim, newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+            ),
+        )
+    except (pa.ArrowException, UnicodeEncodeError):
+        return None
+    if [c or "" for c in table.slice(0, 1).to_pylist()[0].values()] != first:
+        return None
+    body = table.slice(1)
+    if _may_repeat_header(first, body):
+        return None
+    header = _unique_names(first)
+    if not len(body):
+        frame = _empty(header)
     else:
-        notes = [f"read as {used_encoding} text (not UTF-8)"]
-    return _Raw(frame, file, read_as, delim), notes
+        frame = pd.DataFrame(
+            dict(enumerate(body.column(i).to_numpy(zero_copy_only=False) for i in range(len(header)))),
+            dtype=object,
+        )
+        frame.columns = header
+    frame.index = pd.RangeIndex(1, len(frame) + 1)
+    return _drop_empty_unnamed(frame)
+
+
+def _may_repeat_header(header: Sequence[str], body: Any) -> bool:
+    """True when a row of the pyarrow table `body` may repeat `header` (so the row-by-row
+    check decides): its first named cell, stripped and casefolded as
+    :func:`_check_repeated_header` compares them, is the header's."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    first = next(i for i, c in enumerate(header) if c.strip())
+    key = header[first].strip().casefold()
+    col = body.column(first)
+    if not len(col):
+        return False
+    ascii_cells = pc.fill_null(pc.string_is_ascii(col), True)
+    # (for ASCII text, casefold is lower)
+    same = pc.fill_null(pc.equal(pc.ascii_lower(_arrow_strip(col)), pa.scalar(key, pa.string())), False)
+    if pc.any(same).as_py():
+        return True
+    others = pc.unique(col.filter(pc.invert(ascii_cells))).to_pylist()
+    return any(v.strip().casefold() == key for v in others)
 
 
 def _header_line(rows: Sequence[Sequence[str]], first: int) -> int | None:

@@ -1,0 +1,218 @@
+"""The CSV fast path: a plain file is read by pyarrow's columnar reader, anything odd row by row.
+
+The row-by-row reader (Python's csv module, with the layout checks) is the truth: a file the
+fast path takes must come out as that reader gives it, and a file with anything odd (a title
+row, a ragged or repeated row, one column, a NUL) must be left to it, so that its problems
+are reported as before. The vectorised date and amount parsers are held to the per-value
+ones the same way.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+from unittest import mock
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from reconnect_lib.errors import InputError
+from reconnect_lib.load import cells, load_transactions, read_table
+from reconnect_lib.load.cells import _Options, _parse_amount_cells, _parse_date_strings, _parse_dates
+from reconnect_lib.load.read import _read_csv, _read_csv_rows, _read_plain_csv
+
+AS_OF = dt.date(2025, 1, 1)
+OPTS = _Options(pd.Timestamp(AS_OF), None, False, None, ",")
+
+
+def _write(tmp_path: Path, text: str, name: str = "t.csv") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode("utf-8"))
+    return path
+
+
+# --- the decision ----------------------------------------------------------------------------
+
+
+PLAIN = 'client_id,date,amount\n"C1",2024-01-05,10.50\nC2,2024-02-29,"1,5"\n"C, 3",,7\n'
+
+
+def test_a_plain_file_takes_the_fast_path_and_reads_as_row_by_row() -> None:
+    fast = _read_plain_csv(PLAIN, ",")
+    assert fast is not None
+    pd.testing.assert_frame_equal(fast, _read_csv_rows(PLAIN, ",", "t.csv"))
+    assert fast.loc[3, "client_id"] == "C, 3"
+    assert fast.loc[3, "date"] is None
+
+
+def test_quoted_line_breaks_and_blank_lines_take_the_fast_path() -> None:
+    text = 'a;b\n"x\ny";"say ""hi"""\n\n;2\n'
+    fast = _read_plain_csv(text, ";")
+    assert fast is not None
+    pd.testing.assert_frame_equal(fast, _read_csv_rows(text, ";", "t.csv"))
+
+
+@pytest.mark.parametrize(
+    ("text", "odd"),
+    [
+        ("Client list, printed 1 May\nid,name,city\n1,a,b\n2,c,d\n", "a title row"),
+        ("id,name\n1,a,extra\n", "a row longer than the header"),
+        ("id,name\n1\n", "a short row"),
+        ("id,name\n1,a\nid,name\n2,b\n", "a repeated header"),
+        ("id,name\n1,a\n ID ,Name\n2,b\n", "a repeated header, spaced and in capitals"),
+        ("id\n1\n2\n", "one column"),
+        ("\nid,name\n1,a\n", "a blank first line"),
+        ("id,name\n1,a\x00b\n", "a NUL"),
+        ("id,\n1,a\n", "one named column"),
+    ],
+)
+def test_an_odd_file_is_left_to_the_row_by_row_reader(text: str, odd: str) -> None:
+    assert _read_plain_csv(text, ",") is None, odd
+
+
+def test_a_repeated_header_in_other_letters_is_still_refused(tmp_path: Path) -> None:
+    # 'ſ' (long s) casefolds to 's': the row repeats the header as the checks compare them.
+    path = _write(tmp_path, "status,name\nactive,a\nſtatus,name\n")
+    assert _read_plain_csv(path.read_text(encoding="utf-8"), ",") is None
+    with pytest.raises(InputError, match="repeats the header row"):
+        read_table(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("id,name\n1,a\nid,name\n", "repeats the header row"),
+        ("id,name\n1,a,extra\n", "more values than the header"),
+        ("Client list\nid,name,city\n1,a,b\n2,c,d\n", "looks like a title above the header"),
+    ],
+)
+def test_an_odd_file_reports_what_it_reported_before(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        read_table(_write(tmp_path, text))
+
+
+def test_encodings_bom_and_excel_sep_line_read_through_the_fast_path(tmp_path: Path) -> None:
+    text = "sep=;\nclient_id;name\nC1;Zoë\nC2;Café\n"
+    for data in (text.encode("cp1252"), b"\xef\xbb\xbf" + text.encode("utf-8"), text.encode("utf-16")):
+        path = tmp_path / "t.csv"
+        path.write_bytes(data)
+        raw, _ = _read_csv(path, delimiter=None, encoding=None, decimal=None)
+        assert raw.frame["name"].tolist() == ["Zoë", "Café"]
+        assert raw.frame.columns.tolist() == ["client_id", "name"]
+
+
+CELL = st.text(alphabet="ab1é", min_size=1, max_size=3) | st.text(
+    alphabet=list('ab1 ,;"\n\r\téſ\u00a0'), max_size=6
+)
+
+
+#: Rows as wide as each other (the plain case), or not.
+ROWS = st.integers(2, 4).flatmap(
+    lambda width: st.lists(
+        st.lists(CELL, min_size=width, max_size=width) | st.lists(CELL, min_size=1, max_size=5),
+        min_size=1,
+        max_size=6,
+    )
+)
+
+
+@given(ROWS, st.sampled_from(",;"))
+def test_the_fast_path_reads_any_text_it_takes_as_the_row_by_row_reader(
+    rows: list[list[str]], delim: str
+) -> None:
+    text = "\n".join(delim.join(r) for r in rows)
+    fast = _read_plain_csv(text, delim)
+    if fast is None:
+        return
+    pd.testing.assert_frame_equal(fast, _read_csv_rows(text, delim, "t.csv"))
+
+
+@given(
+    st.integers(2, 4).flatmap(
+        lambda width: st.lists(st.lists(CELL, min_size=width, max_size=width), min_size=1, max_size=6)
+    ),
+    st.sampled_from([",", ";", "\t", "|"]),
+    st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]),
+)
+def test_a_file_written_by_a_csv_writer_takes_the_fast_path(
+    rows: list[list[str]], delim: str, quoting: int
+) -> None:
+    header = [f"col {i}" for i in range(len(rows[0]))]
+    out = io.StringIO()
+    csv.writer(out, delimiter=delim, quoting=quoting, lineterminator="\r\n").writerows([header, *rows])
+    fast = _read_plain_csv(out.getvalue(), delim)
+    assert fast is not None
+    pd.testing.assert_frame_equal(fast, _read_csv_rows(out.getvalue(), delim, "t.csv"))
+
+
+# --- dates and amounts -----------------------------------------------------------------------
+
+
+DATE_TEXT = st.one_of(
+    st.dates(min_value=dt.date(1, 1, 1)).map(lambda d: f"{d.year:04d}-{d.month:02d}-{d.day:02d}"),
+    st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z"),
+    st.sampled_from(
+        ["", " ", "2024-1-5", " 2024-01-05 ", "05/01/2024", "2024-01-05T10:00", "x", "٢٠٢٤-01-05"]
+    ),
+    st.none(),
+)
+
+
+def _dates_row_by_row(col: pd.Series) -> tuple[pd.Series, ...]:
+    """What the loader gave for a column of strings before the fast path (its text branch)."""
+    missing = col.map(cells._is_blank).astype(bool)
+    text = col[~missing].astype(str).str.strip()
+    result, early, late = _parse_date_strings(text, OPTS)
+    result = result.reindex(col.index)
+    early = early.reindex(col.index, fill_value=False) | (result.notna() & (result < cells.EARLIEST))
+    late = late.reindex(col.index, fill_value=False) | (result.notna() & (result > OPTS.as_of))
+    bad = ~missing & result.isna() & ~early & ~late
+    return result.where(~(early | late)).astype("datetime64[ns]").dt.normalize(), bad, early, late
+
+
+@given(st.lists(DATE_TEXT, max_size=12))
+def test_vectorised_dates_read_as_the_per_value_parser(values: list[str | None]) -> None:
+    col = pd.Series(values, dtype=object)
+    dates = _parse_dates(col, OPTS)
+    parsed, bad, early, late = _dates_row_by_row(col)
+    pd.testing.assert_series_equal(dates.parsed, parsed, check_names=False)
+    assert dates.bad.tolist() == bad.tolist()
+    assert dates.early.tolist() == early.tolist()
+    assert dates.late.tolist() == late.tolist()
+
+
+AMOUNT_TEXT = st.one_of(
+    st.from_regex(r"\A[+-]?[0-9]{1,7}([.,][0-9]{1,4})?\Z"),
+    st.decimals(min_value=-1e6, max_value=1e6, places=2, allow_nan=False).map(str),
+    st.sampled_from(["", " ", " 12.5 ", "1,234", "1.234,5", "€5", "nan", "1e3", "١٢"]),
+    st.none(),
+)
+
+
+@given(st.lists(AMOUNT_TEXT, max_size=12))
+def test_vectorised_amounts_read_as_the_per_value_parser(values: list[str | None]) -> None:
+    col = pd.Series(values, dtype=object)
+    fast = cells._plain_amounts(col, OPTS)
+    if fast is None:
+        return
+    with mock.patch.object(cells, "_plain_amounts", return_value=None):
+        slow = _parse_amount_cells(col, OPTS)
+    np.testing.assert_array_equal(fast.parsed.to_numpy(), slow.parsed.to_numpy())
+    assert fast.bad.tolist() == slow.bad.tolist()
+    if fast.decimal is not None:
+        assert fast.decimal == slow.decimal
+
+
+def test_a_plain_csv_loads_to_the_cent_and_the_day(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path, "client_id,date,amount\nC1,2024-01-05,10.50\nC1,2024-01-06,-0.25\nC2,2023-12-31,7\n"
+    )
+    out = load_transactions(path, as_of=AS_OF)
+    assert out["amount"].tolist() == [10.5, -0.25, 7.0]
+    assert out["date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-01-05", "2024-01-06", "2023-12-31"]
+
