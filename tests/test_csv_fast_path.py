@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import tempfile
 from pathlib import Path
 from unittest import mock
 
@@ -22,7 +23,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reconnect_lib.errors import InputError
-from reconnect_lib.load import cells, load_transactions, read_table
+from reconnect_lib.load import cells, load_transactions, read_table, scan_checks
 from reconnect_lib.load.cells import _Options, _parse_amount_cells, _parse_date_strings, _parse_dates
 from reconnect_lib.load.read import _read_csv, _read_csv_rows, _read_plain_csv
 
@@ -216,3 +217,63 @@ def test_a_plain_csv_loads_to_the_cent_and_the_day(tmp_path: Path) -> None:
     assert out["amount"].tolist() == [10.5, -0.25, 7.0]
     assert out["date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-01-05", "2024-01-06", "2023-12-31"]
 
+
+# --- the engines' layout check -----------------------------------------------------------------
+
+
+def _layouts(path: Path) -> tuple[scan_checks._CsvLayout, scan_checks._CsvLayout]:
+    fast = scan_checks._csv_layout(path, None)
+    with mock.patch.object(scan_checks, "_arrow_layout", return_value=None):
+        slow = scan_checks._csv_layout(path, None)
+    return fast, slow
+
+
+def test_a_plain_file_is_laid_out_by_the_columnar_reader(tmp_path: Path) -> None:
+    path = _write(tmp_path, 'client_id,name\nC1,"Zoë\nLine 2"\nC2,"say ""hi"""\n')
+    assert scan_checks._arrow_layout(path, ",", ["client_id", "name"]) == (2, [4, 18])
+    fast, slow = _layouts(path)
+    assert fast == slow
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("id,name\n1,a\n , \n", "blank rows"),
+        ("id,name\n1,a\nid,name\n", "a row that repeats the header"),
+        ("id,name\n1,a,b\n", "rows with more or fewer values"),
+        ("id,name\n1\n", "rows with more or fewer values"),
+    ],
+)
+def test_an_odd_file_is_left_to_the_pandas_loader_for_the_same_reason(
+    tmp_path: Path, text: str, why: str
+) -> None:
+    path = _write(tmp_path, text)
+    assert scan_checks._arrow_layout(path, ",", ["id", "name"]) is None
+    with pytest.raises(scan_checks._PandasReads, match=why):
+        scan_checks._csv_layout(path, None)
+
+
+@given(
+    st.lists(st.lists(CELL, min_size=3, max_size=3), min_size=0, max_size=6),
+    st.sampled_from([",", ";", "\t"]),
+    st.booleans(),
+)
+def test_the_columnar_layout_counts_as_the_row_by_row_one(
+    rows: list[list[str]], delim: str, bom: bool
+) -> None:
+    out = io.StringIO()
+    csv.writer(out, delimiter=delim, lineterminator="\n").writerows([["a", "b", "c"], *rows])
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "t.csv"
+        path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + out.getvalue().encode("utf-8"))
+        layouts = []
+        for fast in (True, False):
+            with mock.patch.object(scan_checks, "_arrow_layout", wraps=scan_checks._arrow_layout) as arrow:
+                if not fast:
+                    arrow.side_effect = None
+                    arrow.return_value = None
+                try:
+                    layouts.append(scan_checks._csv_layout(path, delim))
+                except scan_checks._PandasReads as why:
+                    layouts.append(str(why))
+        assert layouts[0] == layouts[1]

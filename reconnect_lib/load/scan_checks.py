@@ -26,6 +26,7 @@ from .cells import (
     _TEXT_COLUMNS,
     _TRUE,
     MAX_AMOUNT,
+    _arrow_strip,
     _guess_date_formats,
 )
 from .read import (
@@ -84,6 +85,9 @@ def _csv_layout(path: Path, delimiter: str | None) -> _CsvLayout:
                 raise _PandasReads("a first line sep= naming the delimiter")
             names = _unique_names(header)
             width = len(names)
+            fast = _arrow_layout(path, delim, header)
+            if fast is not None:
+                return _CsvLayout(delim, names, *fast)
             chars = [0] * width
             rows = 0
             for row in reader:
@@ -103,6 +107,55 @@ def _csv_layout(path: Path, delimiter: str | None) -> _CsvLayout:
     except OSError as err:
         raise _PandasReads("the file cannot be read") from err
     return _CsvLayout(delim, names, rows, chars)
+
+
+def _arrow_layout(path: Path, delim: str, header: list[str]) -> tuple[int, list[int]] | None:
+    """The data rows and the characters of each column of a plain UTF-8 CSV, read batch by
+    batch by pyarrow's columnar reader (as :func:`_csv_layout`'s row-by-row reading counts
+    them); None when pyarrow refuses the file or finds a blank row or one repeating the
+    header, so that the row-by-row reading says why the file is left to the pandas loader."""
+    import pyarrow as arrow
+    import pyarrow.compute as pc
+    import pyarrow.csv as pv
+
+    names = [f"c{i}" for i in range(len(header))]
+    rows, chars, first = 0, [0] * len(header), True
+    try:
+        reader = pv.open_csv(
+            path,
+            read_options=pv.ReadOptions(column_names=names, block_size=1 << 24),
+            parse_options=pv.ParseOptions(delimiter=delim, newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pv.ConvertOptions(column_types=dict.fromkeys(names, arrow.string())),
+        )
+        for batch in reader:
+            if first:
+                if [batch.column(i)[0].as_py() for i in range(len(names))] != header:
+                    return None  # e.g. a byte-order mark read into the first name
+                batch, first = batch.slice(1), False
+            if not batch.num_rows:
+                continue
+            columns = [batch.column(i) for i in range(len(names))]
+            blank = _all_of([pc.equal(pc.utf8_length(_arrow_strip(c)), 0) for c in columns])
+            repeat = _all_of(
+                [pc.equal(c, arrow.scalar(h, arrow.string())) for c, h in zip(columns, header, strict=True)]
+            )
+            if pc.any(pc.or_(blank, repeat)).as_py():
+                return None
+            rows += batch.num_rows
+            for i, c in enumerate(columns):
+                chars[i] += pc.sum(pc.utf8_length(c)).as_py() or 0
+    except (arrow.ArrowException, OSError):
+        return None
+    return rows, chars
+
+
+def _all_of(masks: Sequence[Any]) -> Any:
+    import pyarrow.compute as pc
+
+    out = masks[0]
+    for mask in masks[1:]:
+        out = pc.and_(out, mask)
+    return out
 
 
 def _parquet_check_types(path: Path, mapped: MappedTable) -> None:
