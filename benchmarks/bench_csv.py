@@ -271,7 +271,7 @@ def snapshot(rev: str) -> tuple[Path, str]:
     return folder, commit
 
 
-def child(variant: str, size: str, out: Path, code: Path | None = None) -> None:
+def child(variant: str, size: str, out: Path, code: Path | None = None, load: float | None = None) -> None:
     use_code(code)
     folder = cb.data_dir(size)
     stage = cb.Stages()
@@ -291,6 +291,7 @@ def child(variant: str, size: str, out: Path, code: Path | None = None) -> None:
         "total": total,
         "cpu": cpu,
         "peak_rss_mb": peak,
+        "load": load,
         "fingerprint": cb.fingerprint(result, ranks),
         "ranks": str(ranks),
     }
@@ -314,6 +315,7 @@ def run_child(
     load = os.getloadavg()[0]
     cmd = [sys.executable, __file__, "--child", variant, "--child-size", size, "--child-out", str(out)]
     cmd += ["--child-code", str(code)] if code else []
+    cmd += ["--child-load", f"{load:.2f}"]
     why = None
     with log_path.open("w") as log:
         proc = subprocess.Popen(cmd, stdout=log, stderr=log, cwd=ROOT)
@@ -334,6 +336,28 @@ def run_child(
         return {**json.loads(out.read_text()), "load": load}
     last = (log_path.read_text().strip().splitlines() or ["no output"])[-1]
     return why or f"failed (exit {proc.returncode}): {last}"
+
+
+def saved_runs(size: str, variants: list[str], repeat: int, log: Path) -> list[cb.Outcome]:
+    """The runs of `size` an earlier run left in its folder, in rounds, with each run's load average."""
+    loads = {
+        (m[1].strip(), int(m[2])): float(m[3])
+        for m in re.finditer(r"^  (.+?) run (\d+): .* load ([\d.]+) ", log.read_text(), flags=re.MULTILINE)
+    }
+    folder, found = cb.data_dir(size) / "csv-runs", []
+    for variant in variants:
+        outcome = cb.Outcome(variant, size)
+        stem = re.sub(r"[^a-z]+", "-", variant.lower()).strip("-")
+        for i in range(repeat):
+            path = folder / f"{stem}-{i}.json"
+            if not path.exists():
+                outcome.failure = outcome.failure or f"run {i + 1} not finished (the run was stopped)"
+                continue
+            run = json.loads(path.read_text())
+            run["load"] = run.get("load") or loads.get((variant, i + 1))
+            outcome.runs.append(run)
+        found.append(outcome)
+    return found
 
 
 def fmt(value: float | None) -> str:
@@ -357,7 +381,7 @@ def table(outcomes: list[cb.Outcome]) -> str:
         best_run = next(r for r in o.runs if r["total"] == best)
         names = dict.fromkeys(k for r in o.runs for k in r["stages"])
         stages = ", ".join(f"{n} {fmt(o.best_stage(n))}" for n in names)
-        loads = " / ".join(f"{r['load']:.1f}" for r in o.runs)
+        loads = " / ".join("–" if r.get("load") is None else f"{r['load']:.1f}" for r in o.runs)
         peak = max(r["peak_rss_mb"] for r in o.runs)
         ratio = "–"
         if o.variant in TARGETS and (base := by_key.get((o.size, TARGETS[o.variant][0]))) and base.runs:
@@ -479,9 +503,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--child-code", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--child-load", type=float, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--render",
+        type=Path,
+        metavar="LOG",
+        help="record the runs an earlier, stopped run left (its saved output LOG gives older runs' load)",
+    )
     args = parser.parse_args(argv)
     if args.child:
-        child(args.child, args.child_size, args.child_out, args.child_code)
+        child(args.child, args.child_size, args.child_out, args.child_code, args.child_load)
         return 0
     code, commit = snapshot(args.commit) if args.commit else (None, None)
     if args.profile:
@@ -494,7 +525,9 @@ def main(argv: list[str] | None = None) -> int:
     load_start = " ".join(f"{x:.2f}" for x in os.getloadavg())
     command = " ".join([".venv/bin/python", "benchmarks/bench_csv.py", *(argv or sys.argv[1:])])
     outcomes: list[cb.Outcome] = []
-    for size in args.sizes:
+    for size in args.sizes if args.render else ():
+        outcomes += saved_runs(size, args.variants, args.repeat, args.render)
+    for size in () if args.render else args.sizes:
         ensure_csv(size)
         shutil.rmtree(cb.data_dir(size) / "csv-runs", ignore_errors=True)
         print(f"\n{size}: {cb.SIZES[size][0]:,} clients, {cb.SIZES[size][1]:,} transactions", flush=True)
