@@ -28,6 +28,7 @@ import plotly.graph_objects as go
 from markupsafe import Markup, escape
 
 from .exports import isolate_bidi
+from .money import format_money
 
 _plotlyjs_sent = False
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
@@ -190,8 +191,28 @@ _KEEP_UP_COLUMNS = {
 }
 
 
-def bucket_view(buckets):
-    """The bucket table as a readable, escaped table for a notebook or report."""
+def money_options(config) -> dict[str, str | None]:
+    """The campaign's ``[campaign] currency`` and ``locale``, as keyword arguments of the views and charts.
+
+    >>> from reconnect_lib.config import parse_config
+    >>> cfg = parse_config({"campaign": {"name": "x", "currency": "GBP"}, "data": {"clients": "c.csv"}})
+    >>> money_options(cfg)
+    {'currency': 'GBP', 'locale': None}
+    """
+    return {"currency": config.campaign.currency, "locale": config.campaign.locale}
+
+
+def money(currency: str | None = None, locale: str | None = None):
+    """Whole amounts in the campaign's currency (plain numbers without one), for a table or a sentence.
+
+    >>> money("GBP")(2578658.32), money()(48762.4), money("EUR", "de_DE")(1234.0)
+    ('£2,578,658', '48,762', '1.234\xa0€')
+    """
+    return lambda amount: format_money(amount, currency, locale=locale, whole=True)
+
+
+def bucket_view(buckets, *, currency: str | None = None, locale: str | None = None):
+    """The bucket table as a readable, escaped table for a notebook or report, money in `currency`."""
     shown = buckets.drop(columns=["bucket_order"], errors="ignore").rename(
         columns={
             "dormancy_bucket": "Dormancy",
@@ -204,18 +225,29 @@ def bucket_view(buckets):
             "expected_value": "Expected win-back / yr",
         }
     )
-    money = [c for c in ("Revenue", "Value at stake / yr", "Expected win-back / yr") if c in shown.columns]
+    amounts = [c for c in ("Revenue", "Value at stake / yr", "Expected win-back / yr") if c in shown.columns]
     return (
         shown.style.hide(axis="index")
         .format(escape="html")
-        .format("{:,.0f}", subset=money)
+        .format(money(currency, locale), subset=amounts)
         .format("{:.1%}", subset=["Share of revenue"])
         .format("{:,}", subset=["Clients", "Due", "Do not contact"])
     )
 
 
-def client_view(clients, *, n: int = 15, keep_up: bool = False, due_only: bool = False, rhythm: bool = False):
+def client_view(
+    clients,
+    *,
+    n: int = 15,
+    keep_up: bool = False,
+    due_only: bool = False,
+    rhythm: bool = False,
+    currency: str | None = None,
+    locale: str | None = None,
+):
     """The first ``n`` clients (by priority rank, or by due date for a keep-up list), escaped.
+
+    Amounts are whole units of `currency` (``[campaign] currency``; plain numbers without one).
 
     ``due_only`` shows only clients due for contact who have not asked to be left
     alone; ``rhythm`` shows an :func:`reconnect_lib.clv.overdue_clients` list in its order.
@@ -235,8 +267,8 @@ def client_view(clients, *, n: int = 15, keep_up: bool = False, due_only: bool =
         "Days since purchase": "{:,.0f}",
         "Times overdue": "{:.1f}×",
         "Still active": "{:.0%}",
-        "Value / yr": "{:,.0f}",
-        "Expected / yr": "{:,.0f}",
+        "Value / yr": money(currency, locale),
+        "Expected / yr": money(currency, locale),
         "Chance": "{:.0%}",
         "Due on": lambda d: f"{d:%d %b %Y}",
     }
@@ -292,7 +324,7 @@ def counts_in_words(counts: dict[str, int]) -> Markup:
     return Markup(", ").join(words) or Markup("nothing")
 
 
-def contacts_view(actions, *, n: int | None = None):
+def contacts_view(actions, *, n: int | None = None, currency: str | None = None, locale: str | None = None):
     """A week's planned actions (:meth:`ContactPlan.week` rows) by day, as an escaped table.
 
     A column with nothing in it (no action of the week has a note) is left out.
@@ -304,7 +336,7 @@ def contacts_view(actions, *, n: int | None = None):
     if "Action" in shown.columns:
         shown = shown.assign(Action=shown["Action"].map(lambda a: _ACTION_WORDS.get(a, a)))
     style = shown.style.hide(axis="index").format(escape="html", na_rep="")
-    formats = {"Day": lambda d: f"{d:%a %d %b}", "Value / yr": "{:,.0f}", "Chance": "{:.0%}"}
+    formats = {"Day": lambda d: f"{d:%a %d %b}", "Value / yr": money(currency, locale), "Chance": "{:.0%}"}
     for column, fmt in formats.items():
         if column in shown.columns:
             style = style.format(fmt, subset=[column], na_rep="")
@@ -350,7 +382,9 @@ def folded(table, *, rows: int, what: str, open_rows: int = OPEN_ROWS) -> Markup
     return Markup("<details><summary>Show the {:,} {}</summary>{}</details>").format(rows, what, html)
 
 
-def keep_up_section(keep_up, *, weeks: int, n: int = 15) -> Markup:
+def keep_up_section(
+    keep_up, *, weeks: int, n: int = 15, currency: str | None = None, locale: str | None = None
+) -> Markup:
     """How many clients become due within `weeks` weeks, and the first `n` of them (none: no table).
 
     "0 clients become due within 4 weeks" was followed by an empty table's headers.
@@ -369,10 +403,11 @@ def keep_up_section(keep_up, *, weeks: int, n: int = 15) -> Markup:
         return sentence
     if len(keep_up) > n:
         sentence += narrative("The first {n:,} by the day they become due:", n=n)
-    return sentence + Markup(client_view(keep_up, n=n, keep_up=True).to_html())
+    table = client_view(keep_up, n=n, keep_up=True, currency=currency, locale=locale)
+    return sentence + Markup(table.to_html())
 
 
-def rates_view(rates, *, label: str | None = None):
+def rates_view(rates, *, label: str | None = None, currency: str | None = None, locale: str | None = None):
     """A :func:`~reconnect_lib.metrics.win_back_rates` table, escaped and formatted."""
     columns = {
         "contacted": "Contacted",
@@ -389,6 +424,6 @@ def rates_view(rates, *, label: str | None = None):
         shown.style.hide(axis="index")
         .format(escape="html", na_rep="")
         .format("{:.1%}", subset=["Rate", "Interval from", "to"], na_rep="")
-        .format("{:,.0f}", subset=["Revenue recovered"])
+        .format(money(currency, locale), subset=["Revenue recovered"])
         .format("{:,}", subset=["Contacted", "Won back"])
     )

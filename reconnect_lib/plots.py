@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from . import schema as s
+from .money import format_money, money_symbol
 
 #: Colours from recent (calm) to long dormant (warm), one per bucket in order.
 BUCKET_COLOURS = ("#2a9d8f", "#8ab17d", "#e9c46a", "#f4a261", "#e76f51", "#b5452b", "#7f2f1d")
@@ -53,17 +54,31 @@ def label(value: object) -> str:
     return html.escape(str(value), quote=False)
 
 
+def in_money(what: str, currency: str | None, locale: str | None = None) -> str:
+    """An axis or panel title of amounts, naming the currency's symbol when the campaign has one.
+
+    >>> in_money("value at stake per year", "GBP"), in_money("total revenue", None)
+    ('value at stake per year (£)', 'total revenue')
+    """
+    symbol = money_symbol(currency, locale=locale)
+    return f"{what} ({symbol})" if symbol else what
+
+
 def _colours(n: int) -> list[str]:
     return [BUCKET_COLOURS[min(i, len(BUCKET_COLOURS) - 1)] for i in range(n)]
 
 
-def dormancy_chart(buckets: pd.DataFrame) -> go.Figure:
+def dormancy_chart(
+    buckets: pd.DataFrame, *, currency: str | None = None, locale: str | None = None
+) -> go.Figure:
     """Clients per dormancy bucket, with the yearly value at stake in each.
 
     Parameters
     ----------
     buckets : DataFrame
         :func:`reconnect_lib.dormancy.bucket_table` output (buckets in order).
+    currency, locale : str, optional
+        ``[campaign] currency`` and ``locale``: amounts are shown in that currency.
 
     Returns
     -------
@@ -81,7 +96,7 @@ def dormancy_chart(buckets: pd.DataFrame) -> go.Figure:
     labels = buckets[s.DORMANCY_BUCKET].astype(str).tolist()
     colours = _colours(len(labels))
     has_value = s.VALUE_AT_STAKE in buckets.columns
-    titles = ("Clients", "Value at stake per year") if has_value else ("Clients",)
+    titles = ("Clients", in_money("Value at stake per year", currency, locale)) if has_value else ("Clients",)
     fig = make_subplots(rows=1, cols=len(titles), subplot_titles=titles, horizontal_spacing=0.1)
     fig.add_bar(
         x=labels,
@@ -102,10 +117,10 @@ def dormancy_chart(buckets: pd.DataFrame) -> go.Figure:
             y=buckets[s.VALUE_AT_STAKE].tolist(),
             marker_color=colours,
             name="value at stake per year",
-            text=[f"{v:,.0f}" for v in buckets[s.VALUE_AT_STAKE]],
+            text=[format_money(v, currency, locale=locale, whole=True) for v in buckets[s.VALUE_AT_STAKE]],
             textposition="outside",
             cliponaxis=False,
-            hovertemplate="%{x}: %{y:,.0f} a year at stake<extra></extra>",
+            hovertemplate="%{x}: %{text} a year at stake<extra></extra>",
             row=1,
             col=2,
         )
@@ -116,7 +131,9 @@ def dormancy_chart(buckets: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def segment_chart(segments: pd.DataFrame) -> go.Figure:
+def segment_chart(
+    segments: pd.DataFrame, *, currency: str | None = None, locale: str | None = None
+) -> go.Figure:
     """Clients and revenue per RFM segment, largest revenue first.
 
     Parameters
@@ -124,6 +141,8 @@ def segment_chart(segments: pd.DataFrame) -> go.Figure:
     segments : DataFrame
         :func:`reconnect_lib.value.segment_table` output: ``rfm_segment``,
         ``clients``, ``total_revenue``.
+    currency, locale : str, optional
+        ``[campaign] currency`` and ``locale``: revenue is shown in that currency.
     """
     ordered = segments.sort_values("total_revenue", ascending=True)
     fig = go.Figure(
@@ -132,16 +151,19 @@ def segment_chart(segments: pd.DataFrame) -> go.Figure:
             y=[label(v) for v in ordered[s.RFM_SEGMENT].astype(str)],
             orientation="h",
             marker_color=ACCENT,
-            customdata=ordered["clients"].tolist(),
+            customdata=[
+                [int(c), format_money(r, currency, locale=locale, whole=True)]
+                for c, r in zip(ordered["clients"], ordered["total_revenue"], strict=True)
+            ],
             text=[f"{c:,} clients" for c in ordered["clients"]],
             textposition="auto",
-            hovertemplate="%{y}: %{x:,.0f} revenue from %{customdata:,} clients<extra></extra>",
+            hovertemplate="%{y}: %{customdata[1]} revenue from %{customdata[0]:,} clients<extra></extra>",
         )
     )
     fig.update_layout(
         template=STYLE,
         title="Revenue by client segment (recency, frequency, monetary value)",
-        xaxis_title="total revenue",
+        xaxis_title=in_money("total revenue", currency, locale),
         height=max(320, 40 * len(ordered) + 120),
         margin={"l": 160},
     )
@@ -321,7 +343,9 @@ def week_ticks(weeks: list[str], *, most: int = WEEK_LABELS) -> dict[str, object
     return {"type": "category", "tickmode": "array", "tickvals": weeks[::step], "ticktext": weeks[::step]}
 
 
-def value_dormancy_chart(binned: pd.DataFrame) -> go.Figure:
+def value_dormancy_chart(
+    binned: pd.DataFrame, *, currency: str | None = None, locale: str | None = None
+) -> go.Figure:
     """What clients are worth against how long they have been dormant: a point per client, or a heatmap.
 
     Parameters
@@ -332,6 +356,8 @@ def value_dormancy_chart(binned: pd.DataFrame) -> go.Figure:
         named on hover, on a log value axis when every value is positive; the
         binned table as a heatmap of clients per cell (the cell's total value
         on hover).
+    currency, locale : str, optional
+        ``[campaign] currency`` and ``locale``: the value axis names the currency.
 
     Examples
     --------
@@ -342,7 +368,7 @@ def value_dormancy_chart(binned: pd.DataFrame) -> go.Figure:
     """
     what = _measure_label(binned)
     if s.CLIENT_ID not in binned.columns:
-        return _value_heatmap(binned, what)
+        return _value_heatmap(binned, what, in_money(what, currency, locale))
     title = f"{what.capitalize()} of each client, against time since they last heard from us or bought"
     if binned.empty:
         return _empty(title, "No clients to show")
@@ -377,7 +403,7 @@ def value_dormancy_chart(binned: pd.DataFrame) -> go.Figure:
         template=STYLE,
         title=title,
         xaxis_title="days since the last contact or purchase",
-        yaxis_title=what + (" (log scale)" if log else ""),
+        yaxis_title=in_money(what, currency, locale) + (" (log scale)" if log else ""),
         yaxis_type="log" if log else "linear",
         height=480,
     )
@@ -387,7 +413,7 @@ def value_dormancy_chart(binned: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def _value_heatmap(binned: pd.DataFrame, what: str) -> go.Figure:
+def _value_heatmap(binned: pd.DataFrame, what: str, axis: str) -> go.Figure:
     title = f"Clients by {what} and time since they last heard from us or bought"
     if binned.empty or int(binned[s.CLIENTS].sum()) == 0:
         return _empty(title, "No clients to show")
@@ -417,7 +443,7 @@ def _value_heatmap(binned: pd.DataFrame, what: str) -> go.Figure:
         template=STYLE,
         title=title,
         xaxis_title="days since the last contact or purchase",
-        yaxis_title=what,
+        yaxis_title=axis,
         height=520,
     )
     fig.update_xaxes(automargin=True, type="category")

@@ -48,6 +48,7 @@ from .dormancy import bucket_labels, bucket_table
 from .errors import ConfigError, ReconnectError
 from .exports import call_sheet, render_call_sheet_html, to_csv_text, writer_of
 from .files import atomic_write_bytes, make_folder, safe_folder_name
+from .money import format_money
 from .pipeline import Campaign
 from .plan import EXCLUSION_REASONS, contact_plan
 from .schema import (
@@ -100,11 +101,11 @@ _TABLE_COLUMNS = {
 }
 _TABLE_FORMATS = {
     DAYS_DORMANT: "{:,.0f}",
-    VALUE_AT_STAKE: "{:,.0f}",
     WIN_BACK_CHANCE: "{:.0%}",
-    EXPECTED_VALUE: "{:,.0f}",
 }
-_NUMERIC = frozenset(_TABLE_FORMATS) | {PRIORITY_RANK}
+#: Table columns of amounts: whole units of the campaign's currency.
+_MONEY = frozenset({VALUE_AT_STAKE, EXPECTED_VALUE})
+_NUMERIC = frozenset(_TABLE_FORMATS) | _MONEY | {PRIORITY_RANK}
 
 
 # --- the selection --------------------------------------------------------------------------
@@ -389,20 +390,33 @@ _CSS = """<style>
 </style>"""
 
 
-def _cell(value: Any, column: str) -> str:
+def _cell(value: Any, column: str, currency: str | None = None, locale: str | None = None) -> str:
     if value is None or value is pd.NA or value is pd.NaT:
         return ""
     if isinstance(value, float) and math.isnan(value):
         return ""
+    if column in _MONEY:
+        return html.escape(format_money(value, currency, locale=locale, whole=True))
     fmt = _TABLE_FORMATS.get(column)
     return html.escape(fmt.format(value) if fmt else str(value))
 
 
-def selection_table_html(selection: pd.DataFrame, *, rows: int = DEFAULT_ROWS) -> str:
+def selection_table_html(
+    selection: pd.DataFrame,
+    *,
+    rows: int = DEFAULT_ROWS,
+    currency: str | None = None,
+    locale: str | None = None,
+) -> str:
     """The first `rows` clients of a selection as an HTML table, every value escaped.
 
     `selection` is shown in its order (:func:`select_clients` sorts by
-    priority rank); only the columns of the table it has are shown.
+    priority rank); only the columns of the table it has are shown; amounts in
+    whole units of `currency` (``[campaign] currency``; plain numbers without one).
+
+    >>> t = pd.DataFrame({"name": ["Ann"], "value_at_stake": [48762.4]})
+    >>> ">£48,762</td>" in selection_table_html(t, currency="GBP")
+    True
     """
     columns = [c for c in _TABLE_COLUMNS if c in selection.columns]
     head = "".join(
@@ -412,7 +426,8 @@ def selection_table_html(selection: pd.DataFrame, *, rows: int = DEFAULT_ROWS) -
     body = []
     for record in selection.head(rows)[columns].to_dict("records"):
         cells = "".join(
-            f'<td style="text-align:{"right" if c in _NUMERIC else "left"}">{_cell(record[c], c)}</td>'
+            f'<td style="text-align:{"right" if c in _NUMERIC else "left"}">'
+            f"{_cell(record[c], c, currency, locale)}</td>"
             for c in columns
         )
         body.append(f"<tr>{cells}</tr>")
@@ -427,14 +442,24 @@ def selection_table_html(selection: pd.DataFrame, *, rows: int = DEFAULT_ROWS) -
     )
 
 
-def selection_summary(selection: pd.DataFrame, *, of: int, rows: int = DEFAULT_ROWS) -> str:
-    """One escaped HTML line: how many clients are selected and what they are worth a year."""
+def selection_summary(
+    selection: pd.DataFrame,
+    *,
+    of: int,
+    rows: int = DEFAULT_ROWS,
+    currency: str | None = None,
+    locale: str | None = None,
+) -> str:
+    """One escaped HTML line: how many clients are selected and what they are worth a year (in `currency`)."""
+
+    def money(column: str) -> str:
+        total = float(pd.to_numeric(selection[column], errors="coerce").sum())
+        return html.escape(format_money(total, currency, locale=locale, whole=True))
+
     n = len(selection)
-    value = float(pd.to_numeric(selection[VALUE_AT_STAKE], errors="coerce").sum())
-    text = f"<b>{n:,}</b> of {of:,} clients selected · value at stake <b>{value:,.0f}</b> a year"
+    text = f"<b>{n:,}</b> of {of:,} clients selected · value at stake <b>{money(VALUE_AT_STAKE)}</b> a year"
     if EXPECTED_VALUE in selection.columns:
-        expected = float(pd.to_numeric(selection[EXPECTED_VALUE], errors="coerce").sum())
-        text += f" · expected win-back {expected:,.0f} a year"
+        text += f" · expected win-back {money(EXPECTED_VALUE)} a year"
     if n > rows:
         text += f" · showing the first {rows:,} by priority rank"
     return f'<p class="rl-explorer-count">{text}</p>'
@@ -484,7 +509,7 @@ def binned_counts(
     return ((x_edges[:-1] + x_edges[1:]) / 2).tolist(), y_mid.tolist(), z
 
 
-def _scatter_figure(*, log_y: bool) -> go.Figure:
+def _scatter_figure(*, log_y: bool, currency: str | None = None, locale: str | None = None) -> go.Figure:
     fig = go.Figure()
     fig.add_scatter(
         x=[],
@@ -507,7 +532,8 @@ def _scatter_figure(*, log_y: bool) -> go.Figure:
     fig.update_layout(
         template=plots.STYLE,
         xaxis_title="days since last contact or purchase",
-        yaxis_title="value at stake per year" + (" (log scale)" if log_y else ""),
+        yaxis_title=plots.in_money("value at stake per year", currency, locale)
+        + (" (log scale)" if log_y else ""),
         yaxis_type="log" if log_y else "linear",
         height=420,
         showlegend=False,
@@ -612,6 +638,7 @@ class Explorer:
             self.edges_months = tuple(source.config.dormancy.edges_months)
             self.due_after_months = source.config.dormancy.due_after_months
             self.outcome_status = source.status
+            self.currency, self.locale = source.config.campaign.currency, source.config.campaign.locale
             name = source.config.campaign.name
             self.firm = writer_of(source.config)[0]  # as `reconnect plan` names it in letters
             if export_dir is None:
@@ -628,6 +655,7 @@ class Explorer:
             self.edges_months = tuple(edges_months or DEFAULT_EDGES_MONTHS)
             self.due_after_months = 6
             self.outcome_status = None
+            self.currency = self.locale = None
             self.firm = "our firm"
         if export_dir is None:
             raise ConfigError(
@@ -721,14 +749,16 @@ class Explorer:
         self.reset_button.on_click(lambda _: self.reset())
 
         self.bucket_figure = go.FigureWidget(
-            plots.dormancy_chart(self._bucket_table(self.selection)).update_layout(
-                title="The selection by time since they last heard from us or bought"
-            )
+            plots.dormancy_chart(
+                self._bucket_table(self.selection), currency=self.currency, locale=self.locale
+            ).update_layout(title="The selection by time since they last heard from us or bought")
         )
         self._colours = _bucket_colours(self.labels)
         # Values span orders of magnitude: a log axis, unless a client is worth 0 (a log axis drops it).
         self.log_values = bool(len(value)) and bool(value.min() > 0)
-        self.scatter_figure = go.FigureWidget(_scatter_figure(log_y=self.log_values))
+        self.scatter_figure = go.FigureWidget(
+            _scatter_figure(log_y=self.log_values, currency=self.currency, locale=self.locale)
+        )
         self.summary = widgets.HTML()
         self.table = widgets.HTML(layout=widgets.Layout(max_height="480px", overflow="auto"))
         self.export_button = widgets.Button(
@@ -808,8 +838,9 @@ class Explorer:
         """Select again with the current filters and update the charts, summary and table."""
         self.selection = select_clients(self.scored, **self.filters())
         selection = self.selection
-        self.summary.value = selection_summary(selection, of=len(self.scored), rows=self.rows)
-        self.table.value = selection_table_html(selection, rows=self.rows)
+        money = {"currency": self.currency, "locale": self.locale}
+        self.summary.value = selection_summary(selection, of=len(self.scored), rows=self.rows, **money)
+        self.table.value = selection_table_html(selection, rows=self.rows, **money)
         self.export_button.disabled = len(selection) == 0
 
         table = self._bucket_table(selection)
@@ -818,7 +849,9 @@ class Explorer:
             clients.y = table["clients"].tolist()
             clients.text = [f"{c:,}" for c in table["clients"]]
             value.y = table[VALUE_AT_STAKE].tolist()
-            value.text = [f"{v:,.0f}" for v in table[VALUE_AT_STAKE]]
+            value.text = [
+                format_money(v, self.currency, locale=self.locale, whole=True) for v in table[VALUE_AT_STAKE]
+            ]
         self._update_scatter(selection)
 
     def _update_scatter(self, selection: pd.DataFrame) -> None:

@@ -202,3 +202,50 @@ def test_the_week_s_contacts_come_after_the_charts_folded(sample_report):
     details = html.index("<details><summary>Show the 200 contacts planned this week, by day</summary>")
     assert details > heading
     assert ">Note<" not in html[heading:]
+
+
+# --- money in the campaign's currency ----------------------------------------------------------------
+
+
+def test_tables_and_charts_show_money_in_the_campaign_s_currency():
+    from reconnect_lib.notebook import bucket_view, rates_view
+
+    gbp = {"currency": "GBP", "locale": "en_GB"}
+    assert "£1,000" in contacts_view(_actions(1), **gbp).to_html()
+    assert "£1,000" not in contacts_view(_actions(1)).to_html()  # no currency: plain numbers
+    assert ">1,000<" in contacts_view(_actions(1)).to_html()
+    clients = pd.DataFrame(
+        {"client_id": ["a"], "priority_rank": [1], "name": ["Ann"], "value_at_stake": [48762.4]}
+    )
+    assert "48.762 €" in client_view(clients, currency="EUR", locale="de_DE").to_html().replace("\xa0", " ")
+    buckets = pd.DataFrame(
+        {
+            "dormancy_bucket": ["1–2 years"],
+            "clients": [3],
+            "due": [3],
+            "do_not_contact": [0],
+            "share_of_revenue": [1.0],
+            "total_revenue": [2578658.32],
+            "value_at_stake": [900.0],
+        }
+    )
+    assert "£2,578,658" in bucket_view(buckets, **gbp).to_html()
+    rates = pd.DataFrame(
+        {
+            "channel": ["letter"],
+            "contacted": [4],
+            "won_back": [1],
+            "win_back_rate": [0.25],
+            "rate_low": [0.05],
+            "rate_high": [0.7],
+            "revenue_recovered": [1234.0],
+        }
+    )
+    assert "£1,234" in rates_view(rates, label="Channel", **gbp).to_html()
+    fig = plots.dormancy_chart(buckets, **gbp)
+    assert list(fig.data[1].text) == ["£900"]
+    assert "(£)" in fig.layout.annotations[1].text
+    segments = pd.DataFrame({"rfm_segment": ["At Risk"], "clients": [2], "total_revenue": [5000.0]})
+    seg = plots.segment_chart(segments, **gbp)
+    assert seg.layout.xaxis.title.text == "total revenue (£)"
+    assert seg.data[0].customdata[0][1] == "£5,000"

@@ -23,7 +23,7 @@ from hypothesis import given
 import reconnect_lib as rl
 from reconnect_lib.dormancy import bucket_labels
 from reconnect_lib.errors import ConfigError, InputError
-from reconnect_lib.exports import CALL_SHEET_COLUMNS
+from reconnect_lib.exports import CALL_SHEET_COLUMNS, writer_of
 from reconnect_lib.widgets import (
     Explorer,
     binned_counts,
@@ -547,7 +547,8 @@ def test_explorer_on_the_sample_consulting_firm(campaign: rl.Campaign, tmp_path:
 def test_campaign_supplies_as_of_and_export_folder(campaign: rl.Campaign, tmp_path: Path) -> None:
     explorer = Explorer(campaign)
     assert explorer.as_of == AS_OF
-    assert explorer.firm == "Consulting Firm"  # printed on the call sheet, as `reconnect plan` does
+    # printed on the call sheet as `reconnect plan` signs the letters: [sender] firm, else from the name
+    assert explorer.firm == writer_of(campaign.config)[0]
     assert explorer.export_dir == campaign.config.reports.folder / "consulting-firm" / "call-lists"
     with pytest.raises(ConfigError, match="come from the Campaign"):
         Explorer(campaign, export_dir=tmp_path, as_of=AS_OF)
@@ -560,15 +561,15 @@ def test_the_call_sheet_names_the_firm_of_sender_firm(tmp_path: Path) -> None:
     firm = tmp_path / "firm"
     shutil.copytree(SAMPLE.parent, firm, ignore=shutil.ignore_patterns("*.sqlite", "*.sqlite-*"))
     toml = firm / "campaign.toml"
-    toml.write_text(
-        toml.read_text(encoding="utf-8") + '\n[sender]\nfirm = "Pike & Okoye"\n', encoding="utf-8"
-    )
+    # The sample's own [sender] table, if it has one, gives way to one naming another firm.
+    text = re.sub(r"(?ms)^\[sender\]\n.*?(?=^\[|\Z)", "", toml.read_text(encoding="utf-8"))
+    toml.write_text(text + '\n[sender]\nfirm = "Hale & Mensah"\n', encoding="utf-8")
     explorer = Explorer(rl.scored_base(toml), export_dir=tmp_path / "calls")
-    assert explorer.firm == "Pike & Okoye"
-    assert "Pike &amp; Okoye" in explorer.widget.children[0].value
+    assert explorer.firm == "Hale & Mensah"
+    assert "Hale &amp; Mensah" in explorer.widget.children[0].value
     written = explorer.export()
     assert written is not None
-    assert "Pike &amp; Okoye" in written.html.read_text(encoding="utf-8")
+    assert "Hale &amp; Mensah" in written.html.read_text(encoding="utf-8")
 
 
 def test_the_export_button_keeps_its_label_and_the_status_wraps(explorer: Explorer) -> None:
@@ -644,3 +645,19 @@ def test_a_call_list_filled_in_by_a_caller_is_kept_when_exported_again(base: pd.
     assert third.csv.name == written.csv.stem + "-3.csv"
     assert mine.read_text(encoding="utf-8") == "my file"
     assert again.csv.is_symlink()
+
+
+def test_the_explorer_shows_money_in_the_campaign_s_currency(tmp_path: Path) -> None:
+    import shutil
+
+    firm = tmp_path / "firm"
+    shutil.copytree(SAMPLE.parent, firm, ignore=shutil.ignore_patterns("*.sqlite", "*.sqlite-*"))
+    toml = firm / "campaign.toml"
+    text = re.sub(r'(?m)^currency = ".*"\n', "", toml.read_text(encoding="utf-8"))
+    toml.write_text(text.replace("[campaign]\n", '[campaign]\ncurrency = "GBP"\n', 1), encoding="utf-8")
+    explorer = Explorer(rl.scored_base(toml), export_dir=tmp_path / "calls")
+    assert re.search(r"value at stake <b>£[\d,]+</b> a year", explorer.summary.value)
+    first = table_rows(explorer.table.value)[0]
+    assert any(cell.startswith("£") for cell in first)
+    assert all(t.startswith("£") for t in explorer.bucket_figure.data[1].text)
+    assert "(£)" in explorer.scatter_figure.layout.yaxis.title.text
