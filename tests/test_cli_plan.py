@@ -52,7 +52,7 @@ def test_plan_prints_the_forecast_writes_the_week_and_reruns_identically(campaig
     assert len([f for f in files if f.startswith("letters/")]) == 10
     letters = files["letters.html"].decode("utf-8")
     assert letters.count('<section class="letter"') == 10
-    assert "Consulting Firm" in letters
+    assert "Pike &amp; Okoye" in letters  # [sender] firm of the sample
     merge = pd.read_csv(folder / "mail_merge.csv", encoding="utf-8-sig")
     assert len(merge) == 10
     assert (
