@@ -797,8 +797,11 @@ def _nice_value_edges(values: np.ndarray) -> list[float]:
     if positive.size == 0:
         return [1.0]
     low, high = float(positive.min()), float(positive.max())
+    start = math.floor(math.log10(low))
+    if 10.0**start > low:  # log10 rounded up (just under a power of ten): no edge would fit
+        start -= 1
     edges: list[float] = []
-    for power in range(math.floor(math.log10(low)), math.floor(math.log10(high)) + 1):
+    for power in range(start, math.floor(math.log10(high)) + 1):
         for mantissa in (1, 2, 5):
             edge = mantissa * 10.0**power
             if edge <= high and (not edges or edge > edges[-1]):

@@ -445,6 +445,13 @@ def test_ties_in_a_bucket_break_on_client_id_whatever_the_row_order(to_engine, r
     assert [r[R_SCORE] for r in rows] == [2, 4, 3, 5]
 
 
+def test_value_edges_just_under_a_power_of_ten():
+    # log10(9999999.999999998) rounds to 7.0: every edge was above the values, none
+    # was kept, and value_by_dormancy failed with an IndexError.
+    assert value_module._nice_value_edges(pd.Series([9999999.999999998]).to_numpy()) == [5e6]
+    assert value_module._nice_value_edges(pd.Series([300.0, 1200.0]).to_numpy()) == [200, 500, 1000]
+
+
 def test_duckdb_scores_rank_on_the_keys_and_count_without_windows():
     # value_scores on DuckDB was 2.9 s of 4.8 s at 1.25M clients: five rank windows
     # and two count windows, each carrying the whole client base (text included).
