@@ -218,6 +218,7 @@ def bucket_view(buckets, *, currency: str | None = None, locale: str | None = No
             "dormancy_bucket": "Dormancy",
             "clients": "Clients",
             "due": "Due",
+            "due_contactable": "Due, may be contacted",
             "do_not_contact": "Do not contact",
             "total_revenue": "Revenue",
             "share_of_revenue": "Share of revenue",
@@ -231,7 +232,10 @@ def bucket_view(buckets, *, currency: str | None = None, locale: str | None = No
         .format(escape="html")
         .format(money(currency, locale), subset=amounts)
         .format("{:.1%}", subset=["Share of revenue"])
-        .format("{:,}", subset=["Clients", "Due", "Do not contact"])
+        .format(
+            "{:,}",
+            subset=[c for c in ("Clients", "Due", "Due, may be contacted", "Do not contact") if c in shown],
+        )
     )
 
 

@@ -249,3 +249,16 @@ def test_tables_and_charts_show_money_in_the_campaign_s_currency():
     seg = plots.segment_chart(segments, **gbp)
     assert seg.layout.xaxis.title.text == "total revenue (£)"
     assert seg.data[0].customdata[0][1] == "£5,000"
+
+
+def test_the_bucket_table_names_every_column_in_words():
+    """The overview's bucket table: every header is words ("due_contactable" was shown as named in code)."""
+    from pathlib import Path
+
+    import reconnect_lib as rl
+    from reconnect_lib.notebook import bucket_view
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample" / "consulting-firm" / "campaign.toml"
+    headers = list(bucket_view(rl.scored_base(sample).buckets).data.columns)
+    assert "Due, may be contacted" in headers
+    assert not [h for h in headers if "_" in h], headers
