@@ -105,10 +105,13 @@ def _append(history: Any, rows: pd.DataFrame, *, like: Any, spark: Any) -> Any:
         return history
     engine = engine_of(history)
     if engine == "pandas":
-        extra = rows.reindex(columns=history.columns)
-        for column in rows.columns:
-            extra[column] = extra[column].astype(history[column].dtype)
-        return pd.concat([history, extra], ignore_index=True)
+        out = pd.concat([history, rows], ignore_index=True)
+        # Columns the log has no value for (an invoice id, say) keep their type, their new cells
+        # missing; a numpy bool or integer column cannot hold a missing value and stays as pandas made it.
+        for column, dtype in history.dtypes.items():
+            if out[column].dtype != dtype and (column in rows.columns or dtype.kind not in "biu"):
+                out[column] = out[column].astype(dtype)
+        return out
     native = fr.as_frame(history, "history")
     names = native.collect_schema().names()
     schema = native.collect_schema()
@@ -270,10 +273,10 @@ def clients_at_contact(
     ...     "date": pd.to_datetime(["2026-03-02", "2026-03-09"]), "kind": ["contacted", "renewed"]})
     >>> at = clients_at_contact(Inputs(clients, tx, None, LoadReport(())), events,
     ...                         as_of=date(2026, 6, 1), edges_months=[6, 12])
-    >>> at[["client_id", "dormancy_bucket", "due"]]
-      client_id      dormancy_bucket    due
-    0         a  active (< 6 months)  False
-    1         b     1 year and more   True
+    >>> at
+      client_id account_owner      dormancy_bucket  bucket_order    due
+    0         a          <NA>  active (< 6 months)             0  False
+    1         b          <NA>      1 year and more             2   True
     """
     first = _first_contacts(_current_events(events, fr.check_as_of(as_of)))
     first[s.CAMPAIGN] = first[s.CAMPAIGN].fillna("")
@@ -286,6 +289,10 @@ def clients_at_contact(
             chosen, inputs.transactions, inputs.contacts, as_of=start, measure_from=measure_from
         )
         bucketed = dormancy_buckets(base, edges_months=edges_months, due_after_months=due_after_months)
+        if s.ACCOUNT_OWNER not in bucketed.columns:  # a client list need not name owners
+            bucketed = bucketed.assign(
+                **{s.ACCOUNT_OWNER: pd.Series(pd.NA, index=bucketed.index, dtype="string")}
+            )
         parts.append(bucketed[[s.CLIENT_ID, s.ACCOUNT_OWNER, s.DORMANCY_BUCKET, s.BUCKET_ORDER, s.DUE]])
     if not parts:
         return pd.DataFrame(
