@@ -8,6 +8,7 @@ planner, whose week holds 200 contacts.
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, timedelta
 
 import pandas as pd
@@ -262,3 +263,20 @@ def test_the_bucket_table_names_every_column_in_words():
     headers = list(bucket_view(rl.scored_base(sample).buckets).data.columns)
     assert "Due, may be contacted" in headers
     assert not [h for h in headers if "_" in h], headers
+
+
+def test_every_picture_in_the_readme_is_made_by_the_screenshot_script():
+    """The README shows only pictures docs/screenshots.py makes from the real reports, and names it."""
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("screenshots", root / "docs" / "screenshots.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    shown = {root / p for p in re.findall(r"!\[[^\]]*\]\(([^)]+\.png)\)", readme)}
+    assert shown
+    assert shown <= set(script.PICTURES.values())
+    assert all(p.is_file() for p in shown)
+    assert "docs/screenshots.py" in readme
