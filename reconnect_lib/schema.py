@@ -262,6 +262,24 @@ LIFT: Final = "lift"  # contacted rate minus hold-out rate
 LIFT_LOW: Final = "lift_low"  # interval of the difference (Newcombe)
 LIFT_HIGH: Final = "lift_high"
 
+# --- the campaign's cost and return (reconnect_lib.metrics.returns) -----------------------
+REFERRED_BY: Final = "referred_by"  # the client who introduced a referred client
+LINKED_BY: Final = "linked_by"  # how a referral found its client: "id" (referred_client_id) or "name"
+REFERRAL_REVENUE: Final = "referral_revenue"  # what referred clients bought within the referral window
+ACTIONS: Final = "actions"  # actions that cost money: letters sent, calls made (answered or not), ...
+COST: Final = "cost"  # in the campaign's currency
+RETURN: Final = "return"  # revenue recovered plus referral revenue
+RETURN_PER_COST: Final = "return_per_cost"  # return per unit of cost: 1 = paid for itself
+RETURN_LOW: Final = "return_per_cost_low"  # its interval (bootstrap over clients)
+RETURN_HIGH: Final = "return_per_cost_high"
+REVENUE_PER_CONTACTED_LOW: Final = "revenue_per_contacted_low"
+REVENUE_PER_CONTACTED_HIGH: Final = "revenue_per_contacted_high"
+CUMULATIVE_COST: Final = "cumulative_cost"
+CUMULATIVE_RETURN: Final = "cumulative_return"
+HOLDOUT_REVENUE: Final = "holdout_revenue_per_client"  # hold-out clients' purchases in the window, per client
+TREATED_REVENUE: Final = "contacted_revenue_per_client"  # the same purchase rule for contacted clients
+INCREMENTAL_RETURN: Final = "incremental_return"  # (contacted - hold-out) per client x contacted clients
+
 # --- contact plan (reconnect_lib.plan) and its exports (reconnect_lib.exports) --------
 PLAN_ORDER: Final = "plan_order"  # a client's place in the campaign's contact queue, 1 = first
 WEEK_ORDER: Final = "week_order"  # place of an action among the week's actions of its kind, 1 = first
