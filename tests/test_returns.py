@@ -364,3 +364,12 @@ def test_more_cost_never_raises_the_return_per_unit_of_cost(rows, costs, more, e
     if math.isfinite(before[s.RETURN_PER_COST]) and math.isfinite(after[s.RETURN_PER_COST]):
         assert after[s.RETURN_PER_COST] <= before[s.RETURN_PER_COST] * (1 + 1e-12)
     assert np.isfinite(after[s.COST])
+
+
+def test_groups_come_in_bucket_order_when_the_clients_have_it():
+    buckets = BUCKETS.assign(
+        dormancy_bucket=["1-2 years", "1-2 years", "6-12 months", "6-12 months"], bucket_order=[1, 1, 0, 0]
+    )
+    table = _summary(clients=buckets).by_bucket
+    assert table[s.DORMANCY_BUCKET].tolist() == ["6-12 months", "1-2 years", "fixed"]
+    assert table[s.COST].tolist() == pytest.approx([12.25, 42.0, 100.0])

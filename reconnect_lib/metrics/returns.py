@@ -112,7 +112,7 @@ REFERRAL_DAYS = 365
 #: Bootstrap resamples.
 RESAMPLES = 2000
 _UNKNOWN = "unknown"
-_CHUNK = 100  # resamples drawn at once: bounds the memory a large client list takes
+_CELLS = 2_000_000  # client draws held at once: bounds the memory a large client list takes
 _FIRST_ACTIONS = ("letter", "email", "call")  # the plan's actions that are a first contact
 
 
@@ -252,6 +252,13 @@ def _buckets(clients: pd.DataFrame | None) -> pd.Series:
     return pd.Series(
         out[s.DORMANCY_BUCKET].astype("string").to_numpy(), index=out[s.CLIENT_ID].astype("string").to_numpy()
     )
+
+
+def _bucket_order(clients: pd.DataFrame | None) -> pd.Series | None:
+    """bucket_order by dormancy_bucket, when `clients` has both."""
+    if clients is None or not {s.DORMANCY_BUCKET, s.BUCKET_ORDER} <= set(clients.columns):
+        return None
+    return clients.groupby(s.DORMANCY_BUCKET)[s.BUCKET_ORDER].min()
 
 
 def _bucket_of(ids: pd.Series, buckets: pd.Series) -> pd.Series:
@@ -598,14 +605,14 @@ def _ratio(num: float, den: float) -> float:
     return num / den if den > 0 else math.nan
 
 
-def _by(clients: pd.DataFrame, group: str, fixed: float) -> pd.DataFrame:
+def _by(clients: pd.DataFrame, group: str, fixed: float, order: pd.Series | None = None) -> pd.DataFrame:
     cols = [s.COST, s.REVENUE_RECOVERED, s.REFERRAL_REVENUE, s.RETURN]
     table = clients.groupby(group, sort=True).agg(
         **{s.CLIENTS: (s.CLIENT_ID, "size")}, **{c: (c, "sum") for c in cols}
     )
     table = table.reset_index()
-    if group == s.CHANNEL:
-        rank = {c: i for i, c in enumerate(s.CHANNELS)}
+    rank = {c: i for i, c in enumerate(s.CHANNELS)} if group == s.CHANNEL else order
+    if rank is not None:  # channels in CHANNELS order, buckets in bucket order (most recent first)
         table = table.assign(_o=table[group].map(rank)).sort_values(["_o", group]).drop(columns="_o")
     if fixed > 0:
         row = {group: FIXED, s.CLIENTS: 0, s.COST: fixed, **{c: 0.0 for c in cols[1:]}}
@@ -628,9 +635,10 @@ def _bootstrap(
 ) -> np.ndarray:
     """`statistic` of `resamples` resamples, each group (rows of clients) resampled with replacement."""
     out = np.empty(resamples)
+    per_chunk = max(1, _CELLS // max(1, sum(len(g) for g in groups)))
     done = 0
     while done < resamples:
-        k = min(_CHUNK, resamples - done)
+        k = min(per_chunk, resamples - done)
         drawn = [g[rng.integers(0, len(g), size=(k, len(g)))] for g in groups]
         out[done : done + k] = statistic(*drawn)
         done += k
@@ -975,7 +983,7 @@ def return_summary(
         weekly=weekly,
         overall=overall,
         by_channel=_by(per_client, s.CHANNEL, unit.fixed),
-        by_bucket=_by(per_client, s.DORMANCY_BUCKET, unit.fixed),
+        by_bucket=_by(per_client, s.DORMANCY_BUCKET, unit.fixed, _bucket_order(clients)),
         referrals=referrals,
         break_even_week=even,
         forecast_break_even_week=forecast,
