@@ -523,8 +523,11 @@ def _plain_amounts(raw: pd.Series, opts: _Options) -> _Amounts | None:
         elif decimal != mark_used:
             return None
     values = np.full(len(raw), np.nan)
-    dotted = pc.replace_substring(text, ",", ".").to_numpy(zero_copy_only=False)
-    values[~blank] = pd.to_numeric(pd.Series(dotted, dtype=object)).astype("float64")
+    dotted = pc.replace_substring(text, ",", ".")
+    try:  # correctly rounded, as float() is
+        values[~blank] = pc.cast(dotted, pa.float64()).to_numpy(zero_copy_only=False)
+    except pa.ArrowInvalid:  # e.g. more digits than a double holds: as float() reads them
+        values[~blank] = pd.to_numeric(pd.Series(dotted.to_numpy(zero_copy_only=False), dtype=object))
     found = decimal if marks else None
     return _Amounts(pd.Series(values, index=raw.index), pd.Series(False, index=raw.index), found)
 
