@@ -585,13 +585,7 @@ def burn_down_chart(progress: pd.DataFrame) -> go.Figure:
     return fig
 
 
-#: A funnel stage as the chart names it, and as the clients of that stage are called after a number.
-FUNNEL_STAGES: dict[str, str] = {
-    "planned": "planned",
-    "contacted": "contacted",
-    "replied": "answered (any reply)",
-    "won back": "won back",
-}
+#: How the clients of a funnel stage are called after a number.
 _FUNNEL_WHO = {
     "planned": "planned",
     "contacted": "contacted",
@@ -645,7 +639,7 @@ def funnel_chart(funnel: pd.DataFrame) -> go.Figure:
         return _empty(title, NO_CONTACTS)
     fig = go.Figure(
         go.Funnel(
-            y=[FUNNEL_STAGES.get(str(stage), label(stage)) for stage in funnel[s.STAGE]],
+            y=[s.FUNNEL_STAGES.get(str(stage), label(stage)) for stage in funnel[s.STAGE]],
             x=funnel[s.CLIENTS].tolist(),
             text=funnel_texts(funnel),
             textinfo="text",

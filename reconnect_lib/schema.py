@@ -250,6 +250,13 @@ REVENUE_PER_CONTACTED: Final = "revenue_per_contacted"
 SHARE: Final = "share"
 STAGE: Final = "stage"  # funnel stage
 SHARE_OF_PREVIOUS: Final = "share_of_previous"
+#: A funnel stage (metrics.funnel's ``stage``) as a reader is shown it: "replied" means any answer.
+FUNNEL_STAGES: Final[dict[str, str]] = {
+    "planned": "planned",
+    "contacted": "contacted",
+    "replied": "answered (any reply)",
+    "won back": "won back",
+}
 DAYS: Final = "days"  # days since first contact (time to win-back)
 SHARE_WON_BACK: Final = "share_won_back"  # Kaplan–Meier share won back by `days`
 SHARE_LOW: Final = "share_low"

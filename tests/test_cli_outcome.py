@@ -338,6 +338,10 @@ def test_summary_on_a_fresh_clone_of_the_sample_needs_no_prior_command(planner):
         assert reason in out
     assert "Time from first contact to win-back (Kaplan–Meier)" in out
     assert "90 days" in out
+    # worded for an owner: what "replied" counts, and who the Kaplan-Meier count is
+    assert "answered (any reply)" in out
+    assert "Of the stage before" in out
+    assert "Not yet won back, followed this long" in out
     assert "No hold-out group" in out
     assert "History synced from outcomes.csv: 8,045 rows read, 8,045 recorded" in out
 

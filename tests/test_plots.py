@@ -12,6 +12,7 @@ import pytest
 
 import reconnect_lib as rl
 from reconnect_lib import plots
+from reconnect_lib import schema as s
 
 SAMPLE = Path(__file__).parents[1] / "data" / "sample"
 
@@ -213,7 +214,7 @@ def test_funnel_chart_shows_the_funnel(planner, no_events):
     _, data, _ = planner
     table = funnel(data.events, as_of=AS_OF, transactions=data.transactions)
     trace = plots.funnel_chart(table).data[0]
-    assert list(trace.y) == [plots.FUNNEL_STAGES[stage] for stage in table["stage"]]
+    assert list(trace.y) == [s.FUNNEL_STAGES[stage] for stage in table["stage"]]
     assert list(trace.x) == list(table["clients"])
     assert trace.x[0] == 3000
     empty = plots.funnel_chart(funnel(no_events, as_of=AS_OF))

@@ -360,16 +360,17 @@ def _render_summary(result, *, name: str, campaign=None) -> None:
     funnel = Table(title="Funnel", title_justify="left")
     funnel.add_column("Stage", style="bold")
     funnel.add_column("Clients", justify="right")
-    funnel.add_column("Of previous", justify="right")
+    funnel.add_column("Of the stage before", justify="right")
     for row in result.funnel.itertuples(index=False):
-        funnel.add_row(row.stage, f"{row.clients:,}", _pct(row.share_of_previous))
+        stage = s.FUNNEL_STAGES.get(row.stage, row.stage)
+        funnel.add_row(stage, f"{row.clients:,}", _pct(row.share_of_previous))
     console.print(funnel)
     console.print()
     km = Table(title="Time from first contact to win-back (Kaplan–Meier)", title_justify="left")
     km.add_column("Within", style="bold")
     km.add_column("Won back", justify="right")
     km.add_column("95 % interval", justify="right")
-    km.add_column("Still followed", justify="right")
+    km.add_column("Not yet won back, followed this long", justify="right")
     for row in result.time_to_win_back.itertuples(index=False):
         km.add_row(
             f"{row.days} days",
