@@ -511,3 +511,24 @@ def test_dates_with_month_names_get_the_date_format_that_reads_them(tmp_path):
 def test_one_path_alone_is_one_file_not_its_letters():
     guess = guess_campaign(str(DATA / "kunden.csv"), as_of=AS_OF)
     assert [f.label for f in guess.files] == ["kunden.csv"]
+
+
+@pytest.mark.slow
+def test_the_small_business_spreadsheet_goes_on_to_both_reports_which_agree_with_buckets(tmp_path):
+    # The "done when": init, buckets, plan, report overview and report weekly, no hand edits.
+    from cli_support import report_numbers, run_cli
+
+    out = tmp_path / "campaign"
+    run_cli("init", str(DATA / "small-business.csv"), "--out", str(out), "--as-of", "2026-12-06")
+    config = str(out / "campaign.toml")
+    rows = json.loads(run_cli("buckets", "--config", config, "--as-of", "2026-12-06", "--format", "json"))
+    overview = report_numbers(
+        run_cli("report", "overview", "--config", config, "--as-of", "2026-12-06", "--quiet")
+    )
+    weekly = report_numbers(
+        run_cli("report", "weekly", "--config", config, "--as-of", "2026-12-06", "--quiet")
+    )
+    due = sum(r["due_contactable"] for r in rows)
+    assert overview["due_contactable"] == weekly["due_contactable"] == due == 20
+    assert weekly["catch_up_clients"] == 20  # reachable by e-mail or phone: nobody left out
+    assert (out / "reports").is_dir()  # beside campaign.toml, nowhere else
