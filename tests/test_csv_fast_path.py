@@ -278,3 +278,28 @@ def test_the_columnar_layout_counts_as_the_row_by_row_one(
                 except scan_checks._PandasReads as why:
                     layouts.append(str(why))
         assert layouts[0] == layouts[1]
+
+
+# --- ids and text ------------------------------------------------------------------------------
+
+
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from(["a", "é", " ", "\u00a0", "\t", "\n", "\x1c", "\u3000", "1"])),
+        max_size=10,
+    )
+)
+def test_only_text_that_needs_it_is_cleaned_and_as_before(values: list[str]) -> None:
+    codes, cleaned, unchanged = cells._distinct_text(pd.Series(values, dtype=object))
+    assert [cleaned[c] for c in codes] == [" ".join(v.split()) or None for v in values]
+    assert unchanged == all((" ".join(v.split()) or None) == v for v in values)
+
+
+@given(
+    st.lists(st.sampled_from(["yes", "No", " true ", "x", "", " ", "maybe", "0", None, "Y."]), max_size=10)
+)
+def test_yes_no_words_are_read_once_each_as_cell_by_cell(values: list[str | None]) -> None:
+    flags, bad = cells._parse_bools(pd.Series(values, dtype=object))
+    one_by_one = [cells._parse_bools(pd.Series([v], dtype=object)) for v in values]
+    assert flags.tolist() == [f.iloc[0] for f, _ in one_by_one]
+    assert bad.tolist() == [b.iloc[0] for _, b in one_by_one]

@@ -144,8 +144,25 @@ def _distinct_text(col: pd.Series) -> tuple[np.ndarray, list[str | None], bool] 
         return None
     codes, uniques = pd.factorize(col)
     distinct = np.asarray(uniques, dtype=object).tolist()
-    cleaned = [" ".join(v.split()) or None for v in distinct]
-    return np.asarray(codes), cleaned, cleaned == distinct
+    clean = _already_clean(distinct)
+    cleaned = [v if ok else " ".join(v.split()) or None for v, ok in zip(distinct, clean, strict=True)]
+    return np.asarray(codes), cleaned, bool(clean.all())
+
+
+#: A run of spaces, or any white space but the space (what ``" ".join(v.split())`` changes).
+_UNCLEAN = "  |[" + "".join(f"\\x{{{ord(c):x}}}" for c in _PY_SPACE if c != " ") + "]|^ | $|^$"
+
+
+def _already_clean(values: list[str]) -> np.ndarray:
+    """Where ``" ".join(v.split())`` is ``v`` itself (so only the others are cleaned in Python).
+
+    >>> _already_clean(["C1", " C1", "a  b", "a\u00a0b", "", "Zoë Ng"]).tolist()
+    [True, False, False, False, False, True]
+    """
+    if not values:
+        return np.zeros(0, dtype=bool)
+    unclean = pc.match_substring_regex(pa.array(values, type=pa.string()), _UNCLEAN)
+    return ~unclean.to_numpy(zero_copy_only=False)
 
 
 @dataclass(frozen=True)
@@ -601,7 +618,12 @@ def _parse_bools(col: pd.Series) -> tuple[pd.Series, pd.Series]:
 
     if isinstance(col.dtype, np.dtype) and col.dtype.kind == "b":
         return col.astype(bool), pd.Series(False, index=col.index)
-    parsed = col.astype(object).map(one)
+    if _arrow_text(col) is not None:  # text: each distinct word read once (missing: code -1, no)
+        codes, words = pd.factorize(col)
+        table = np.array([*(one(w) for w in words), False], dtype=object)
+        parsed = pd.Series(table[codes], index=col.index, dtype=object)
+    else:
+        parsed = col.astype(object).map(one)
     bad = parsed.isna()
     return parsed.where(~bad, False).astype(bool), bad.astype(bool)
 
