@@ -373,3 +373,17 @@ def test_groups_come_in_bucket_order_when_the_clients_have_it():
     table = _summary(clients=buckets).by_bucket
     assert table[s.DORMANCY_BUCKET].tolist() == ["6-12 months", "1-2 years", "fixed"]
     assert table[s.COST].tolist() == pytest.approx([12.25, 42.0, 100.0])
+
+
+def test_fixed_costs_before_any_contact_are_spent_and_not_yet_paid_back():
+    from reconnect_lib.outcomes import empty_events
+
+    summary = return_summary(empty_events(), Costs(fixed=50.0), as_of=AS_OF)
+    assert summary.weekly[[s.WEEK, s.CUMULATIVE_COST]].to_numpy().tolist() == [["2026-W14", 50.0]]
+    assert summary.overall.loc[0, s.RETURN_PER_COST] == 0.0
+    assert summary.statement == (
+        "Return per unit of cost 0.00 (no interval: no client to resample yet). "
+        "Paid for itself: not yet established."
+    )
+    assert summary.break_even_week is None
+    assert json.dumps(summary.numbers(), allow_nan=False)

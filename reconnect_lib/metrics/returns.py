@@ -640,7 +640,8 @@ def _bootstrap(
     while done < resamples:
         k = min(per_chunk, resamples - done)
         drawn = [g[rng.integers(0, len(g), size=(k, len(g)))] for g in groups]
-        out[done : done + k] = statistic(*drawn)
+        with np.errstate(over="ignore"):  # a return over a cost of almost nothing: inf is its limit
+            out[done : done + k] = statistic(*drawn)
         done += k
     return out
 
@@ -663,6 +664,11 @@ def paid_statement(
     label = f"{what} per unit of cost" if what else "Return per unit of cost"
     if not math.isfinite(point):
         return f"{label}: none yet, nothing was spent or no client was contacted."
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return (
+            f"{label} {point:.2f} (no interval: no client to resample yet). "
+            "Paid for itself: not yet established."
+        )
     conf = f"{100 * _check_confidence(confidence):.0f} %"
     text = f"{label} {point:.2f} ({conf} interval {low:.2f} to {high:.2f}). "
     if low > 1:
