@@ -2,11 +2,14 @@
 
 Every error raised on purpose by reconnect_lib is a :class:`ReconnectError`. It
 carries structured fields (which file, which column, which rows, what was
-expected, how to fix it) and renders them as one readable message, e.g.::
+expected, how to fix it) and renders them as one readable message:
 
-    clients.csv, column `last_contact`, rows 14, 92: '31/02/2024' is not a date
-    (expected YYYY-MM-DD or a `date_format` in campaign.toml)
-    Hint: set [data] date_format = "%d/%m/%Y" in campaign.toml
+>>> print(InputError(
+...     "'31/02/2024' is not a date", file="clients.csv", column="last_contact", rows=[14, 92],
+...     expected="YYYY-MM-DD", hint='set [data] date_format = "%d/%m/%Y" in campaign.toml',
+... ))
+clients.csv, column `last_contact`, rows 14, 92: '31/02/2024' is not a date (expected YYYY-MM-DD)
+  Hint: set [data] date_format = "%d/%m/%Y" in campaign.toml
 
 Several problems found in one validation pass are reported together
 (:attr:`ReconnectError.problems`), so a user fixes a file once, not once per

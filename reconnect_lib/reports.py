@@ -61,7 +61,16 @@ class ReportPaths:
 
 
 def notebooks_dir() -> Path:
-    """The folder holding the report notebooks (``notebooks/`` of the checkout)."""
+    """The folder holding the report notebooks (``notebooks/`` of the checkout).
+
+    Examples
+    --------
+    >>> sorted(path.name for path in notebooks_dir().glob("*.ipynb"))
+    ['client_base_overview.ipynb', 'explore.ipynb', 'weekly_campaign_report.ipynb']
+    >>> sorted(NOTEBOOKS) == ["overview", "weekly"] and set(NOTEBOOKS.values()) <= {
+    ...     path.name for path in notebooks_dir().iterdir()}
+    True
+    """
     candidate = Path(__file__).resolve().parents[1] / "notebooks"
     if not candidate.is_dir():
         raise ReportError(
