@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import math
 from datetime import date, timedelta
 from pathlib import Path
@@ -910,13 +909,6 @@ def test_iso_week_helpers():
     assert week_monday("2027-W01") == date(2027, 1, 4)
     with pytest.raises(ConfigError, match="not an ISO week"):
         week_monday("2026-W54")
-
-
-def test_docstring_examples(monkeypatch):
-    monkeypatch.chdir(ROOT)
-    result = doctest.testmod(plan_module, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0
-    assert result.failed == 0
 
 
 # --- properties -----------------------------------------------------------------------------

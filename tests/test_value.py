@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import doctest
 import math
 from collections import Counter
 from itertools import pairwise
@@ -518,12 +517,6 @@ def test_lazy_polars(bucketed):
         zip(*out.select(CLIENT_ID, PRIORITY_RANK).collect().to_dict(as_series=False).values(), strict=True)
     )
     assert ranks == {c: HAND[c][-1] for c in HAND}
-
-
-def test_docstring_examples():
-    result = doctest.testmod(value_module, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0
-    assert result.failed == 0
 
 
 # --- properties ----------------------------------------------------------------------

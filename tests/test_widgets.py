@@ -613,17 +613,6 @@ def test_explore_notebook_runs_under_papermill(tmp_path: Path, firm: str, client
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in shown)
 
 
-def test_docstring_examples(monkeypatch: pytest.MonkeyPatch) -> None:
-    import doctest
-
-    from reconnect_lib import widgets
-
-    monkeypatch.chdir(ROOT)
-    result = doctest.testmod(widgets, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted >= 4
-    assert result.failed == 0
-
-
 def test_a_call_list_filled_in_by_a_caller_is_kept_when_exported_again(base: pd.DataFrame, tmp_path: Path):
     # The call list has an Outcome column for the caller: exporting the same selection again the same
     # day replaced the file, and whatever the caller had typed into it was lost.
