@@ -53,10 +53,11 @@ def hostile(field: str) -> str:
 def hostile_firm(firm: str, dest: Path) -> Path:
     """Copy ``data/sample/<firm>`` to `dest` with markup in every user-supplied text; return campaign.toml.
 
-    The campaign's name and description; every client's name and company (the
-    original text first, so clients stay apart); the busiest account owner's
-    name; and, when the firm has an outcome log, every event's note and who
-    recorded it. Reports are written under ``dest/reports``; the sample is not touched.
+    The campaign's name and description; the firm and signer of ``[sender]``;
+    every client's name and company (the original text first, so clients stay
+    apart); the busiest account owner's name; and, when the firm has an outcome
+    log, every event's note and who recorded it. Reports are written under
+    ``dest/reports``; the sample is not touched.
     """
     import re
     import shutil
@@ -66,7 +67,12 @@ def hostile_firm(firm: str, dest: Path) -> Path:
     shutil.copytree(SAMPLE / firm, dest, ignore=shutil.ignore_patterns("*.sqlite", "*.sqlite-*"))
     toml = dest / "campaign.toml"
     text = toml.read_text(encoding="utf-8")
-    for key, field in (("name", "campaign"), ("description", "about")):
+    for key, field in (
+        ("name", "campaign"),
+        ("description", "about"),
+        ("firm", "firm"),
+        ("signer", "signer"),
+    ):
         line = f"{key} = {_toml_string(hostile(field))}"
         text = re.sub(rf'(?m)^{key} = ".*"$', lambda _, line=line: line, text, count=1)
     text = re.sub(r'(?m)^folder = ".*"$', 'folder = "reports"', text, count=1)

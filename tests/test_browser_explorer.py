@@ -257,7 +257,6 @@ def _drive(lab: Lab, browser: Browser) -> None:
     from playwright.sync_api import expect
 
     import reconnect_lib as rl
-    from reconnect_lib.exports import firm_name
     from reconnect_lib.widgets import select_clients
 
     page = browser.page
@@ -294,7 +293,7 @@ def _drive(lab: Lab, browser: Browser) -> None:
     _wait_for_points(page, len(scored))
     explorer = page.locator(".rl-explorer")
     shown = " ".join(explorer.inner_text().split())  # as HTML shows it: runs of spaces as one
-    for text in (firm_name(hostile("campaign")), hostile("name"), hostile("company")):
+    for text in (hostile("firm"), hostile("name"), hostile("company")):
         assert " ".join(text.split()) in shown
     options = [o.replace("\xa0", " ") for o in explorer.locator("select option").all_inner_texts()]
     assert owner in options  # a dropdown option is text
