@@ -307,7 +307,7 @@ def test_notebooks_say_only_their_own_words(notebook):
                 (first,) = node.args
                 literal = isinstance(first, ast.Constant) and isinstance(first.value, str)
                 called = getattr(first.func, "id", None) if isinstance(first, ast.Call) else None
-                helper = called in {"bullets", "lines", "keep_up_section", "folded"}  # each escapes its values
+                helper = called in {"bullets", "lines", "keep_up_section", "folded"}  # each escapes values
                 assert literal or helper, f"{notebook}: say({ast.unparse(first)})"
 
 
