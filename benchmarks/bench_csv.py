@@ -29,6 +29,7 @@ Usage::
     .venv/bin/python benchmarks/bench_csv.py --sizes small --repeat 3 --write
     .venv/bin/python benchmarks/bench_csv.py --sizes small large --repeat 1 --write
     .venv/bin/python benchmarks/bench_csv.py --sizes small --profile   # cProfile of the pandas load
+    .venv/bin/python benchmarks/bench_csv.py --sizes small --profile --engine duckdb   # of scored_base
 """
 
 from __future__ import annotations
@@ -457,24 +458,37 @@ def section(
     )
 
 
-def profile(size: str, top: int) -> None:
-    """cProfile the reconnect_lib pandas load of `size`'s CSV files; print the top functions."""
-    from reconnect_lib.load import load_clients, load_contacts, load_transactions
+def profile(size: str, top: int, engine: str = "pandas") -> None:
+    """cProfile reconnect_lib on `size`'s CSV files; print the top functions.
 
+    pandas: the three loaders (the load stage). DuckDB, Polars: ``scored_base``
+    as the engine variants run it, and the fetch of the scored base.
+    """
     folder = ensure_csv(size)
     report = io.StringIO()
     profiler = cProfile.Profile()
     started = time.perf_counter()
-    profiler.enable()
-    clients = load_clients(folder / "clients.csv", as_of=cb.AS_OF)
-    known = clients["client_id"]
-    load_transactions(folder / "transactions.csv", as_of=cb.AS_OF, client_ids=known)
-    load_contacts(folder / "contacts.csv", as_of=cb.AS_OF, client_ids=known)
-    profiler.disable()
-    print(f"=== load of {size} from CSV: {time.perf_counter() - started:.1f} s (under cProfile)", file=report)
+    if engine == "pandas":
+        from reconnect_lib.load import load_clients, load_contacts, load_transactions
+
+        profiler.enable()
+        clients = load_clients(folder / "clients.csv", as_of=cb.AS_OF)
+        known = clients["client_id"]
+        load_transactions(folder / "transactions.csv", as_of=cb.AS_OF, client_ids=known)
+        load_contacts(folder / "contacts.csv", as_of=cb.AS_OF, client_ids=known)
+        profiler.disable()
+    else:
+        importlib.import_module(engine)
+        profiler.enable()
+        _run_engine(engine)(folder, cb.Stages())
+        profiler.disable()
+    what = "load" if engine == "pandas" else f"scored_base on {engine}"
+    print(
+        f"=== {what} of {size} from CSV: {time.perf_counter() - started:.1f} s (under cProfile)", file=report
+    )
     for key in ("tottime", "cumulative"):
         pstats.Stats(profiler, stream=report).sort_stats(key).print_stats(top)
-    out = cb.DATA / f"profile-csv-{size}.txt"
+    out = cb.DATA / f"profile-csv-{size}-{engine}.txt"
     out.write_text(report.getvalue())
     print(report.getvalue())
     print(f"(also written to {out})")
@@ -492,7 +506,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-limit-gb", type=float, default=12.0, help="stop a run above this RSS (GiB)")
     parser.add_argument("--write", action="store_true", help="record the results in benchmarks/README.md")
     parser.add_argument(
-        "--profile", action="store_true", help="cProfile the reconnect_lib pandas load instead"
+        "--profile", action="store_true", help="cProfile reconnect_lib instead (see --engine)"
+    )
+    parser.add_argument(
+        "--engine",
+        choices=("pandas", "duckdb", "polars"),
+        default="pandas",
+        help="what --profile profiles: the pandas loaders, or scored_base on DuckDB or Polars",
     )
     parser.add_argument("--top", type=int, default=25, help="functions listed by --profile")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -518,7 +538,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         use_code(code)
         for size in args.sizes:
-            profile(size, args.top)
+            profile(size, args.top, args.engine)
         return 0
 
     started = datetime.now().astimezone()
