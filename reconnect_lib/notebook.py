@@ -28,7 +28,7 @@ import plotly.graph_objects as go
 from markupsafe import Markup, escape
 
 from .exports import isolate_bidi
-from .money import format_money
+from .money import counted, format_money
 
 _plotlyjs_sent = False
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
@@ -399,9 +399,9 @@ def keep_up_section(
     """
     one = len(keep_up) == 1
     sentence = narrative(
-        "**{clients:,}** " + ("client becomes" if one else "clients become") + " due within {weeks} weeks.",
+        "**{clients:,}** " + ("client becomes" if one else "clients become") + " due within {weeks}.",
         clients=len(keep_up),
-        weeks=weeks,
+        weeks=counted(weeks, "week"),
     )
     if len(keep_up) == 0:
         return sentence

@@ -34,7 +34,7 @@ import pandas as pd
 
 from . import schema as s
 from .config import CampaignConfig
-from .money import cents
+from .money import cents, counted
 from .pipeline import Campaign, CampaignSource, scored_base
 from .plan import ContactPlan, plan_from_config
 from .weeks import iso_week
@@ -96,7 +96,8 @@ class CampaignWeek:
         base = self.campaign.summary()
         catch_up = self.plan.forecast.catch_up_clients
         months = self.campaign.config.dormancy.due_after_months
-        head = f"{base['due_contactable']:,} clients silent for more than {months} months may be contacted"
+        silent = counted(months, "month")
+        head = f"{counted(base['due_contactable'], 'client')} silent for more than {silent} may be contacted"
         if not self.gap:
             return f"{head}; all {catch_up:,} are in the catch-up."
         parts = [f"{n:,} {GAP_WORDS[key]}" for key, n in self.gap.items()]
