@@ -60,6 +60,8 @@ MAX_KEEP_UP_WEEKS = 520  # 10 years
 MAX_FOLLOW_UP_DAYS = 365
 MAX_CAPACITY = 10_000_000  # contacts a week on one channel
 MAX_PRIOR_STRENGTH = 1_000_000.0
+MAX_COST = 1_000_000_000.0  # one action, or the fixed costs, in the campaign's currency
+MAX_CALL_MINUTES = 24 * 60.0
 MAX_SEED = 2**63 - 1
 #: A campaign.toml is a few kilobytes; anything far bigger is the wrong file.
 MAX_CONFIG_BYTES = 1_000_000
@@ -76,6 +78,8 @@ SheetNumber = Annotated[int, Strict(), Field(ge=0, le=10_000)]
 PriorStrength = Annotated[float, Strict(), Field(allow_inf_nan=False, gt=0, le=MAX_PRIOR_STRENGTH)]
 Share = Annotated[float, Strict(), Field(allow_inf_nan=False, ge=0, lt=1)]
 Chance = Annotated[float, Strict(), Field(allow_inf_nan=False, gt=0, lt=1)]
+Cost = Annotated[float, Strict(), Field(allow_inf_nan=False, ge=0, le=MAX_COST)]
+CallMinutes = Annotated[float, Strict(), Field(allow_inf_nan=False, ge=0, le=MAX_CALL_MINUTES)]
 
 
 def _path_text(value: Any) -> Any:
@@ -250,6 +254,37 @@ class SenderSection(_Section):
     email: Annotated[StrictStr, Field(max_length=254), AfterValidator(_email)] = ""
 
 
+class CostsSection(_Section):
+    """``[costs]``: what each action costs, in the campaign's currency (what the return is set against).
+
+    Per letter ``letter_print`` and ``letter_postage``; per ``gift``; per call
+    either ``call_minutes`` at an ``hourly_rate`` or a ``call_flat`` cost; per
+    ``email``; and ``fixed`` costs that do not grow with the contacts (a
+    consultant's fee). Costs are counted from what the outcome log says was
+    done, not from the plan. All default to 0.
+    """
+
+    letter_print: Cost = 0.0
+    letter_postage: Cost = 0.0
+    gift: Cost = 0.0
+    call_minutes: CallMinutes = 0.0
+    hourly_rate: Cost = 0.0
+    call_flat: Cost | None = None
+    email: Cost = 0.0
+    fixed: Cost = 0.0
+
+    @model_validator(mode="after")
+    def _one_way_to_cost_a_call(self) -> CostsSection:
+        if self.call_flat is not None and (self.call_minutes or self.hourly_rate):
+            raise ValueError("a call is costed either flat (call_flat) or by call_minutes and hourly_rate")
+        return self
+
+    @property
+    def any(self) -> bool:
+        """Whether any cost is set (a campaign with none cannot say whether it paid for itself)."""
+        return any(value for value in self.model_dump().values())
+
+
 class EngineSection(_Section):
     """``[engine]``: which engine computes the client base, buckets and scores.
 
@@ -287,6 +322,7 @@ class CampaignConfig(_Section):
     value: ValueSection = ValueSection()
     plan: PlanSection = PlanSection()
     sender: SenderSection = SenderSection()
+    costs: CostsSection = CostsSection()
     outcomes: OutcomesSection = OutcomesSection()
     reports: ReportsSection = ReportsSection()
     engine: EngineSection = EngineSection()
@@ -389,6 +425,21 @@ _EXPECTED: dict[str, tuple[str, str]] = {
     "outcomes.database": ("a database URL in quotes", 'database = "sqlite:///outcomes.sqlite"'),
     "reports": ("a table [reports]", '[reports] folder = "reports"'),
     "reports.folder": ("the path of a folder, relative to campaign.toml's folder", 'folder = "reports"'),
+    "costs": (
+        "a table [costs] of amounts in the campaign's currency; a call costed flat or by minutes and rate",
+        "[costs] letter_postage = 0.85",
+    ),
+    "costs.letter_print": ("an amount of 0 or more per letter printed", "letter_print = 0.40"),
+    "costs.letter_postage": ("an amount of 0 or more per letter posted", "letter_postage = 0.85"),
+    "costs.gift": ("an amount of 0 or more per gift", "gift = 12.50"),
+    "costs.call_minutes": (
+        f"minutes a call takes, 0 to {MAX_CALL_MINUTES:,.0f}",
+        "call_minutes = 10",
+    ),
+    "costs.hourly_rate": ("an amount of 0 or more an hour of calling", "hourly_rate = 30"),
+    "costs.call_flat": ("an amount of 0 or more per call, instead of minutes and rate", "call_flat = 5"),
+    "costs.email": ("an amount of 0 or more per e-mail", "email = 0.05"),
+    "costs.fixed": ("an amount of 0 or more for the whole campaign, e.g. a consultant's fee", "fixed = 1500"),
     "engine": ("a table [engine]", '[engine] name = "pandas"'),
     "engine.name": ('"pandas", "polars", "duckdb" or "spark"', 'name = "pandas"'),
     "engine.master": (

@@ -444,6 +444,10 @@ KEYS = [
     ("engine", "name"),
     ("engine", "master"),
     ("engine", "spark_config"),
+    ("costs", "letter_postage"),
+    ("costs", "call_minutes"),
+    ("costs", "call_flat"),
+    ("costs", "fixed"),
 ]
 
 
@@ -484,3 +488,23 @@ def test_an_unknown_currency_or_locale_names_its_key(key, value):
     with pytest.raises(ConfigError, match=rf"key `campaign.{key}` = '{value}' is not valid") as caught:
         parse_config({**MINIMAL, "campaign": {"name": "demo", key: value}})
     assert f'{key} = "' in str(caught.value)  # the hint shows a valid line
+
+
+def test_costs_are_amounts_and_a_call_is_costed_one_way(tmp_path):
+    base = '[campaign]\nname = "x"\n[data]\nclients = "c.csv"\n[costs]\n'
+    costs = load_config(
+        write(tmp_path, base + "letter_postage = 0.85\ncall_minutes = 10\nhourly_rate = 30\n")
+    ).costs
+    assert (costs.letter_postage, costs.call_minutes, costs.hourly_rate, costs.call_flat) == (
+        0.85,
+        10.0,
+        30.0,
+        None,
+    )
+    assert costs.any
+    assert not load_config(write(tmp_path, base)).costs.any
+    with pytest.raises(ConfigError, match="costs") as caught:
+        load_config(write(tmp_path, base + "call_flat = 5\ncall_minutes = 10\n"))
+    assert "either flat" in str(caught.value)
+    with pytest.raises(ConfigError, match=r"costs\.gift"):
+        load_config(write(tmp_path, base + "gift = -1\n"))
