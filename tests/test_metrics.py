@@ -824,6 +824,10 @@ FACE = {
     "holdout": ["campaign_lift", "lift", "lift_rates", "lift_statement"],
     "progress": ["PROGRESS_COLUMNS", "catch_up_progress"],
     "summary": ["OutcomeSummary", "outcome_summary"],
+    "returns": [
+        "Costs", "ReturnSummary", "break_even_week", "campaign_costs", "forecast_break_even",
+        "paid_statement", "referral_links", "referral_revenue", "return_summary",
+    ],
 }  # fmt: skip
 
 
