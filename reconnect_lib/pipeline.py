@@ -484,3 +484,39 @@ def outcome_report(
         notes = (f"History synced from {campaign.imported}.", *summary.notes)
         summary = OutcomeSummary(**{**summary.__dict__, "notes": notes})
     return summary
+
+
+#: What the return says when campaign.toml sets no cost: it cannot be set against nothing.
+NO_COSTS = (
+    "No costs are set in campaign.toml: add a [costs] table (per letter, call, e-mail, gift, and fixed "
+    "costs) to see whether the campaign paid for itself."
+)
+
+
+def campaign_return(campaign: Campaign, plan: Any = None, *, seed: int = 0) -> Any:
+    """Did the campaign pay for itself? Its :class:`~reconnect_lib.metrics.ReturnSummary`, or None.
+
+    Cost from what the outcome log says was done, at ``[costs]`` of campaign.toml;
+    return from the revenue won back and the referrals' revenue; the break-even
+    week, forecast from `plan` when not reached. None when the log was not read
+    (``scored_base(..., outcomes=False)``).
+    """
+    if campaign.events is None:
+        return None
+    from dataclasses import replace
+
+    from .metrics import Costs, return_summary  # statsmodels: loaded when needed
+
+    summary = return_summary(
+        campaign.events,
+        Costs(**campaign.config.costs.model_dump()),
+        as_of=campaign.as_of,
+        transactions=campaign.inputs.transactions,
+        clients=campaign.at_contact,
+        client_list=campaign.inputs.clients,
+        plan=plan,
+        seed=seed,
+    )
+    if not campaign.config.costs.any:
+        summary = replace(summary, statement=NO_COSTS, notes=(NO_COSTS, *summary.notes))
+    return summary

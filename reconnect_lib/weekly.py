@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ import pandas as pd
 from . import schema as s
 from .config import CampaignConfig
 from .money import cents, counted
-from .pipeline import Campaign, CampaignSource, scored_base
+from .pipeline import Campaign, CampaignSource, campaign_return, scored_base
 from .plan import ContactPlan, plan_from_config
 from .weeks import iso_week
 
@@ -84,6 +85,11 @@ class CampaignWeek:
             return self.outcomes.lift_statement
         notes = [note for note in self.outcomes.notes if "hold-out" in note or "lift" in note]
         return notes[0] if notes else "No hold-out group: no lift."
+
+    @cached_property
+    def returns(self) -> Any:
+        """Cost, return and break-even (:func:`~reconnect_lib.pipeline.campaign_return`) with this plan."""
+        return campaign_return(self.campaign, self.plan)
 
     @property
     def gap(self) -> dict[str, int]:
@@ -154,6 +160,7 @@ class CampaignWeek:
                 }
                 for row in by_bucket.to_dict("records")
             ],
+            "return": {key: value for key, value in self.returns.numbers().items() if key != "tables"},
             "reasons": {
                 str(row[s.REASON]): int(row[s.CLIENTS]) for row in self.outcomes.reasons.to_dict("records")
             },

@@ -74,6 +74,7 @@ import pandas as pd
 from .. import _frames as fr
 from .. import schema as s
 from ..errors import ConfigError, InputError
+from ..money import cents
 from ..weeks import iso_week, week_monday
 from .conversion import _plan_clients
 from .holdout import _lift_groups
@@ -823,8 +824,19 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _rounded(key: str, value: Any) -> Any:
+    """Money to the cent, a return per unit of cost to four places; anything else as it is."""
+    if not isinstance(value, float):
+        return value
+    if key.startswith("return_per_cost"):
+        return round(value, 4)
+    if any(word in key for word in ("cost", "revenue", "return", "amount")):
+        return cents(value)
+    return value
+
+
 def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{str(k): _plain(v) for k, v in row.items()} for row in table.to_dict("records")]
+    return [{str(k): _rounded(str(k), _plain(v)) for k, v in row.items()} for row in table.to_dict("records")]
 
 
 def _holdout_frames(plan: Any, holdout: pd.DataFrame | None) -> pd.DataFrame | None:
