@@ -445,7 +445,7 @@ def _collected(inputs: Inputs, only: pd.Series | None = None) -> Inputs:
 
 
 def outcome_report(
-    config: CampaignSource | CampaignConfig | str | Path,
+    config: Campaign | CampaignSource | CampaignConfig | str | Path,
     *,
     as_of: date | None = None,
     plan: pd.DataFrame | None = None,
@@ -470,7 +470,12 @@ def outcome_report(
     """
     from .metrics import ATTRIBUTION_DAYS, OutcomeSummary, outcome_summary  # statsmodels: loaded when needed
 
-    campaign = scored_base(config, as_of=as_of, outcomes=True)
+    if isinstance(config, Campaign) and config.events is not None:
+        campaign = config
+    else:
+        campaign = scored_base(
+            config.config if isinstance(config, Campaign) else config, as_of=as_of, outcomes=True
+        )
     summary = outcome_summary(
         campaign.events,
         as_of=campaign.as_of,
@@ -493,7 +498,9 @@ NO_COSTS = (
 )
 
 
-def campaign_return(campaign: Campaign, plan: Any = None, *, seed: int = 0) -> Any:
+def campaign_return(
+    campaign: Campaign, plan: Any = None, *, holdout: pd.DataFrame | None = None, seed: int = 0
+) -> Any:
     """Did the campaign pay for itself? Its :class:`~reconnect_lib.metrics.ReturnSummary`, or None.
 
     Cost from what the outcome log says was done, at ``[costs]`` of campaign.toml;
@@ -515,6 +522,7 @@ def campaign_return(campaign: Campaign, plan: Any = None, *, seed: int = 0) -> A
         clients=campaign.at_contact,
         client_list=campaign.inputs.clients,
         plan=plan,
+        holdout=holdout,
         seed=seed,
     )
     if not campaign.config.costs.any:

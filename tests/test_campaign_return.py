@@ -56,3 +56,21 @@ def test_without_costs_the_return_says_how_to_set_them(tmp_path):
     summary = campaign_return(rl.scored_base(toml))
     assert summary.statement == NO_COSTS
     assert campaign_return(rl.scored_base(toml, outcomes=False)) is None
+
+
+@pytest.mark.slow
+def test_outcome_summary_says_whether_it_paid_for_itself_in_a_table_and_in_json(tmp_path):
+    from cli_support import run_cli
+
+    toml = _planner(tmp_path, "call_minutes = 12\nhourly_rate = 30\nemail = 0.5\nfixed = 2000\n")
+    table = run_cli("outcome", "summary", "--config", str(toml))
+    assert "Did it pay for itself?" in table
+    assert "Paid for itself: established" in table
+    assert "By channel of the first contact" in table
+    payload = json.loads(run_cli("outcome", "summary", "--config", str(toml), "--format", "json"))
+    want = campaign_return(rl.scored_base(toml)).overall.iloc[0]
+    assert payload["return"]["overall"]["cost"] == round(want["cost"], 2)
+    assert payload["return"]["break_even_week"] is not None
+    assert payload["tables"]["return_overall"] == [payload["return"]["overall"]]
+    csv = run_cli("outcome", "summary", "--config", str(toml), "--format", "csv")
+    assert "return_weekly" in csv

@@ -89,6 +89,13 @@ def outcome() -> None:
 @click.option("--by", "recorded_by", default=None, help="Who records it.")
 @click.option("--campaign", default=None, help="Campaign name. Default: [campaign] name of campaign.toml.")
 @click.option("--supersedes", default=None, help="The event_id this event corrects.")
+@click.option(
+    "--referred-client-id",
+    "referred_client_id",
+    default=None,
+    help="Of a referral only: the client id of the person introduced, once they are in the client list "
+    "(their name goes in --note).",
+)
 def record(
     config_path: Path,
     as_of,
@@ -102,6 +109,7 @@ def record(
     recorded_by: str | None,
     campaign: str | None,
     supersedes: str | None,
+    referred_client_id: str | None,
 ) -> None:
     """Record one event in the campaign's outcome log.
 
@@ -128,13 +136,15 @@ def record(
             note=note,
             recorded_by=recorded_by,
             supersedes=supersedes,
+            referred_client_id=referred_client_id,
             as_of=last,
             client_ids=ids,
             source="cli",
             decimal=read.decimal,
         )
     fixed = f", correcting {supersedes}" if supersedes else ""
-    click.echo(f"Recorded {event_id}: {client_id} {_words(kind)} by {channel} on {when}{fixed}.")
+    introduced = f", introducing {referred_client_id}" if referred_client_id else ""
+    click.echo(f"Recorded {event_id}: {client_id} {_words(kind)} by {channel} on {when}{introduced}{fixed}.")
 
 
 @outcome.command("retract")
@@ -264,13 +274,15 @@ def summary(config_path: Path, as_of, plan_path: Path | None, holdout_path: Path
     """
     from ..load import read_table
     from ..money import MONEY_COLUMNS, cents
-    from ..pipeline import outcome_report
+    from ..pipeline import campaign_return, outcome_report, scored_base
 
     cfg = _config(config_path)
     day = _as_of(cfg, as_of)
     plan = read_table(plan_path) if plan_path is not None else None
     holdout = read_table(holdout_path) if holdout_path is not None else None
-    result = outcome_report(cfg, as_of=day, plan=plan, holdout=holdout)
+    campaign = scored_base(cfg, as_of=day, outcomes=True)
+    result = outcome_report(campaign, plan=plan, holdout=holdout)
+    returns = campaign_return(campaign, holdout=holdout)
     if fmt == "json":
         payload = {
             "campaign": cfg.campaign.name,
@@ -286,16 +298,75 @@ def summary(config_path: Path, as_of, plan_path: Path | None, holdout_path: Path
                 ]
                 for name, table in result.tables().items()
             },
+            "return": {k: v for k, v in returns.numbers().items() if k != "tables"},
         }
+        # The return's tables sit with the others, named as in the CSV (where an empty one has no row).
+        numbers = returns.numbers()
+        payload["tables"].update(
+            {"return_overall": [numbers["overall"]]}
+            | {f"return_{name}": rows for name, rows in numbers["tables"].items() if rows}
+        )
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     if fmt == "csv":
-        long = pd.concat(
-            [table.assign(table=name) for name, table in result.tables().items()], ignore_index=True
-        )
+        tables = {**result.tables(), **{f"return_{n}": tb for n, tb in returns.tables().items()}}
+        long = pd.concat([table.assign(table=name) for name, table in tables.items()], ignore_index=True)
         emit(long[["table", *[c for c in long.columns if c != "table"]]], "csv")
         return
     _render_summary(result, name=cfg.campaign.name, campaign=cfg.campaign)
+    _render_return(returns, campaign=cfg.campaign)
+
+
+def _render_return(returns, *, campaign) -> None:
+    """Did it pay for itself: cost, return, break-even, and which channels and buckets pay best."""
+    from rich.table import Table
+
+    console = _console()
+    row = returns.overall.iloc[0]
+    t = Table(title="Did it pay for itself?", title_justify="left")
+    for col in ("Cost", "Won back", "Referrals", "Return", "Per unit of cost", "95 % interval", "Break-even"):
+        t.add_column(col, justify="right")
+    per = row["return_per_cost"]
+    t.add_row(
+        _money(row["cost"], campaign),
+        _money(row["revenue_recovered"], campaign),
+        _money(row["referral_revenue"], campaign),
+        _money(row["return"], campaign),
+        "–" if pd.isna(per) else f"{per:.2f}",
+        "–"
+        if pd.isna(row["return_per_cost_low"])
+        else f"{row['return_per_cost_low']:.2f}–{row['return_per_cost_high']:.2f}",
+        returns.break_even_week
+        or (
+            f"forecast {returns.forecast_break_even_week}" if returns.forecast_break_even_week else "not yet"
+        ),
+    )
+    console.print(t)
+    console.print(returns.statement)
+    if returns.incremental_statement:
+        console.print(returns.incremental_statement)
+    for title, table, label in (
+        ("By channel of the first contact", returns.by_channel, s.CHANNEL),
+        ("By dormancy when the campaign began", returns.by_bucket, s.DORMANCY_BUCKET),
+    ):
+        if table.empty:
+            continue
+        g = Table(title=title, title_justify="left")
+        g.add_column(_words(label).capitalize(), style="bold")
+        for col in ("Clients", "Cost", "Return", "Per unit of cost"):
+            g.add_column(col, justify="right")
+        for r in table.to_dict("records"):
+            ratio = r["return_per_cost"]
+            g.add_row(
+                _words(str(r[label])),
+                f"{r['clients']:,}",
+                _money(r["cost"], campaign),
+                _money(r["return"], campaign),
+                "–" if pd.isna(ratio) else f"{ratio:.2f}",
+            )
+        console.print()
+        console.print(g)
+    console.print()
 
 
 _GROUP_TITLES = {
