@@ -148,6 +148,39 @@ def test_a_bad_record_is_one_message_exit_2_and_nothing_written(runner, campaign
     assert stored(campaign).empty
 
 
+def test_record_a_referral_with_the_introduced_clients_id(runner, campaign):
+    # `outcome record` had no way to name the referred client: the referral could only be linked by name.
+    done = invoke(
+        runner, "outcome", "record", "--config", campaign, "--client", "C1", "--kind", "introduced someone",
+        "--channel", "phone", "--date", "2026-03-20", "--note", "Client 5", "--amount", "400",
+        "--referred-client-id", "C5",
+    )  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert "C1 introduced someone by phone on 2026-03-20, introducing C5." in done.output
+    row = stored(campaign).iloc[0][["kind", "referred_client_id", "note", "amount"]]
+    assert row.tolist() == ["referral", "C5", "Client 5", 400.0]
+
+
+@pytest.mark.parametrize(
+    ("client", "kind", "referred", "message"),
+    [
+        ("C1", "referral", "C9", "referred client id not in the client list"),
+        ("C1", "referral", "C1", "a client who referred themselves"),
+        ("C1", "renewed", "C5", "a referred client id on an event that is not a referral"),
+    ],
+)
+def test_a_bad_referred_client_id_is_one_message_and_nothing_written(
+    runner, campaign, client, kind, referred, message
+):
+    result = invoke(runner, "outcome", "record", "--config", campaign, "--client", client, "--kind", kind,
+                    "--channel", "phone", "--date", "2026-03-20",
+                    "--referred-client-id", referred)  # fmt: skip
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert stored(campaign).empty
+
+
 def test_retract(runner, campaign):
     invoke(runner, "outcome", "record", "--config", campaign, "--client", "C3", "--kind", "renewed",
            "--channel", "phone", "--date", "2026-03-20")  # fmt: skip
