@@ -69,7 +69,8 @@ def scored_on(kind: str, clients, transactions, contacts, as_of: dt.date, observ
     return value_scores(dormancy_buckets(base), observed=observed)
 
 
-@pytest.fixture(scope="module", params=FIRMS)
+# The financial planner (3,000 clients and an outcome log) is the slow layer; make check runs the firm.
+@pytest.fixture(scope="module", params=[FIRMS[0], pytest.param(FIRMS[1], marks=pytest.mark.slow)])
 def firm(request: pytest.FixtureRequest) -> rl.Campaign:
     return rl.scored_base(SAMPLE / request.param / "campaign.toml")
 
@@ -253,6 +254,7 @@ def test_engine_comes_from_campaign_toml(tmp_path):
     assert engines.engine_of(campaign.scored) == "duckdb"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("engine", ["polars", "duckdb"])
 def test_cli_buckets_prints_the_pandas_table_on_every_engine(engine):
     runner = CliRunner()
