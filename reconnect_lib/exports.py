@@ -185,6 +185,7 @@ CALL_SHEET_COLUMNS: tuple[str, ...] = (
     "TalkingPoints",
     "OpenProblem",
     "Outcome",
+    "IntroducedSomeone",
 )
 
 _TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "rev", "lord", "lady"}
@@ -1320,7 +1321,9 @@ def call_sheet(
         ``WhatTheyBought``, ``Bucket``, ``ValueAtStake`` and ``ExpectedValue``
         (float64, a year), ``FollowingUp`` (the letter's promise),
         ``TalkingPoints`` (joined with ``"; "``), ``OpenProblem``
-        (``Yes``/``No``), and an empty ``Outcome`` for the caller.
+        (``Yes``/``No``), and an empty ``Outcome`` for the caller, then an empty
+        ``IntroducedSomeone`` where the caller writes the name and phone of anyone
+        the client introduced (recorded as a ``referral`` of this client).
 
     Examples
     --------
@@ -1353,6 +1356,7 @@ def call_sheet(
             "TalkingPoints": ["; ".join(r["talking_points"]) for r in records],
             "OpenProblem": ["Yes" if r["open_problem"] else "No" for r in records],
             "Outcome": [""] * len(records),
+            "IntroducedSomeone": [""] * len(records),
         },
         columns=list(CALL_SHEET_COLUMNS),
     )

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
@@ -354,6 +355,26 @@ def test_call_sheet_lists_the_follow_ups_with_their_promise_and_talking_points(p
     assert sheet.set_index("ClientID").loc["C004", "TalkingPoints"].startswith("Note: =1+1")
     assert sheet["Outcome"].eq("").all()
     assert sheet["ValueAtStake"].dtype == "float64"
+
+
+def test_the_call_sheet_has_a_line_to_record_a_referral_escaped_like_the_rest(plan):
+    # The letter asks for introductions; the call sheet had nowhere to write one down.
+    sheet = call_sheet(plan, WEEK2)
+    assert list(sheet.columns[-2:]) == ["Outcome", "IntroducedSomeone"]
+    assert sheet["IntroducedSomeone"].eq("").all()
+    quoted = '"><script>alert(1)</script>'
+    named = contact_plan(
+        scored([client(1, **{NAME: quoted}), client(2)]),
+        as_of=AS_OF,
+        capacity={"letter": 0, "email": 0, "phone": 5},
+    )
+    html = render_call_sheet_html(named, WEEK1, firm="X")
+    assert "<th>Introduced someone?<br><small>name / phone</small></th>" in html
+    cells = re.findall(r'<td class="referral" aria-label="([^"]*)"></td>', html)
+    assert len(cells) == 2  # one line per call
+    assert "Someone &#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt; introduced: name and phone" in cells
+    assert "<script>" not in html
+    assert "Record it as a referral of the client who introduced them" in html
 
 
 def test_first_calls_on_a_phone_campaign(tmp_path):
