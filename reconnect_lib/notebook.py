@@ -431,3 +431,93 @@ def rates_view(rates, *, label: str | None = None, currency: str | None = None, 
         .format(money(currency, locale), subset=["Revenue recovered"])
         .format("{:,}", subset=["Contacted", "Won back"])
     )
+
+
+def return_words(returns, *, currency: str | None = None, locale: str | None = None) -> dict[str, str]:
+    """The values of the "did it pay for itself?" sentence, from a ``ReturnSummary``.
+
+    Keywords for :func:`say`: ``spent``, ``returned``, ``recovered`` and ``referrals``
+    (whole amounts in `currency`), and ``verdict``: the week it broke even, the
+    forecast week, or that it has not yet (nothing when nothing was spent), then
+    ``returns.statement`` (whether it paid for itself, with its interval).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> import pandas as pd
+    >>> overall = pd.DataFrame({"cost": [124.0], "revenue_recovered": [600.0], "referral_revenue": [150.0],
+    ...                         "return": [750.0]})
+    >>> r = SimpleNamespace(overall=overall, break_even_week="2026-W11", forecast_break_even_week=None,
+    ...                     statement="(statement)")
+    >>> words = return_words(r, currency="GBP")
+    >>> words["spent"], words["returned"]
+    ('£124', '£750')
+    >>> print(words["verdict"])
+    It broke even in week 2026-W11: since then what it brought back has covered its cost. (statement)
+    """
+    row = returns.overall.iloc[0]
+    amount = money(currency, locale)
+    cost = float(row["cost"])
+    if returns.break_even_week:
+        even = (
+            f"It broke even in week {returns.break_even_week}: "
+            "since then what it brought back has covered its cost."
+        )
+    elif returns.forecast_break_even_week:
+        even = (
+            "It has not broken even yet; if the plan is carried out and clients answer as they have so far, "
+            f"it would in week {returns.forecast_break_even_week}."
+        )
+    elif cost > 0:
+        even = "It has not broken even yet."
+    else:
+        even = ""
+    return {
+        "spent": amount(cost),
+        "returned": amount(row["return"]),
+        "recovered": amount(row["revenue_recovered"]),
+        "referrals": amount(row["referral_revenue"]),
+        "verdict": f"{even} {returns.statement}".strip(),
+    }
+
+
+_RETURN_COLUMNS = {
+    "clients": "Clients",
+    "cost": "Cost",
+    "revenue_recovered": "Won back",
+    "referral_revenue": "From referrals",
+    "return": "Return",
+    "return_per_cost": "Return per unit of cost",
+}
+
+
+def return_table(table, *, label: str, currency: str | None = None, locale: str | None = None):
+    """A return table (``ReturnSummary.by_channel`` or ``.by_bucket``) as an escaped table.
+
+    The group column is headed `label`; amounts are whole units of `currency`; the
+    return per unit of cost has two decimals (1.00 = paid for itself; empty where
+    nothing was spent). The fixed costs' row reads "fixed costs".
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"channel": ["letter", "fixed"], "clients": [2, 0], "cost": [4.0, 100.0],
+    ...                   "revenue_recovered": [600.0, 0.0], "referral_revenue": [0.0, 0.0],
+    ...                   "return": [600.0, 0.0], "return_per_cost": [150.0, 0.0]})
+    >>> shown = return_table(t, label="Channel", currency="GBP")
+    >>> list(shown.data["Channel"]), "£600" in shown.to_html()
+    (['letter', 'fixed costs'], True)
+    """
+    group = table.columns[0]
+    shown = table[[group, *(c for c in _RETURN_COLUMNS if c in table.columns)]].rename(
+        columns={group: label, **_RETURN_COLUMNS}
+    )
+    shown[label] = shown[label].astype("string").replace({"fixed": "fixed costs"})
+    amounts = [c for c in ("Cost", "Won back", "From referrals", "Return") if c in shown.columns]
+    return (
+        shown.style.hide(axis="index")
+        .format(escape="html", na_rep="")
+        .format(money(currency, locale), subset=amounts)
+        .format("{:.2f}", subset=["Return per unit of cost"], na_rep="")
+        .format("{:,}", subset=["Clients"])
+    )

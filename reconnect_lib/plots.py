@@ -14,6 +14,7 @@ never as markup. The dormancy bucket labels are the library's own.
 from __future__ import annotations
 
 import html
+from datetime import timedelta
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -21,6 +22,7 @@ from plotly.subplots import make_subplots
 
 from . import schema as s
 from .money import format_money, money_symbol
+from .weeks import iso_week, week_monday
 
 #: Colours from recent (calm) to long dormant (warm), one per bucket in order.
 BUCKET_COLOURS = ("#2a9d8f", "#8ab17d", "#e9c46a", "#f4a261", "#e76f51", "#b5452b", "#7f2f1d")
@@ -890,4 +892,116 @@ def keep_up_chart(timeline: pd.DataFrame) -> go.Figure:
     fig.update_xaxes(automargin=True, title="ISO week", **week_ticks(weeks))
     if int(timeline[[s.CROSSING, s.KEEP_UP_CONTACTS]].to_numpy().sum()) == 0:
         _message(fig, "Nobody becomes due in these weeks")
+    return fig
+
+
+def _weeks_until(weeks: list[str], last: str) -> list[str]:
+    """`weeks` followed by every ISO week after its last one up to `last` (a forecast beyond the log)."""
+    if not weeks or last in weeks or last < weeks[-1]:
+        return weeks
+    extra, day, end = [], week_monday(weeks[-1]), week_monday(last)
+    while day < end:
+        day += timedelta(days=7)
+        extra.append(iso_week(day))
+    return weeks + extra
+
+
+def return_chart(
+    weekly: pd.DataFrame,
+    *,
+    break_even_week: str | None = None,
+    forecast_week: str | None = None,
+    currency: str | None = None,
+    locale: str | None = None,
+) -> go.Figure:
+    """Did it pay for itself? Cumulative cost against cumulative return, week by week, break-even marked.
+
+    Parameters
+    ----------
+    weekly : DataFrame
+        :attr:`reconnect_lib.metrics.ReturnSummary.weekly` (``week``,
+        ``cumulative_cost``, ``cumulative_return``), one row per ISO week.
+    break_even_week : str, optional
+        ``ReturnSummary.break_even_week``: a solid vertical line, labelled.
+    forecast_week : str, optional
+        ``ReturnSummary.forecast_break_even_week``, when not yet reached: a dashed
+        vertical line, labelled; the week axis runs on to it.
+    currency, locale : str, optional
+        ``[campaign] currency`` and ``locale``: the amounts' axis and hover labels.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Two lines (cost, return) of the running totals by ISO week.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"week": ["2026-W10", "2026-W11"], "cumulative_cost": [120.0, 150.0],
+    ...                   "cumulative_return": [0.0, 600.0]})
+    >>> fig = return_chart(t, break_even_week="2026-W11", currency="GBP")
+    >>> [list(trace.y) for trace in fig.data], fig.layout.shapes[0].x0
+    ([[120.0, 150.0], [0.0, 600.0]], '2026-W11')
+    """
+    title = "Did it pay for itself? What the campaign cost and what it brought back, week by week"
+    if weekly.empty:
+        return _empty(title, "Nothing spent or won back yet")
+    weeks = weekly[s.WEEK].astype(str).tolist()
+    fig = go.Figure()
+    lines = (
+        (s.CUMULATIVE_COST, "cost so far", {"color": _WARN, "width": 3}),
+        (s.CUMULATIVE_RETURN, "return so far (won back and referrals)", {"color": ACCENT, "width": 3}),
+    )
+    for column, name, line in lines:
+        values = weekly[column].astype("float64")
+        fig.add_scatter(
+            x=weeks,
+            y=values.tolist(),
+            mode="lines+markers",
+            name=name,
+            line=line,
+            marker={"size": 5},
+            customdata=[format_money(v, currency, locale=locale, whole=True) for v in values],
+            hovertemplate="%{x}: %{customdata} " + name + "<extra></extra>",
+        )
+    axis = weeks
+    marks = []
+    spent = float(weekly[s.CUMULATIVE_COST].max()) > 0
+    if not spent:
+        title += "; no cost counted yet"
+    elif break_even_week:
+        marks.append((break_even_week, f"broke even: {break_even_week}", "solid"))
+        title += f"; it broke even in {break_even_week}"
+    elif forecast_week:
+        axis = _weeks_until(weeks, forecast_week)
+        if len(axis) > len(weeks):  # the weeks still to come hold no point, but the axis shows them
+            fig.add_scatter(
+                x=axis[len(weeks) :], y=[None] * (len(axis) - len(weeks)), showlegend=False, hoverinfo="skip"
+            )
+        marks.append((forecast_week, f"break-even forecast: {forecast_week}", "dash"))
+        title += f"; at the rates so far it breaks even in {forecast_week}"
+    else:
+        title += "; it has not broken even yet"
+    for week, text, dash in marks:
+        fig.add_shape(
+            type="line", x0=week, x1=week, y0=0, y1=1, yref="paper", line={"color": _MUTED, "dash": dash}
+        )
+        fig.add_annotation(x=week, y=1.0, yref="paper", text=text, showarrow=False, xanchor="right")
+    if not spent:
+        _message(fig, "No cost counted: [costs] in campaign.toml sets what each action costs", y=0.85)
+    fig.update_layout(
+        template=STYLE,
+        title=title,
+        yaxis={"title": in_money("so far", currency, locale), "tickformat": ",.0f", "rangemode": "tozero"},
+        height=460,
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0.0},
+        margin={"t": 110},
+    )
+    fig.update_xaxes(
+        automargin=True,
+        tickangle=-45,
+        title="ISO week",
+        categoryorder="array",
+        categoryarray=axis,
+        **week_ticks(axis),
+    )
     return fig
