@@ -19,9 +19,12 @@ import pytest
 from browser_support import hostile
 from markupsafe import escape
 
+import reconnect_lib as rl
 from reconnect_lib import plots
 from reconnect_lib.metrics import Costs, return_summary
-from reconnect_lib.notebook import return_table, return_words
+from reconnect_lib.notebook import narrative, return_table, return_words
+from reconnect_lib.pipeline import campaign_return
+from reconnect_lib.weekly import campaign_week
 from reconnect_lib.weeks import iso_week
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
@@ -141,3 +144,50 @@ def test_the_tables_show_each_group_s_return_escaped(summary):
     html = return_table(bucket, label="Dormancy").to_html()
     assert "<img" not in html
     assert str(escape(hostile("bucket"))) in html
+
+
+# --- the reports -------------------------------------------------------------------------------------
+
+
+def _week(firm: str):
+    cfg = rl.load_config(SAMPLE / firm / "campaign.toml")
+    return campaign_week(cfg.source, week=iso_week(cfg.campaign.as_of), as_of=cfg.campaign.as_of), cfg
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("firm", FIRMS)
+def test_the_weekly_report_asks_whether_it_paid_for_itself_after_the_outcomes(sample_report, firm):
+    html = sample_report("weekly", firm).html.read_text(encoding="utf-8")
+    cw, cfg = _week(firm)
+    money = {"currency": cfg.campaign.currency, "locale": cfg.campaign.locale}
+    words = return_words(cw.returns, **money)
+    heading = html.index(">Did it pay for itself?<")
+    assert html.index(">What the contacts brought back<") < heading < html.index(">Why clients left<")
+    section = html[heading : html.index(">Why clients left<")]
+    assert "Did it pay for itself? What the campaign cost and what it brought back" in section  # the chart
+    sentence = narrative(
+        "**Did it pay for itself?** So far the campaign has cost **{spent}** and brought back **{returned}** "
+        "({recovered} won back, {referrals} from referrals). {verdict}",
+        **words,
+    )
+    assert str(sentence) in section
+    if len(cw.returns.by_channel):
+        assert "Channel of the first contact" in section
+        assert "Dormancy when the campaign began" in section
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("firm", FIRMS)
+def test_the_overview_says_the_return_so_far_once_the_campaign_has_started(sample_report, firm):
+    html = sample_report("overview", firm).html.read_text(encoding="utf-8")
+    campaign = rl.scored_base(SAMPLE / firm / "campaign.toml")
+    started = campaign.events is not None and len(campaign.events) > 0
+    assert ("The campaign so far" in html) == started
+    if started:
+        words = return_words(
+            campaign_return(campaign),
+            currency=campaign.config.campaign.currency,
+            locale=campaign.config.campaign.locale,
+        )
+        assert str(escape(words["verdict"])) in html
+        assert f"brought back <strong>{escape(words['returned'])}</strong>" in html
