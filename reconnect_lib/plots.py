@@ -985,13 +985,22 @@ def return_chart(
         fig.add_shape(
             type="line", x0=week, x1=week, y0=0, y1=1, yref="paper", line={"color": _MUTED, "dash": dash}
         )
-        fig.add_annotation(x=week, y=1.0, yref="paper", text=text, showarrow=False, xanchor="right")
+        # The label on the side of the line with more room: a break-even in the first weeks was cut off.
+        early = week in axis and axis.index(week) < len(axis) / 2
+        fig.add_annotation(
+            x=week, y=1.0, yref="paper", text=text, showarrow=False, xanchor="left" if early else "right"
+        )
     if not spent:
         _message(fig, "No cost counted: [costs] in campaign.toml sets what each action costs", y=0.85)
     fig.update_layout(
         template=STYLE,
         title=title,
-        yaxis={"title": in_money("so far", currency, locale), "tickformat": ",.0f", "rangemode": "tozero"},
+        yaxis={
+            "title": in_money("cost and return so far", currency, locale),
+            "tickformat": ",.0f",
+            "rangemode": "tozero",
+            "automargin": True,  # "2,500,000" was cut to ",500,000" under the title
+        },
         height=460,
         legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0.0},
         margin={"t": 110},

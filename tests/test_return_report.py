@@ -67,7 +67,9 @@ def test_the_chart_draws_the_cumulative_cost_and_return_and_marks_the_break_even
     assert line.line.dash == "solid"
     assert any(a.text == "broke even: 2026-W11" and a.x == "2026-W11" for a in fig.layout.annotations)
     assert "it broke even in 2026-W11" in fig.layout.title.text
-    assert fig.layout.yaxis.title.text == "so far (£)"
+    assert fig.layout.yaxis.title.text == "cost and return so far (£)"
+    assert fig.layout.yaxis.automargin  # the amounts' labels are never cut
+    assert next(a for a in fig.layout.annotations if a.x == "2026-W11").xanchor == "left"  # room on the right
     assert list(fig.layout.xaxis.categoryarray) == weekly["week"].tolist()
 
 
