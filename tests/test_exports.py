@@ -370,9 +370,10 @@ def test_the_call_sheet_has_a_line_to_record_a_referral_escaped_like_the_rest(pl
     )
     html = render_call_sheet_html(named, WEEK1, firm="X")
     assert "<th>Introduced someone?<br><small>name / phone</small></th>" in html
-    cells = re.findall(r'<td class="referral" aria-label="([^"]*)"></td>', html)
-    assert len(cells) == 2  # one line per call
-    assert "Someone &#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt; introduced: name and phone" in cells
+    rows = re.findall(r"<tr>\n(.*?)</tr>", html, flags=re.DOTALL)
+    assert len(rows) == 2  # one line per call, the last cell of each row
+    assert all(row.endswith('<td class="outcome"></td>\n<td class="referral"></td>\n') for row in rows)
+    assert "<strong>&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;</strong>" in html
     assert "<script>" not in html
     assert "Record it as a referral of the client who introduced them" in html
 
