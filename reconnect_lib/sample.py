@@ -8,7 +8,9 @@
     A financial-planning group whose 3,000 lapsed clients were all called or
     emailed in a win-back campaign; a little over half renewed and the rest
     moved on or had a change of circumstances, for reasons recorded in an
-    outcome log: the "win-back by phone and email" story.
+    outcome log: the "win-back by phone and email" story. A few percent of
+    those who renewed introduced someone (``referral`` events); some of the
+    people introduced are in the client list already, with their first purchase.
 
 Everything is drawn from one :class:`numpy.random.Generator` seeded by the
 caller and passed down explicitly, and every date is computed from ``as_of``,
@@ -20,8 +22,11 @@ Example
 -------
 >>> from reconnect_lib.sample import generate_sample
 >>> data = generate_sample(firm="financial-planner")
->>> len(data.clients), data.campaign_start.isoformat()
-(3000, '2026-03-02')
+>>> data.outcomes["kind"].eq("contacted").sum(), data.campaign_start.isoformat()
+(np.int64(3000), '2026-03-02')
+>>> referred = data.outcomes["referred_client_id"].dropna()
+>>> bool(referred.isin(data.clients["client_id"]).all()), len(data.clients) == 3000 + len(referred)
+(True, True)
 """
 
 from __future__ import annotations
@@ -88,6 +93,13 @@ CAMPAIGN_WEEKS_BEFORE_AS_OF: Final = 38
 CAMPAIGN_CONTACT_WEEKDAYS: Final = 95  # first attempts spread over 19 working weeks
 PLANNER_CLIENTS: Final = 3000
 PLANNER_RENEWED: Final = 1530  # 51.0 %: "over 50 % signed up again"
+#: Chance that a renewed client introduces someone ("a few percent", as such campaigns report).
+PLANNER_REFERRAL_SHARE: Final = 0.04
+#: Of the referrals, the share whose new client is in the client list by as_of (named by
+#: ``referred_client_id``, with their first purchase), and of the others the share whose
+#: first amount the staff recorded on the event.
+_REFERRAL_LINKED: Final = 0.4
+_REFERRAL_WITH_AMOUNT: Final = 0.4
 
 CLIENT_COLUMNS: Final = (
     s.CLIENT_ID,
@@ -107,7 +119,7 @@ CLIENT_COLUMNS: Final = (
 )
 TRANSACTION_COLUMNS: Final = (s.CLIENT_ID, s.DATE, s.AMOUNT, s.INVOICE_ID)
 CONTACT_COLUMNS: Final = (s.CLIENT_ID, s.DATE, s.CHANNEL)
-OUTCOME_COLUMNS: Final = s.EVENT_RECORD_COLUMNS
+OUTCOME_COLUMNS: Final = (*s.EVENT_RECORD_COLUMNS, s.REFERRED_CLIENT_ID)
 
 _EPOCH = date(1970, 1, 1)
 
@@ -298,6 +310,8 @@ class SampleData:
         What was generated, from which seed, as of which date.
     clients
         One row per client: ``client_id`` ... ``do_not_contact`` (dates as datetime64).
+        For the planner: the 3,000 lapsed clients of the campaign, then the people
+        introduced by a referral who have since become clients.
     transactions
         ``client_id, date, amount, invoice_id``; refunds have negative amounts.
     contacts
@@ -305,8 +319,8 @@ class SampleData:
         the campaign only).
     outcomes
         The planner's campaign event log (``event_id, client_id, date, campaign,
-        channel, kind, amount, reason, note, recorded_by``); ``None`` for the
-        consulting firm.
+        channel, kind, amount, reason, note, recorded_by, referred_client_id``);
+        ``None`` for the consulting firm.
     campaign_start
         First day of the planner's win-back campaign; ``None`` for the consulting firm.
     """
@@ -612,18 +626,30 @@ def _financial_planner(rng: np.random.Generator, *, seed: int, as_of: date) -> S
     dnc[log["owner"][log["kind"] == "do_not_contact"]] = True
 
     client_id = _client_ids(rng, client_since)
+    # Drawn after everything else, so the referrals leave the rest of the sample as it was.
+    referrals, new = _referrals(rng, log=log, renewals=renewals, people=people)
+    k = new["client_since"].size
+    new_id = _client_ids(rng, new["client_since"], first=n + 1)
+    client_id = np.concatenate((client_id, new_id))
+    log = {key: np.concatenate((log[key], referrals[key])) for key in log}
+    referred = np.where(referrals["referred"] >= 0, new_id[np.maximum(referrals["referred"], 0)], "")
+    log["referred"] = np.concatenate(
+        (np.full(log["owner"].size - referred.size, "", dtype=object), referred.astype(object))
+    )
     clients = _clients_frame(
         client_id,
-        people,
-        account_owner=account_owner,
-        client_since=client_since,
-        do_not_contact=dnc,
+        {key: np.concatenate((people[key], new["people"][key])) for key in people},
+        account_owner=np.concatenate(
+            (account_owner, _account_owners(rng, new["client_since"], today, _PLANNER_STAFF))
+        ),
+        client_since=np.concatenate((client_since, new["client_since"])),
+        do_not_contact=np.concatenate((dnc, np.zeros(k, dtype=bool))),
     )
     transactions = _transactions_frame(
         client_id,
-        owner=np.concatenate((p_owner, refund_owner, renewals["owner"])),
-        day=np.concatenate((p_day, refund_day, renewals["day"])),
-        amount=np.concatenate((p_amount, refund_amount, renewals["amount"])),
+        owner=np.concatenate((p_owner, refund_owner, renewals["owner"], n + np.arange(k))),
+        day=np.concatenate((p_day, refund_day, renewals["day"], new["first_purchase"])),
+        amount=np.concatenate((p_amount, refund_amount, renewals["amount"], new["amount"])),
     )
     contacts = _contacts_frame(
         client_id,
@@ -737,6 +763,74 @@ def _campaign_log(
     return log, renewals
 
 
+def _referrals(
+    rng: np.random.Generator,
+    *,
+    log: dict[str, np.ndarray],
+    renewals: dict[str, np.ndarray],
+    people: dict[str, np.ndarray],
+) -> tuple[dict[str, np.ndarray], dict]:
+    """A few percent of the renewed clients introduce someone, some days after renewing.
+
+    Returns the ``referral`` events (in the log's layout, plus ``referred``: the
+    index among the new clients of the person introduced, -1 when they are not in
+    the client list) and the
+    new clients: ``people``, ``client_since``, ``first_purchase`` and ``amount``.
+    Everyone introduced has a name no client has, so a referral links by its
+    ``referred_client_id`` or not at all, never by the name of someone else; a new
+    client joins after the referral and first buys after joining, by ``as_of``.
+    """
+    refer = rng.random(renewals["owner"].size) < PLANNER_REFERRAL_SHARE
+    who = renewals["owner"][refer]
+    k = who.size
+    day = _busday(renewals["day"][refer], rng.integers(5, 31, k))  # said so at a review after renewing
+    linked = rng.random(k) < _REFERRAL_LINKED
+    with_amount = linked | (rng.random(k) < _REFERRAL_WITH_AMOUNT)
+    first_amount = np.round(rng.lognormal(np.log(1300.0), 0.55, k), 2)
+    # At most 151 + 20 working days after the campaign start: inside its 38 weeks, before as_of.
+    joined = _busday(day, rng.integers(1, 6, k))
+    first_purchase = _busday(joined, rng.integers(0, 16, k))
+
+    # Fresh names: drawn as clients are, keeping the first of each name no client has.
+    pool = _people(rng, 10 * k + 50, firm="financial-planner", companies_share=0.3, email_share=0.98)
+    fresh = ~np.isin(pool["name"], people["name"]) & ~pd.Series(pool["name"]).duplicated().to_numpy()
+    pick = np.flatnonzero(fresh)[:k]
+    if pick.size < k:  # about half the names are free: out of reach for any seed
+        raise ConfigError("the sample ran out of fresh names for the people referred; try another seed")
+    new_people = {key: values[pick[linked]] for key, values in pool.items()}
+    # Phone numbers stay unique: the people who became clients get mobile numbers nobody has.
+    taken = set(people["phone"])
+    free = np.asarray([m for m in range(1000) if _MOBILE_FORMAT.format(m) not in taken])
+    new_people["phone"] = np.asarray(
+        [_MOBILE_FORMAT.format(m) for m in rng.permutation(free)[: int(linked.sum())]], dtype=object
+    )
+    new_index = np.full(k, -1)
+    new_index[linked] = np.arange(int(linked.sum()))
+
+    contacted = log["kind"] == "contacted"
+    channel = dict(zip(log["owner"][contacted], log["channel"][contacted], strict=True))
+    recorder = dict(zip(log["owner"][contacted], log["recorded_by"][contacted], strict=True))
+    events = {
+        "owner": who,
+        "day": day,
+        "step": np.full(k, 7),
+        "kind": np.full(k, "referral", dtype=object),
+        "channel": np.asarray([channel[o] for o in who], dtype=object),
+        "recorded_by": np.asarray([recorder[o] for o in who], dtype=object),
+        "reason": np.full(k, "", dtype=object),
+        "amount": np.where(with_amount, first_amount, np.nan),
+        "note": pool["name"][pick],
+        "referred": new_index,
+    }
+    new = {
+        "people": new_people,
+        "client_since": joined[linked],
+        "first_purchase": first_purchase[linked],
+        "amount": first_amount[linked],
+    }
+    return events, new
+
+
 def _notes(rng: np.random.Generator, kind: np.ndarray, channel: np.ndarray, reason: np.ndarray) -> np.ndarray:
     pick = rng.random(kind.size)
     out = np.empty(kind.size, dtype=object)
@@ -815,12 +909,12 @@ def _refunds(
     return r_owner, r_day, -np.round(amount[picked] * part, 2)
 
 
-def _client_ids(rng: np.random.Generator, client_since: np.ndarray) -> np.ndarray:
-    """Ids numbered in the order clients joined, as a CRM hands them out."""
+def _client_ids(rng: np.random.Generator, client_since: np.ndarray, *, first: int = 1) -> np.ndarray:
+    """Ids numbered in the order clients joined, as a CRM hands them out (from ``C{first:05d}``)."""
     order = np.lexsort((rng.random(client_since.size), client_since))
     rank = np.empty_like(order)
     rank[order] = np.arange(order.size)
-    return np.asarray([f"C{r + 1:05d}" for r in rank], dtype=object)
+    return np.asarray([f"C{r + first:05d}" for r in rank], dtype=object)
 
 
 def _account_owners(
@@ -1035,6 +1129,7 @@ def _outcomes_frame(client_id: np.ndarray, log: dict[str, np.ndarray]) -> pd.Dat
             s.REASON: _text(log["reason"]),
             s.NOTE: _text(log["note"]),
             s.RECORDED_BY: _text(log["recorded_by"]),
+            s.REFERRED_CLIENT_ID: _text(log["referred"]),
         }
     )
     frame = frame.sort_values([s.DATE, s.CLIENT_ID, "_step"], ignore_index=True, kind="stable")
@@ -1067,6 +1162,16 @@ def _campaign_toml(data: SampleData, *, reports_folder: str) -> str:
             f"started {data.campaign_start.isoformat()} (phone and email)"
         )
         outcomes_line = 'outcomes = "outcomes.csv"           # the campaign\'s event log\n'
+        costs = (
+            "# What the campaign costs, in pounds, counted from what the outcome log says was done:\n"
+            "# each call (an unanswered one too) takes a caller about 12 minutes with the notes, at\n"
+            "# a caller's hourly cost (wage and employer's costs); a personal e-mail from the\n"
+            "# adviser team takes a few minutes of someone's time. No letters, no gifts, no fees.\n"
+            "[costs]\n"
+            "call_minutes = 12\n"
+            "hourly_rate = 24.00\n"
+            "email = 1.50\n"
+        )
     else:
         capacity = {"letter": 10, "phone": 10, "email": 0}
         capacity_why = (
@@ -1075,6 +1180,19 @@ def _campaign_toml(data: SampleData, *, reports_folder: str) -> str:
         )
         description = "Fictional consulting firm reconnecting with 500+ past clients by letter"
         outcomes_line = ""
+        costs = (
+            "# What the campaign costs, in pounds, counted from what the outcome log says was done:\n"
+            "# a two-page letter printed on letterhead with its envelope, posted second class; a\n"
+            "# follow-up call of about 15 minutes at a consultant's hourly rate; a small gift for the\n"
+            "# most valuable clients; and the consultant's fee for setting the campaign up.\n"
+            "[costs]\n"
+            "letter_print = 0.45\n"
+            "letter_postage = 0.87\n"
+            "call_minutes = 15\n"
+            "hourly_rate = 60.00\n"
+            "gift = 20.00\n"
+            "fixed = 1500.00\n"
+        )
     edges = ", ".join(str(e) for e in DEFAULT_EDGES_MONTHS)
     cap = "\n".join(f"{k} = {v}" for k, v in capacity.items())
     sender = "\n".join(f'{k} = "{v}"' for k, v in _SENDERS[data.firm].items())
@@ -1123,6 +1241,7 @@ follow_up_days = 7
 [sender]
 {sender}
 
+{costs}
 # The append-only outcome log (SQLite file next to this one; ignored by git).
 [outcomes]
 database = "sqlite:///outcomes.sqlite"
@@ -1208,6 +1327,9 @@ Clients by time since their last contact or purchase:
 Due for contact (more than 6 months): {int(counts[1:].sum()):,}.
 `do_not_contact` is set for {int(clients[s.DO_NOT_CONTACT].sum())} clients.
 
+What the campaign costs is set under `[costs]` in `campaign.toml` (letters printed
+and posted, follow-up calls and gifts, a consultant's fee); the return is set against it.
+
 ## How it was made
 
 Generated by `reconnect_lib.sample` from seed {data.seed}; the same seed gives
@@ -1220,8 +1342,21 @@ To regenerate:
     contacted = out.loc[out[s.KIND] == "contacted", s.CLIENT_ID].nunique()
     renewed = out[out[s.KIND] == "renewed"]
     lost = out[out[s.KIND].isin(["moved_on", "change_of_circumstances"])]
-    bucket = _buckets(_last_activity(data, before=start), start)
-    won = clients[s.CLIENT_ID].isin(renewed[s.CLIENT_ID]).to_numpy()
+    referrals = out[out[s.KIND] == "referral"]
+    joined = referrals[s.REFERRED_CLIENT_ID].dropna()
+    # The campaign's clients: everyone but the people referred, who joined after it started.
+    lapsed = data.clients[~data.clients[s.CLIENT_ID].isin(joined)]
+    lapsed_data = SampleData(
+        firm=data.firm,
+        seed=data.seed,
+        as_of=data.as_of,
+        clients=lapsed,
+        transactions=data.transactions,
+        contacts=data.contacts,
+    )
+    bucket = _buckets(_last_activity(lapsed_data, before=start), start)
+    won = lapsed[s.CLIENT_ID].isin(renewed[s.CLIENT_ID]).to_numpy()
+    first_bought = data.transactions[data.transactions[s.CLIENT_ID].isin(joined)][s.AMOUNT].sum()
     rates = "\n".join(
         f"| {label} | {(bucket == b).sum():,} | {won[bucket == b].mean():.0%} |"
         for b, label in enumerate(_BUCKET_LABELS)
@@ -1251,11 +1386,22 @@ for drama.
 `contacts.csv` holds the contact history before the campaign; the campaign's
 own calls and e-mails are the events in `outcomes.csv` (contacted, no_answer,
 replied, problem_raised, problem_fixed, renewed, moved_on,
-change_of_circumstances, do_not_contact). Each renewal also appears in
+change_of_circumstances, do_not_contact, referral). Each renewal also appears in
 `transactions.csv` as a purchase on the day of the `renewed` event.
 
 Contacted: {contacted:,}. Renewed: {len(renewed):,} ({len(renewed) / contacted:.1%}),
 recovering {renewed[s.AMOUNT].sum():,.0f} a year. Lost: {lost[s.CLIENT_ID].nunique():,}.
+
+Referrals: {len(referrals):,} of the renewed clients ({len(referrals) / len(renewed):.1%}) introduced
+someone a few weeks after renewing (`referral` events: the person's name in `note`,
+their first purchase in `amount` when the staff knew it). {len(joined):,} of the people
+introduced have since become clients: they are the last {len(joined):,} rows of
+`clients.csv` (the {PLANNER_CLIENTS:,} lapsed clients come first), named by the event's
+`referred_client_id`, with their first purchase ({first_bought:,.0f} in all) in
+`transactions.csv` after the referral.
+
+What the campaign cost is set under `[costs]` in `campaign.toml` (calls at a
+caller's hourly cost, personal e-mails); the return is set against it.
 
 Dormancy when the campaign started ({start.isoformat()}) and the share that renewed:
 

@@ -376,20 +376,21 @@ def test_summary_on_a_fresh_clone_of_the_sample_needs_no_prior_command(planner):
     assert "Of the stage before" in out
     assert "Not yet won back, followed this long" in out
     assert "No hold-out group" in out
-    assert "History synced from outcomes.csv: 8,045 rows read, 8,045 recorded" in out
+    # 8,045 events of the campaign and 62 referrals
+    assert "History synced from outcomes.csv: 8,107 rows read, 8,107 recorded" in out
 
 
 def test_summary_json_of_the_sample_after_the_table_records_nothing_twice(planner):
     as_json = CliRunner().invoke(main, ["outcome", "summary", "--config", str(planner), "--format", "json"])
     assert as_json.exit_code == 0, as_json.output
     payload = json.loads(as_json.output)
-    assert payload["notes"][0].startswith("History synced from outcomes.csv: 8,045 rows read")
+    assert payload["notes"][0].startswith("History synced from outcomes.csv: 8,107 rows read")
     overall = payload["tables"]["overall"][0]
     assert (overall["contacted"], overall["won_back"]) == (3000, 1530)
     assert overall["rate_low"] == pytest.approx(0.4921, abs=1e-4)
     assert "not established" in payload["statement"]
     with OutcomeStore.from_config(load_config(planner)) as store:
-        assert store.count() == 8045  # synced on every summary, recorded once
+        assert store.count() == 8107  # synced on every summary, recorded once
 
 
 def test_summary_csv_and_json_agree(runner, campaign):

@@ -651,13 +651,16 @@ def test_the_sample_history_reaches_its_database_once(planner_copy):
     cfg = load_config(planner_copy / "campaign.toml")
     first = sync_configured_history(cfg, as_of=AS_OF)
     again = sync_configured_history(cfg, as_of=AS_OF)
-    assert (first.recorded, first.already_recorded) == (8045, 0)
-    assert (again.recorded, again.already_recorded) == (0, 8045)
+    # 8,045 events of the campaign and 62 referrals, 25 of them naming the client they brought in
+    assert (first.recorded, first.already_recorded) == (8107, 0)
+    assert (again.recorded, again.already_recorded) == (0, 8107)
     assert (planner_copy / "outcomes.sqlite").exists()
     with OutcomeStore.from_config(cfg) as store:
         events = store.events()
-    assert len(events) == 8045
+    assert len(events) == 8107
     assert (events[s.KIND] == "renewed").sum() == 1530
+    referrals = events[events[s.KIND] == "referral"]
+    assert (len(referrals), referrals[s.REFERRED_CLIENT_ID].notna().sum()) == (62, 25)
     assert set(events[s.REASON].dropna()) == set(s.REASONS)
 
 

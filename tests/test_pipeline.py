@@ -33,13 +33,20 @@ def test_consulting_firm_has_over_500_clients_most_of_them_due(consulting):
 
 
 def test_financial_planner_has_3000_clients_lapsed_before_the_campaign(planner):
-    assert len(planner.scored) == 3000
+    # The 3,000 lapsed clients of the campaign, then the 25 people their referrals brought in since.
+    events = pd.read_csv(SAMPLE / "financial-planner" / "outcomes.csv", dtype=str)
+    referred = set(events["referred_client_id"].dropna())
+    assert len(referred) == 25
+    assert len(planner.scored) == 3000 + 25
     start = date(2026, 3, 2)  # the campaign's first day (see data/sample/financial-planner/README.md)
     inputs = planner.inputs  # loaded as of the sample's as-of date; history after `start` is ignored below
     base = rl.client_base(
         inputs.clients, inputs.transactions, inputs.contacts, as_of=start - timedelta(days=1)
     )
-    assert rl.dormancy_buckets(base)["due"].all()
+    buckets = rl.dormancy_buckets(base)
+    lapsed = ~buckets["client_id"].isin(referred)
+    assert lapsed.sum() == 3000
+    assert buckets.loc[lapsed, "due"].all()
 
 
 def test_every_client_in_exactly_one_bucket_and_ranks_are_permutations(consulting):

@@ -7,6 +7,7 @@ generation so they can never drift from the generator.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import sys
@@ -126,11 +127,17 @@ def _check_consulting(data: SampleData) -> None:
 
 
 def _check_planner(data: SampleData) -> None:
-    clients, out = data.clients, data.outcomes
+    out = data.outcomes
     start = data.campaign_start
     assert out is not None
     assert start is not None
-    assert len(clients) == 3000
+    # The campaign's 3,000 lapsed clients, then the people referred who have since become clients.
+    joined = out[s.REFERRED_CLIENT_ID].dropna()
+    assert joined.is_unique
+    new = data.clients[s.CLIENT_ID].isin(joined).to_numpy()
+    assert len(data.clients) == 3000 + len(joined)
+    clients = data.clients[~new]
+    full, data = data, dataclasses.replace(data, clients=clients)
     # All lapsed when the campaign started, by last purchase and by last contact.
     bought = _last_purchase(data, before=start).reindex(clients[s.CLIENT_ID])
     assert ((pd.Timestamp(start) - bought).dt.days > LAPSED_DAYS).all()
@@ -175,9 +182,10 @@ def _check_planner(data: SampleData) -> None:
     assert (lost.loc[circumstances, s.KIND] == "change_of_circumstances").all()
     assert (lost.loc[~circumstances, s.KIND] == "moved_on").all()
 
-    # Money only on renewals; each renewal matched by a purchase 0-90 days after the contact.
+    # Money only on renewals (and a referral's first amount); each renewal matched by a purchase
+    # 0-90 days after the contact.
     assert (renewed[s.AMOUNT] > 0).all()
-    assert out.loc[out[s.KIND] != "renewed", s.AMOUNT].isna().all()
+    assert out.loc[~out[s.KIND].isin(["renewed", "referral"]), s.AMOUNT].isna().all()
     tx = data.transactions
     match = renewed.merge(contacted[[s.CLIENT_ID, s.DATE]], on=s.CLIENT_ID, suffixes=("", "_contact")).merge(
         tx[tx[s.DATE] >= pd.Timestamp(start)], on=[s.CLIENT_ID, s.DATE, s.AMOUNT], how="left", indicator=True
@@ -186,7 +194,9 @@ def _check_planner(data: SampleData) -> None:
     lag = (match[s.DATE] - match[f"{s.DATE}_contact"]).dt.days
     assert lag.between(0, 90).all()
     after = tx[tx[s.DATE] >= pd.Timestamp(start)]
-    assert set(after[s.CLIENT_ID]) == set(renewed[s.CLIENT_ID]), "no other purchase since the campaign"
+    assert set(after[s.CLIENT_ID]) == set(renewed[s.CLIENT_ID]) | set(joined), (
+        "no other purchase since the campaign than renewals and the first purchases of the people referred"
+    )
 
     # Stories told in order: no answer before contact; problem raised, fixed, then renewed.
     events = out.set_index(s.CLIENT_ID)
@@ -211,6 +221,46 @@ def _check_planner(data: SampleData) -> None:
     asked = set(out.loc[out[s.KIND] == "do_not_contact", s.CLIENT_ID])
     assert asked == set(clients.loc[clients[s.DO_NOT_CONTACT], s.CLIENT_ID])
     assert asked.isdisjoint(renewed[s.CLIENT_ID])
+    _check_referrals(full)
+
+
+def _check_referrals(data: SampleData) -> None:
+    """A few percent of the renewed introduce someone; those who became clients fit their referral."""
+    out, everyone = data.outcomes, data.clients
+    renewed = out[out[s.KIND] == "renewed"].set_index(s.CLIENT_ID)[s.DATE]
+    refs = out[out[s.KIND] == "referral"]
+    assert 0.02 <= len(refs) / len(renewed) <= 0.07, "a few percent of the renewed clients"
+    assert refs[s.CLIENT_ID].is_unique
+    assert refs[s.CLIENT_ID].isin(renewed.index).all()
+    lag = (refs[s.DATE].to_numpy() - renewed[refs[s.CLIENT_ID]].to_numpy()) / np.timedelta64(1, "D")
+    assert ((lag >= 5) & (lag <= 60)).all(), "some days after the renewal"
+    assert refs[s.NOTE].notna().all()
+    assert refs[s.NOTE].is_unique
+    linked = refs[refs[s.REFERRED_CLIENT_ID].notna()]
+    assert 0 < len(linked) < len(refs), "some are in the client list, some not yet"
+    assert 0 < refs[s.AMOUNT].notna().sum() < len(refs), "a first amount for some"
+    # Nobody introduced has the name of a client they are not: a referral never links to the wrong one.
+    unlinked = refs[refs[s.REFERRED_CLIENT_ID].isna()]
+    assert not unlinked[s.NOTE].isin(everyone[s.NAME]).any()
+    named = everyone[everyone[s.NAME].isin(linked[s.NOTE])]
+    assert named[s.NAME].is_unique
+    by_name = named.set_index(s.NAME)[s.CLIENT_ID]
+    assert (by_name[linked[s.NOTE]].to_numpy() == linked[s.REFERRED_CLIENT_ID].to_numpy()).all()
+    # Each new client joined after the referral, first bought after joining, for the amount recorded.
+    tx = data.transactions
+    first = (
+        tx[tx[s.CLIENT_ID].isin(linked[s.REFERRED_CLIENT_ID])]
+        .groupby(s.CLIENT_ID)
+        .agg(day=(s.DATE, "min"), amount=(s.AMOUNT, "sum"), n=(s.AMOUNT, "size"))
+    )
+    first = first.reindex(linked[s.REFERRED_CLIENT_ID])
+    since = everyone.set_index(s.CLIENT_ID)[s.CLIENT_SINCE].reindex(linked[s.REFERRED_CLIENT_ID])
+    assert (first["n"] == 1).all()
+    assert (since.to_numpy() > linked[s.DATE].to_numpy()).all()
+    assert (first["day"].to_numpy() >= since.to_numpy()).all()
+    assert (first["amount"].to_numpy() == linked[s.AMOUNT].to_numpy()).all()
+    assert not everyone.set_index(s.CLIENT_ID)[s.DO_NOT_CONTACT].reindex(linked[s.REFERRED_CLIENT_ID]).any()
+    assert not data.contacts[s.CLIENT_ID].isin(linked[s.REFERRED_CLIENT_ID]).any()
 
 
 # --- the field reports ------------------------------------------------------------
@@ -343,7 +393,10 @@ def test_committed_sample_matches_a_fresh_generation(firm, tmp_path):
             f"reconnect sample data/sample/{firm} --firm {firm} --reports-folder ../../../reports"
         )
     generated = {p.name for p in paths.values()}
-    present = {p.name for p in committed.iterdir() if not p.name.startswith("outcomes.sqlite")}
+    # The database and the manifest of a rerun of `reconnect sample` are ignored by git.
+    present = {
+        p.name for p in committed.iterdir() if not p.name.startswith(("outcomes.sqlite", ".reconnect-"))
+    }
     assert present == generated
 
 
@@ -391,6 +444,27 @@ def test_campaign_file_parses_and_points_at_the_data(firm):
         assert cfg.plan.capacity["phone"] + cfg.plan.capacity["email"] >= 100
 
 
+@pytest.mark.parametrize("firm", FIRMS)
+def test_both_samples_say_what_the_campaign_costs_in_believable_pounds(firm):
+    # Without [costs] neither sample could say whether its campaign paid for itself.
+    text = (SAMPLE_DIR / firm / "campaign.toml").read_text(encoding="utf-8")
+    assert re.search(r"\n# What the campaign costs[^\n]*\n(# [^\n]*\n)+\[costs\]\n", text), "explained"
+    costs = load_config(SAMPLE_DIR / firm / "campaign.toml").costs
+    assert costs.call_flat is None
+    assert 10 <= costs.call_minutes <= 20
+    if firm == "consulting-firm":  # letters by post, follow-up calls, gifts and a consultant's fee
+        assert 0.2 <= costs.letter_print <= 1.0
+        assert 0.5 <= costs.letter_postage <= 2.0  # a UK stamp
+        assert 30 <= costs.hourly_rate <= 150  # a consultant's time
+        assert 5 <= costs.gift <= 50
+        assert 500 <= costs.fixed <= 5000
+        assert costs.email == 0
+    else:  # phone at a caller's hourly cost, and personal e-mails; no letters, gifts or fees
+        assert 12 <= costs.hourly_rate <= 40
+        assert 0 < costs.email <= 5
+        assert costs.letter_print == costs.letter_postage == costs.gift == costs.fixed == 0
+
+
 def test_write_sample_creates_nested_folders_and_takes_a_reports_folder(tmp_path):
     paths = write_sample(tmp_path / "a" / "b", firm="consulting-firm", reports_folder="reports")
     assert paths["clients"].is_file()
@@ -432,6 +506,12 @@ def test_readme_states_the_numbers(planner):
     text = (SAMPLE_DIR / "financial-planner" / "README.md").read_text(encoding="utf-8")
     renewed = (planner.outcomes[s.KIND] == "renewed").sum()
     assert f"Renewed: {renewed:,} ({renewed / 3000:.1%})" in text
+    referrals = planner.outcomes[planner.outcomes[s.KIND] == "referral"]
+    joined = referrals[s.REFERRED_CLIENT_ID].notna().sum()
+    assert f"Referrals: {len(referrals)} of the renewed clients ({len(referrals) / renewed:.1%})" in text
+    assert f"{joined} of the people\nintroduced have since become clients" in text
+    assert f"| clients.csv | {3000 + joined:,} |" in text
+    assert "[costs]" in text
     assert "2026-03-02" in text
     assert re.search(r"reconnect sample data/sample/financial-planner --firm financial-planner", text)
 
@@ -480,9 +560,11 @@ def test_a_sample_written_anywhere_keeps_its_reports_beside_its_campaign_toml(tm
     assert result.exit_code == 0, result.output
     cfg = load_config(folder / "campaign.toml")
     assert cfg.reports.folder == (folder / "reports").resolve()
-    assert write_sample(tmp_path / "py", firm="financial-planner")["config"].read_text(
-        encoding="utf-8"
-    ).endswith('[reports]\nfolder = "reports"\n')
+    assert (
+        write_sample(tmp_path / "py", firm="financial-planner")["config"]
+        .read_text(encoding="utf-8")
+        .endswith('[reports]\nfolder = "reports"\n')
+    )
 
 
 @pytest.mark.parametrize("firm", FIRMS)
