@@ -43,8 +43,8 @@ def browser():
 CHARTS = {
     ("overview", "consulting-firm"): (6, 6),
     ("overview", "financial-planner"): (6, 6),
-    ("weekly", "consulting-firm"): (4, 3),
-    ("weekly", "financial-planner"): (6, 6),
+    ("weekly", "consulting-firm"): (5, 4),
+    ("weekly", "financial-planner"): (7, 7),
 }
 
 

@@ -581,7 +581,7 @@ def test_the_export_button_keeps_its_label_and_the_status_wraps(explorer: Explor
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("firm", "clients"), [("consulting-firm", 532), ("financial-planner", 3000)])
+@pytest.mark.parametrize(("firm", "clients"), [("consulting-firm", 532), ("financial-planner", 3025)])
 def test_explore_notebook_runs_under_papermill(tmp_path: Path, firm: str, clients: int) -> None:
     import nbformat
     import papermill as pm
