@@ -337,3 +337,62 @@ _LIVE = """
                                              && /javascript:/i.test(a.value.replace(/\\s/g, ''))))
         .map(a => `${el.tagName} ${a.name}=${a.value}`)))
 """
+
+
+# The export button's label, whether the label fits its button, the status text and its lines, and
+# for each column of the client table the left and right edges of its header and of its first cell.
+_EXPLORER = """
+() => {
+    const root = document.querySelector('.rl-explorer');
+    const button = Array.from(root.querySelectorAll('button')).find(b => /call list/.test(b.textContent));
+    const status = root.querySelector('.rl-explorer-status');
+    const lineHeight = parseFloat(getComputedStyle(status).lineHeight);
+    const edges = cells => Array.from(cells).map(c => {
+        const r = c.getBoundingClientRect(); return [Math.round(r.left), Math.round(r.right)]; });
+    const table = root.querySelector('.rl-explorer-table');
+    return {
+        label: button.textContent.trim(),
+        fits: button.scrollWidth <= button.clientWidth + 1,
+        status: status.textContent,
+        statusFits: status.scrollWidth <= status.clientWidth + 1,
+        statusLines: Math.round(status.getBoundingClientRect().height / lineHeight),
+        statusRight: status.getBoundingClientRect().right,
+        rootRight: root.getBoundingClientRect().right,
+        headers: edges(table.querySelectorAll('thead th')),
+        cells: edges(table.querySelectorAll('tbody tr:first-child td')),
+    };
+}
+"""
+
+
+# (Here, not in test_browser_layout.py: a second Playwright started while that module's
+# browser runs finds its event loop and refuses to start.)
+def test_the_explorer_s_button_status_and_table_read_whole(lab: Lab, browser: Browser) -> None:
+    from playwright.sync_api import expect
+
+    page = browser.page
+    page.goto(f"{lab.url}/lab/tree/explore.ipynb?token={lab.token}&reset")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget", timeout=60_000)
+    page.wait_for_function(
+        "() => { const s = window.jupyterapp.shell.currentWidget.sessionContext;"
+        " return s.isReady && s.session?.kernel?.status === 'idle'; }",
+        timeout=90_000,
+    )
+    page.evaluate("() => { void window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+    expect(page.locator(".rl-explorer .rl-explorer-table tbody tr").first).to_be_visible(timeout=180_000)
+    page.get_by_role("button", name="Export call list").click()
+    expect(page.locator(".rl-explorer .rl-explorer-status")).to_contain_text("written to")
+    seen = page.evaluate(_EXPLORER)
+    page.screenshot(path=str(lab.root.parent / "explorer.png"), full_page=True)
+    assert seen["label"] == "Export call list"
+    assert seen["fits"], "the button's label is cut"
+    # A path and the clients left out: longer than a line beside the button, so it wraps, cut nowhere.
+    assert str(lab.exports) in seen["status"]
+    assert seen["statusFits"], "the status is cut"
+    assert seen["statusLines"] >= 2
+    assert seen["statusRight"] <= seen["rootRight"] + 1
+    assert len(seen["headers"]) == len(seen["cells"]) > 0
+    for header, cell in zip(seen["headers"], seen["cells"], strict=True):
+        assert abs(header[0] - cell[0]) <= 1
+        assert abs(header[1] - cell[1]) <= 1
+    assert browser.errors == [], "JavaScript errors in the page:\n" + "\n".join(browser.errors)
