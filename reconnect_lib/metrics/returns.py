@@ -85,6 +85,7 @@ from .status import (
     _attributed,
     _check_confidence,
     _check_days,
+    _client_columns,
     _current_events,
     _iso_week,
     _purchases,
@@ -237,22 +238,10 @@ def _actions(ev: pd.DataFrame) -> pd.DataFrame:
 
 def _buckets(clients: pd.DataFrame | None) -> pd.Series:
     """dormancy_bucket by client_id (empty when there is no client frame or no bucket column)."""
-    if clients is None:
+    out = _client_columns(clients)  # checked as every metric checks its clients
+    if out is None or s.DORMANCY_BUCKET not in out.columns:
         return pd.Series(dtype="string")
-    if not isinstance(clients, pd.DataFrame):
-        raise InputError(f"`clients` is a {type(clients).__name__}, not a pandas DataFrame")
-    fr.require_columns(
-        fr.as_frame(clients, "clients"),
-        [s.CLIENT_ID],
-        "clients",
-        "pass clients_at_contact(...) or a scored base",
-    )
-    if s.DORMANCY_BUCKET not in clients.columns:
-        return pd.Series(dtype="string")
-    out = clients.drop_duplicates(s.CLIENT_ID)
-    return pd.Series(
-        out[s.DORMANCY_BUCKET].astype("string").to_numpy(), index=out[s.CLIENT_ID].astype("string").to_numpy()
-    )
+    return pd.Series(out[s.DORMANCY_BUCKET].astype("string").to_numpy(), index=out[s.CLIENT_ID].to_numpy())
 
 
 def _bucket_order(clients: pd.DataFrame | None) -> pd.Series | None:
