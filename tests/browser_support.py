@@ -8,7 +8,10 @@ background networking, component updates and sync off.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,6 +33,19 @@ def require_chromium() -> None:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(message)
     pytest.skip(message)
+
+
+@contextmanager
+def chromium_browser() -> Iterator[Any]:
+    """Playwright's Chromium on Debian's binary, closed on the way out (skips or fails as above)."""
+    require_chromium()
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 # --- a campaign whose every user-supplied text is markup ----------------------------------------

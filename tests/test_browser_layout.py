@@ -13,21 +13,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from browser_support import chromium_browser
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def chromium():
-    require_chromium()
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium_browser() as browser:
+        yield browser
 
 
 # Per chart: its title, the tick labels of each axis, and the boxes of its legend and axis titles.

@@ -20,7 +20,7 @@ import json
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, hostile, require_chromium
+from browser_support import chromium_browser, hostile
 
 # The reports opened here are the session's (conftest's sample_report and hostile_report),
 # the same files the report tests check: each is generated once per session.
@@ -28,14 +28,8 @@ from browser_support import CHROMIUM, CHROMIUM_ARGS, hostile, require_chromium
 
 @pytest.fixture(scope="module")
 def browser():
-    require_chromium()
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium_browser() as browser:
+        yield browser
 
 
 # Per notebook and sample firm: (charts, charts that draw data). The others show a

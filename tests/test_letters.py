@@ -18,7 +18,7 @@ from html.parser import HTMLParser
 import hypothesis.strategies as st
 import pandas as pd
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, hostile, require_chromium
+from browser_support import chromium_browser, hostile
 from hypothesis import given
 
 from reconnect_lib.config import load_config
@@ -320,8 +320,6 @@ _LIVE = """
 
 @pytest.mark.slow
 def test_a_draft_and_a_letter_show_hostile_text_as_text_in_the_browser(tmp_path):
-    require_chromium()
-    sync_api = pytest.importorskip("playwright.sync_api")
     rows = [{NAME: hostile("name"), COMPANY: hostile("company"), ACCOUNT_OWNER: hostile("owner")}]
     letters = contact_plan(base(rows), as_of=AS_OF, channels=["letter"])
     letter_page = tmp_path / "letters.html"
@@ -332,32 +330,26 @@ def test_a_draft_and_a_letter_show_hostile_text_as_text_in_the_browser(tmp_path)
     draft_page = tmp_path / "draft.html"
     draft_page.write_text(_parts(draft)[2], encoding="utf-8")
 
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            for page_file in (letter_page, draft_page):
-                context = browser.new_context(offline=True)
-                page = context.new_page()
-                dialogs: list[str] = []
-                errors: list[str] = []
-                page.on(
-                    "dialog", lambda dialog, seen=dialogs: (seen.append(dialog.message), dialog.dismiss())
-                )
-                page.on("pageerror", lambda err, seen=errors: seen.append(str(err)))
-                page.goto(page_file.as_uri(), wait_until="load")
-                text = page.evaluate("() => document.body.innerText")
-                live = page.evaluate(_LIVE)
-                images = page.evaluate("() => document.images.length")
-                links = page.evaluate("() => document.links.length")
-                context.close()
-                assert dialogs == [], page_file.name
-                assert errors == [], page_file.name
-                assert live == [], page_file.name
-                assert (images, links) == (0, 0), page_file.name
-                for field in ("name", "owner", "firm"):
-                    assert hostile(field) in text, (page_file.name, field)
-        finally:
-            browser.close()
+    with chromium_browser() as browser:
+        for page_file in (letter_page, draft_page):
+            context = browser.new_context(offline=True)
+            page = context.new_page()
+            dialogs: list[str] = []
+            errors: list[str] = []
+            page.on("dialog", lambda dialog, seen=dialogs: (seen.append(dialog.message), dialog.dismiss()))
+            page.on("pageerror", lambda err, seen=errors: seen.append(str(err)))
+            page.goto(page_file.as_uri(), wait_until="load")
+            text = page.evaluate("() => document.body.innerText")
+            live = page.evaluate(_LIVE)
+            images = page.evaluate("() => document.images.length")
+            links = page.evaluate("() => document.links.length")
+            context.close()
+            assert dialogs == [], page_file.name
+            assert errors == [], page_file.name
+            assert live == [], page_file.name
+            assert (images, links) == (0, 0), page_file.name
+            for field in ("name", "owner", "firm"):
+                assert hostile(field) in text, (page_file.name, field)
 
 
 def test_drafts_parse_for_any_text_in_a_name(tmp_path):
