@@ -8,13 +8,14 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from .. import schema as s
-from .._pandera import SchemaErrors, pa
 from ..column_maps import (
     REQUIRED_COLUMNS,
     TABLE_COLUMNS,
@@ -36,8 +37,14 @@ from .cells import (
     _Options,
 )
 
+if TYPE_CHECKING:
+    from .._pandera import SchemaErrors, pa
 
+
+@cache
 def _output_schema(table: str) -> pa.DataFrameSchema:
+    from .._pandera import pa  # pandera: loaded when a schema is asked for
+
     required_values = {s.CLIENT_ID, s.DATE, s.AMOUNT, s.DO_NOT_CONTACT, s.CHANNEL}
     columns = {}
     for col in TABLE_COLUMNS[table]:
@@ -51,12 +58,19 @@ def _output_schema(table: str) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(columns, strict=True, ordered=True, name=table)
 
 
-#: pandera schema every frame returned by :func:`load_clients` meets.
-CLIENTS_SCHEMA = _output_schema("clients")
-#: pandera schema every frame returned by :func:`load_transactions` meets.
-TRANSACTIONS_SCHEMA = _output_schema("transactions")
-#: pandera schema every frame returned by :func:`load_contacts` meets.
-CONTACTS_SCHEMA = _output_schema("contacts")
+#: The pandera schema every frame returned by ``load_clients`` / ``load_transactions`` /
+#: ``load_contacts`` meets, by module attribute; built (and pandera imported) on first use.
+_OUTPUT_SCHEMAS = {
+    "CLIENTS_SCHEMA": "clients",
+    "TRANSACTIONS_SCHEMA": "transactions",
+    "CONTACTS_SCHEMA": "contacts",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _OUTPUT_SCHEMAS:
+        return _output_schema(_OUTPUT_SCHEMAS[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass
@@ -415,7 +429,7 @@ def _validate(checked: _Checked, ctx: _Context, checks: Sequence[_Check]) -> lis
     required column is missing it is shown every row, as it is then checked as a whole.
     """
     by_key: dict[str, _Check] = {}
-    per_column: dict[str, list[pa.Check]] = {}
+    failing: list[tuple[str, _Check]] = []
     may_fail = np.zeros(len(checked.index), dtype=bool)
     for rule in checks:
         if not rule.mask.any():
@@ -423,13 +437,31 @@ def _validate(checked: _Checked, ctx: _Context, checks: Sequence[_Check]) -> lis
         may_fail |= rule.mask.reindex(checked.index, fill_value=False).to_numpy(dtype=bool)
         key = f"{rule.key}:{rule.column}"
         by_key[key] = rule
+        failing.append((key, rule))
+    parts = [c for c in checked.columns if "[" in c]
+    products = {c.split("[")[0] for c in parts}
+    required = set(REQUIRED_COLUMNS[ctx.table])
+    names = [col for col in TABLE_COLUMNS[ctx.table] if col not in products]
+    if any(col not in checked for col in names if col in required):
+        rows = None
+    else:
+        # A product's parts are required and never blank, like the required columns.
+        for col in [*(c for c in names if c in required), *parts]:
+            if col in checked:
+                may_fail |= checked.null(col)
+        if ctx.table == "clients" and s.CLIENT_ID in checked:
+            may_fail |= checked[s.CLIENT_ID].duplicated(keep=False).to_numpy(dtype=bool)
+        if not may_fail.any():
+            return []  # nothing can fail: pandera is not even imported
+        rows = may_fail
+    from .._pandera import SchemaErrors, pa
+
+    per_column: dict[str, list[pa.Check]] = {}
+    for key, rule in failing:
         ok = ~rule.mask
         per_column.setdefault(rule.column, []).append(
             pa.Check(lambda col, ok=ok: ok.reindex(col.index, fill_value=True), error=key, ignore_na=False)
         )
-    parts = [c for c in checked.columns if "[" in c]
-    products = {c.split("[")[0] for c in parts}
-    required = set(REQUIRED_COLUMNS[ctx.table])
     columns = {
         col: pa.Column(
             required=col in required,
@@ -437,22 +469,11 @@ def _validate(checked: _Checked, ctx: _Context, checks: Sequence[_Check]) -> lis
             unique=ctx.table == "clients" and col == s.CLIENT_ID,
             checks=per_column.get(col, []),
         )
-        for col in TABLE_COLUMNS[ctx.table]
-        if col not in products
+        for col in names
     }
     columns.update({part: pa.Column(nullable=False, checks=per_column.get(part, [])) for part in parts})
     schema = pa.DataFrameSchema(columns, name=ctx.table)
-    if any(col not in checked for col, column in columns.items() if column.required):
-        frame = checked.frame()
-    else:
-        for col, column in columns.items():
-            if col in checked and not column.nullable:
-                may_fail |= checked.null(col)
-        if ctx.table == "clients" and s.CLIENT_ID in checked:
-            may_fail |= checked[s.CLIENT_ID].duplicated(keep=False).to_numpy(dtype=bool)
-        if not may_fail.any():
-            return []
-        frame = checked.frame(may_fail)
+    frame = checked.frame(rows)
     try:
         schema.validate(frame, lazy=True)
     except SchemaErrors as err:
