@@ -83,16 +83,12 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import sqlalchemy as sa
-from sqlalchemy import event as sa_event
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
-from sqlalchemy.pool import StaticPool
 
 from . import schema as s
 from .column_maps import MappedTable, Source, normalise_name
@@ -103,6 +99,11 @@ from .load.read import _read
 from .load.read_options import ReadOptions
 from .load.tables import load_table
 from .load.validate import _amount_check, _Context, _date_checks
+
+if TYPE_CHECKING:  # SQLAlchemy is imported by the functions that use a database, when they run
+    import sqlalchemy as sa
+    from sqlalchemy.engine import Connection, Engine
+    from sqlalchemy.exc import SQLAlchemyError
 
 __all__ = [
     "EVENT_COLUMNS",
@@ -205,40 +206,74 @@ _NO_AS_OF = pd.Timestamp("2200-12-31")
 _CHUNK = 500  # ids per IN (...) list: well under every database's parameter limit
 _LOCK_KEY = 0x7265636F  # PostgreSQL advisory lock serialising writers ("reco")
 
-_METADATA = sa.MetaData()
-EVENTS = sa.Table(
-    TABLE,
-    _METADATA,
-    # Insertion order: orders same-day events and shows the table only ever grows.
-    sa.Column(
-        "seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True
-    ),
-    sa.Column(s.EVENT_ID, sa.String(64), nullable=False),
-    sa.Column(s.CLIENT_ID, sa.String(200), nullable=False),
-    sa.Column(s.DATE, sa.Date(), nullable=False),
-    sa.Column(s.CAMPAIGN, sa.String(200)),
-    sa.Column(s.CHANNEL, sa.String(20), nullable=False),
-    sa.Column(s.KIND, sa.String(40), nullable=False),
-    sa.Column(s.AMOUNT, sa.Double()),
-    sa.Column(s.REASON, sa.String(40)),
-    sa.Column(s.NOTE, sa.Text()),
-    sa.Column(s.RECORDED_BY, sa.String(200)),
-    sa.Column(s.REFERRED_CLIENT_ID, sa.String(200)),
-    # Checked at commit, so a batch may correct an event of the same batch in any order.
-    sa.Column(
-        s.SUPERSEDES,
-        sa.String(64),
-        sa.ForeignKey(f"{TABLE}.{s.EVENT_ID}", deferrable=True, initially="DEFERRED"),
-    ),
-    sa.Column(s.SOURCE, sa.String(500)),
-    sa.Column("import_key", sa.String(64)),
-    # Set by the database: an audit stamp, never used in a computation.
-    sa.Column(s.RECORDED_AT, sa.DateTime(timezone=True), server_default=sa.func.current_timestamp()),
-    sa.UniqueConstraint(s.EVENT_ID, name="uq_events_event_id"),
-    sa.UniqueConstraint(s.SUPERSEDES, name="uq_events_supersedes"),
-    sa.UniqueConstraint("import_key", name="uq_events_import_key"),
-    sa.Index("ix_events_client_date", s.CLIENT_ID, s.DATE),
-)
+# The widths of the free-text columns of the events table (PostgreSQL enforces them);
+# the parser checks them before anything reaches the database.
+_LONGEST: dict[str, int] = {
+    s.EVENT_ID: 64,
+    s.CLIENT_ID: 200,
+    s.CAMPAIGN: 200,
+    s.RECORDED_BY: 200,
+    s.REFERRED_CLIENT_ID: 200,
+    s.SUPERSEDES: 64,
+}
+
+
+@cache
+def _schema() -> tuple[sa.MetaData, sa.Table]:
+    """The events table (and its metadata), built when a store is first opened."""
+    import sqlalchemy as sa
+
+    metadata = sa.MetaData()
+    events = sa.Table(
+        TABLE,
+        metadata,
+        # Insertion order: orders same-day events and shows the table only ever grows.
+        sa.Column(
+            "seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True
+        ),
+        sa.Column(s.EVENT_ID, sa.String(_LONGEST[s.EVENT_ID]), nullable=False),
+        sa.Column(s.CLIENT_ID, sa.String(_LONGEST[s.CLIENT_ID]), nullable=False),
+        sa.Column(s.DATE, sa.Date(), nullable=False),
+        sa.Column(s.CAMPAIGN, sa.String(_LONGEST[s.CAMPAIGN])),
+        sa.Column(s.CHANNEL, sa.String(20), nullable=False),
+        sa.Column(s.KIND, sa.String(40), nullable=False),
+        sa.Column(s.AMOUNT, sa.Double()),
+        sa.Column(s.REASON, sa.String(40)),
+        sa.Column(s.NOTE, sa.Text()),
+        sa.Column(s.RECORDED_BY, sa.String(_LONGEST[s.RECORDED_BY])),
+        sa.Column(s.REFERRED_CLIENT_ID, sa.String(_LONGEST[s.REFERRED_CLIENT_ID])),
+        # Checked at commit, so a batch may correct an event of the same batch in any order.
+        sa.Column(
+            s.SUPERSEDES,
+            sa.String(_LONGEST[s.SUPERSEDES]),
+            sa.ForeignKey(f"{TABLE}.{s.EVENT_ID}", deferrable=True, initially="DEFERRED"),
+        ),
+        sa.Column(s.SOURCE, sa.String(500)),
+        sa.Column("import_key", sa.String(64)),
+        # Set by the database: an audit stamp, never used in a computation.
+        sa.Column(s.RECORDED_AT, sa.DateTime(timezone=True), server_default=sa.func.current_timestamp()),
+        sa.UniqueConstraint(s.EVENT_ID, name="uq_events_event_id"),
+        sa.UniqueConstraint(s.SUPERSEDES, name="uq_events_supersedes"),
+        sa.UniqueConstraint("import_key", name="uq_events_import_key"),
+        sa.Index("ix_events_client_date", s.CLIENT_ID, s.DATE),
+    )
+    return metadata, events
+
+
+def _events() -> sa.Table:
+    return _schema()[1]
+
+
+def _written() -> list[sa.Column]:
+    """The columns an insert writes: all but those the database fills in."""
+    return [c for c in _events().columns if c.name not in ("seq", s.RECORDED_AT)]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "EVENTS":  # the SQLAlchemy table, for code that queries the store directly
+        return _events()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _APPEND_ONLY = "the outcome log is append-only: record a correction that supersedes the event instead"
 # SQLite: REPLACE INTO / INSERT OR REPLACE resolve a key conflict by deleting the stored row,
@@ -536,12 +571,6 @@ def _parse(
 
 
 _FREE_TEXT = (s.EVENT_ID, s.CLIENT_ID, s.CAMPAIGN, s.NOTE, s.RECORDED_BY, s.SUPERSEDES, s.REFERRED_CLIENT_ID)
-# The widths of the text columns of the events table (PostgreSQL enforces them).
-_LONGEST = {
-    c.name: c.type.length
-    for c in EVENTS.columns
-    if c.name in _FREE_TEXT and isinstance(c.type, sa.String) and c.type.length
-}
 _KINDS_EXPECTED = _choices(s.EVENT_KINDS)
 _MESSAGES: dict[tuple[str, str], tuple[str, str, str | None]] = {
     # (column, code): (message, expected, hint)
@@ -695,6 +724,9 @@ def _chunks(values: Sequence[str]) -> Iterator[list[str]]:
 
 
 def _engine_url(url: str | sa.URL) -> sa.URL:
+    import sqlalchemy as sa
+    from sqlalchemy.exc import ArgumentError
+
     try:
         parsed = sa.make_url(url)
     except ArgumentError as err:
@@ -735,6 +767,10 @@ class OutcomeStore:
     """
 
     def __init__(self, url: str | sa.URL) -> None:
+        import sqlalchemy as sa
+        from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+        from sqlalchemy.pool import StaticPool
+
         self.url = _engine_url(url)
         self._sqlite = self.url.get_backend_name() == "sqlite"
         self._postgres = self.url.get_backend_name() == "postgresql"
@@ -783,6 +819,9 @@ class OutcomeStore:
     @contextmanager
     def _transaction(self, *, write: bool) -> Iterator[Connection]:
         """A transaction; a write one holds the store's write lock until it ends."""
+        import sqlalchemy as sa
+        from sqlalchemy.exc import SQLAlchemyError
+
         try:
             with self.engine.connect() as conn:
                 if write and self._sqlite:
@@ -801,11 +840,14 @@ class OutcomeStore:
             ) from err
 
     def _create(self) -> None:
+        import sqlalchemy as sa
+
+        metadata, events = _schema()
         with self._transaction(write=True) as conn:
             inspector = sa.inspect(conn)
             if inspector.has_table(TABLE):
                 have = {c["name"] for c in inspector.get_columns(TABLE)}
-                want = {c.name for c in EVENTS.columns} - set(_ADDED_COLUMNS)
+                want = {c.name for c in events.columns} - set(_ADDED_COLUMNS)
                 if not want <= have:
                     raise StoreError(
                         f"the `{TABLE}` table of {self._where()} is not an outcome log "
@@ -814,7 +856,7 @@ class OutcomeStore:
                     )
                 self._add_columns(conn, have)
             else:
-                _METADATA.create_all(conn)
+                metadata.create_all(conn)
             self._guard(conn)
 
     def _add_columns(self, conn: Connection, have: Collection[str]) -> None:
@@ -827,7 +869,7 @@ class OutcomeStore:
         for name in _ADDED_COLUMNS:
             if name in have:
                 continue
-            column = EVENTS.c[name]
+            column = _events().c[name]
             kind = column.type.compile(dialect=conn.dialect)
             conn.exec_driver_sql(f"ALTER TABLE {TABLE} ADD COLUMN {name} {kind}")
 
@@ -994,10 +1036,13 @@ class OutcomeStore:
         >>> len(store.events()), len(store.events(include_superseded=True))
         (0, 2)
         """
+        import sqlalchemy as sa
+
+        events = _events()
         with self._transaction(write=False) as conn:
             target = conn.execute(
-                sa.select(EVENTS.c[s.CLIENT_ID], EVENTS.c[s.CHANNEL], EVENTS.c[s.CAMPAIGN]).where(
-                    EVENTS.c[s.EVENT_ID] == event_id
+                sa.select(events.c[s.CLIENT_ID], events.c[s.CHANNEL], events.c[s.CAMPAIGN]).where(
+                    events.c[s.EVENT_ID] == event_id
                 )
             ).first()
         if target is None:
@@ -1310,6 +1355,9 @@ class OutcomeStore:
         `allow_duplicates` stored under the key bound to its origin. Returns the
         new event ids, the rows skipped and the rows recorded as allowed duplicates.
         """
+        import sqlalchemy as sa
+
+        events = _events()
         with self._transaction(write=True) as conn:
             keys = [k for r in records if r.get("import_keys") for k in r["import_keys"]]
             stored_keys: dict[str, str | None] = {}
@@ -1317,8 +1365,8 @@ class OutcomeStore:
                 stored_keys.update(
                     (key, src)
                     for key, src in conn.execute(
-                        sa.select(EVENTS.c.import_key, EVENTS.c[s.SOURCE]).where(
-                            EVENTS.c.import_key.in_(chunk)
+                        sa.select(events.c.import_key, events.c[s.SOURCE]).where(
+                            events.c.import_key.in_(chunk)
                         )
                     )
                 )
@@ -1349,7 +1397,7 @@ class OutcomeStore:
                     rec[s.EVENT_ID] = rec[s.EVENT_ID] or "ev-" + rec["import_key"][:16]
                 keyed.append((number, rec))
             ids = [r[s.EVENT_ID] for _, r in keyed]
-            stored_ids = self._existing(conn, EVENTS.c[s.EVENT_ID], ids)
+            stored_ids = self._existing(conn, events.c[s.EVENT_ID], ids)
             fresh: list[tuple[int, dict[str, Any]]] = []
             for number, rec in keyed:
                 if rec[s.EVENT_ID] in stored_ids:
@@ -1357,8 +1405,8 @@ class OutcomeStore:
                 else:
                     fresh.append((number, rec))
             targets = [r[s.SUPERSEDES] for _, r in fresh if r[s.SUPERSEDES] is not None]
-            present = self._existing(conn, EVENTS.c[s.EVENT_ID], targets) | {r[s.EVENT_ID] for _, r in fresh}
-            corrected = self._existing(conn, EVENTS.c[s.SUPERSEDES], targets)
+            present = self._existing(conn, events.c[s.EVENT_ID], targets) | {r[s.EVENT_ID] for _, r in fresh}
+            corrected = self._existing(conn, events.c[s.SUPERSEDES], targets)
             for number, rec in fresh:
                 target = rec[s.SUPERSEDES]
                 if target is None:
@@ -1374,12 +1422,14 @@ class OutcomeStore:
                 raise InputError.from_problems(problems, file=file)
             if fresh:
                 conn.execute(
-                    sa.insert(EVENTS), [{c.name: rec.get(c.name) for c in _WRITTEN} for _, rec in fresh]
+                    sa.insert(events), [{c.name: rec.get(c.name) for c in _written()} for _, rec in fresh]
                 )
         return [rec[s.EVENT_ID] for _, rec in fresh], skipped, duplicates
 
     @staticmethod
     def _existing(conn: Connection, column: sa.Column, values: Sequence[str]) -> set[str]:
+        import sqlalchemy as sa
+
         found: set[str] = set()
         for chunk in _chunks(sorted(set(values))):
             found.update(conn.execute(sa.select(column).where(column.in_(chunk))).scalars())
@@ -1415,16 +1465,19 @@ class OutcomeStore:
             (text as ``string``, ``date`` as ``datetime64[ns]``, ``amount`` as
             ``float64``, ``recorded_at`` in UTC) and a fresh RangeIndex.
         """
-        query = sa.select(*(EVENTS.c[c] for c in EVENT_COLUMNS)).order_by(EVENTS.c[s.DATE], EVENTS.c.seq)
+        import sqlalchemy as sa
+
+        events = _events()
+        query = sa.select(*(events.c[c] for c in EVENT_COLUMNS)).order_by(events.c[s.DATE], events.c.seq)
         if as_of is not None:
-            query = query.where(EVENTS.c[s.DATE] <= _as_date(as_of))
+            query = query.where(events.c[s.DATE] <= _as_date(as_of))
         if client_id is not None:
-            query = query.where(EVENTS.c[s.CLIENT_ID] == str(client_id))
+            query = query.where(events.c[s.CLIENT_ID] == str(client_id))
         if not include_superseded:
-            later = EVENTS.alias("later")
+            later = events.alias("later")
             query = query.where(
-                EVENTS.c[s.KIND] != s.RETRACTED,
-                ~sa.exists().where(later.c[s.SUPERSEDES] == EVENTS.c[s.EVENT_ID]),
+                events.c[s.KIND] != s.RETRACTED,
+                ~sa.exists().where(later.c[s.SUPERSEDES] == events.c[s.EVENT_ID]),
             )
         with self._transaction(write=False) as conn:
             rows = conn.execute(query).all()
@@ -1432,11 +1485,10 @@ class OutcomeStore:
 
     def count(self) -> int:
         """Rows in the table, superseded ones included: it only ever grows."""
+        import sqlalchemy as sa
+
         with self._transaction(write=False) as conn:
-            return int(conn.execute(sa.select(sa.func.count()).select_from(EVENTS)).scalar_one())
-
-
-_WRITTEN = [c for c in EVENTS.columns if c.name not in ("seq", s.RECORDED_AT)]
+            return int(conn.execute(sa.select(sa.func.count()).select_from(_events())).scalar_one())
 
 
 def _store_problem(code: str, found: list[tuple[int, object]], file: str | None, show_rows: bool) -> Problem:
@@ -1496,10 +1548,19 @@ def store_exists(url: str | sa.URL) -> bool:
     >>> store_exists("sqlite:////no/such/outcomes.sqlite"), store_exists("postgresql://host/db")
     (False, True)
     """
-    parsed = _engine_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return True
-    return parsed.database not in (None, "", ":memory:") and Path(parsed.database).exists()
+    plain = _PLAIN_SQLITE_FILE.fullmatch(url) if isinstance(url, str) else None
+    if plain is not None:  # the usual campaign.toml URL: decided without importing SQLAlchemy
+        database: str | None = plain.group(1)
+    else:
+        parsed = _engine_url(url)
+        if parsed.get_backend_name() != "sqlite":
+            return True
+        database = parsed.database
+    return database not in (None, "", ":memory:") and Path(database).exists()
+
+
+# A SQLite file URL whose path SQLAlchemy takes as written: no query, no %-escapes, no control characters.
+_PLAIN_SQLITE_FILE = re.compile(r"sqlite:///([^?%\x00-\x1f\x7f]+)")
 
 
 def empty_events() -> pd.DataFrame:
@@ -1530,6 +1591,7 @@ def _sqlite_transactions(engine: Engine) -> None:
     ``BEGIN IMMEDIATE`` so it takes the write lock up front, instead of failing
     when it tries to upgrade a read lock another writer also holds.
     """
+    from sqlalchemy import event as sa_event
 
     @sa_event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:

@@ -274,7 +274,8 @@ def test_help_imports_neither_pandas_nor_a_command_module():
         "    main(['--help'])\n"
         "except SystemExit:\n"
         "    pass\n"
-        "heavy = {'pandas', 'pandera', 'numpy', 'pydantic', 'reconnect_lib.load', 'reconnect_lib.pipeline'}\n"
+        "heavy = {'pandas', 'pandera', 'numpy', 'pydantic', 'sqlalchemy',\n"
+        "         'reconnect_lib.load', 'reconnect_lib.pipeline'}\n"
         "loaded = {m for m in sys.modules if m.startswith('reconnect_lib.cli.')}\n"
         "print(sorted(heavy & set(sys.modules)), sorted(loaded))\n"
     )
