@@ -28,7 +28,7 @@ from .dormancy import base_summary, bucket_table, dormancy_buckets, keep_up_list
 from .engines import check_engine, materialize, to_pandas
 from .errors import ConfigError
 from .history import clients_at_contact, with_outcome_log, with_status
-from .load import Inputs, load_inputs, scan_inputs
+from .load.tables import Inputs, load_inputs
 from .options import Engine
 from .schema import CLIENT_ID
 from .value import value_scores
@@ -135,6 +135,8 @@ class CampaignSource:
         """The validated input tables: pandas frames, or the engine's lazy frames."""
         if self.engine == "pandas":
             return load_inputs(self.config, as_of=self.as_of)
+        from .load.scan import scan_inputs  # the scanning engines' reader and checks
+
         return scan_inputs(self.config, as_of=self.as_of, engine=self.engine, spark=spark)
 
     @property
