@@ -75,6 +75,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import json
 import math
 import re
 import uuid
@@ -118,6 +119,7 @@ __all__ = [
 ]
 
 TABLE = "events"
+_SYNCED = "synced_files"
 
 #: Columns of :meth:`OutcomeStore.events`, in order.
 EVENT_COLUMNS: tuple[str, ...] = (
@@ -220,7 +222,7 @@ _LONGEST: dict[str, int] = {
 
 @cache
 def _schema() -> tuple[sa.MetaData, sa.Table]:
-    """The events table (and its metadata), built when a store is first opened."""
+    """The events table (and the metadata of the store's tables), built when a store is first opened."""
     import sqlalchemy as sa
 
     metadata = sa.MetaData()
@@ -257,7 +259,21 @@ def _schema() -> tuple[sa.MetaData, sa.Table]:
         sa.UniqueConstraint("import_key", name="uq_events_import_key"),
         sa.Index("ix_events_client_date", s.CLIENT_ID, s.DATE),
     )
+    # The campaign history files already brought in whole, each by a fingerprint of its bytes
+    # and of everything its reading depends on; not an event, never read as one.
+    sa.Table(
+        _SYNCED,
+        metadata,
+        sa.Column("fingerprint", sa.String(64), primary_key=True),
+        sa.Column(s.SOURCE, sa.String(500), nullable=False),
+        sa.Column("result", sa.Text(), nullable=False),
+        sa.Column(s.RECORDED_AT, sa.DateTime(timezone=True), server_default=sa.func.current_timestamp()),
+    )
     return metadata, events
+
+
+def _synced() -> sa.Table:
+    return _schema()[0].tables[_SYNCED]
 
 
 def _events() -> sa.Table:
@@ -855,6 +871,8 @@ class OutcomeStore:
                         hint="point [outcomes] database at a database of its own",
                     )
                 self._add_columns(conn, have)
+                if not inspector.has_table(_SYNCED):  # a store made before files were fingerprinted
+                    metadata.create_all(conn, tables=[metadata.tables[_SYNCED]])
             else:
                 metadata.create_all(conn)
             self._guard(conn)
@@ -1435,6 +1453,48 @@ class OutcomeStore:
             found.update(conn.execute(sa.select(column).where(column.in_(chunk))).scalars())
         return found
 
+    # -- the campaign's history file --
+
+    def _synced_before(self, fingerprint: str, path: Path) -> ImportResult | None:
+        """What importing the history file gives when this very import already ran: every row
+        already recorded (an import adds only rows the store lacks, and it never loses one)."""
+        import sqlalchemy as sa
+
+        synced = _synced()
+        with self._transaction(write=False) as conn:
+            found = conn.execute(
+                sa.select(synced.c.result).where(synced.c.fingerprint == fingerprint)
+            ).scalar_one_or_none()
+        if found is None:
+            return None
+        done = json.loads(found)
+        return ImportResult(
+            file=str(path),
+            rows=done["rows"],
+            recorded=0,
+            already_recorded=done["records"],
+            blank=done["blank"],
+            ignored=tuple(done["ignored"]),
+        )
+
+    def _remember_sync(self, fingerprint: str, path: Path, result: ImportResult) -> None:
+        import sqlalchemy as sa
+
+        synced = _synced()
+        done = {
+            "rows": result.rows,
+            "records": result.recorded + result.already_recorded,
+            "blank": result.blank,
+            "ignored": list(result.ignored),
+        }
+        with self._transaction(write=True) as conn:
+            known = conn.execute(sa.select(synced.c.fingerprint).where(synced.c.fingerprint == fingerprint))
+            if known.first() is None:
+                conn.execute(
+                    sa.insert(synced),
+                    {"fingerprint": fingerprint, s.SOURCE: f"import:{path.name}", "result": json.dumps(done)},
+                )
+
     # -- reading --
 
     def events(
@@ -1653,10 +1713,46 @@ def sync_configured_history(
     own = store is None
     target = OutcomeStore.from_config(config) if store is None else store
     try:
+        fingerprint = _sync_fingerprint(Path(path), read, client_ids)
+        if fingerprint is not None and (done := target._synced_before(fingerprint, Path(path))) is not None:
+            return done
         # Read as a table of the campaign: a missing file points at `outcomes` under [data].
-        return target._import(
+        result = target._import(
             Path(path), read, client_ids=client_ids, allow_duplicates=False, name="outcomes"
         )
+        if fingerprint is not None:
+            target._remember_sync(fingerprint, Path(path), result)
+        return result
     finally:
         if own:
             target.close()
+
+
+def _sync_fingerprint(path: Path, read: ReadOptions, client_ids: Collection[str]) -> str | None:
+    """What an import of the history file depends on, hashed: its bytes and name, how it is read,
+    the as-of date, the known clients and the library's version (None when it cannot be read;
+    the import then reports why)."""
+    from . import __version__
+
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    how = (
+        __version__,
+        path.name,
+        read.as_of,
+        read.decimal,
+        read.date_format,
+        read.dayfirst,
+        read.delimiter,
+        read.encoding,
+        read.sheet,
+    )
+    digest.update(repr(how).encode())
+    for client_id in sorted(map(str, client_ids)):
+        digest.update(b"\x00" + client_id.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()

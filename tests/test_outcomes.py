@@ -790,3 +790,70 @@ def test_a_store_made_before_referrals_gets_the_column_and_keeps_its_guards(stor
         store.record("C00000", "referral", date=DAY, channel="phone", referred_client_id="C00001")
         assert store.events()[s.REFERRED_CLIENT_ID].tolist() == [pd.NA, pd.NA, "C00001"]
         assert store.count() == 3
+
+
+@pytest.fixture
+def short_history(planner_copy: Path) -> Path:
+    """The planner's campaign with the first 40 events of its history file."""
+    history = planner_copy / "outcomes.csv"
+    history.write_text("".join(history.read_text().splitlines(keepends=True)[:41]))
+    return planner_copy
+
+
+def _refuse_to_parse(*args, **kwargs):
+    raise AssertionError("the history file was read again")
+
+
+def test_an_unchanged_history_file_is_not_read_again_and_says_what_a_reimport_says(
+    short_history, monkeypatch
+):
+    # `reconnect buckets` syncs the history file on every run: reading 8,107 rows again
+    # to find nothing new took most of a second. The store remembers the file it took in.
+    cfg = load_config(short_history / "campaign.toml")
+    first = sync_configured_history(cfg, as_of=AS_OF)
+    with OutcomeStore.from_config(cfg) as store:
+        from reconnect_lib.load.read_options import ReadOptions
+
+        read = ReadOptions.from_config(cfg, as_of=AS_OF)
+        reimport = store._import(
+            short_history / "outcomes.csv", read, client_ids=None, allow_duplicates=False, name="outcomes"
+        )
+        stored = store.events(include_superseded=True)
+    monkeypatch.setattr(outcomes_module, "_parse", _refuse_to_parse)
+    again = sync_configured_history(cfg, as_of=AS_OF)
+    assert (first.recorded, first.already_recorded) == (40, 0)
+    assert again == reimport
+    assert str(again) == "outcomes.csv: 40 rows read, 0 recorded, 40 already recorded"
+    with OutcomeStore.from_config(cfg) as store:
+        pd.testing.assert_frame_equal(store.events(include_superseded=True), stored)
+
+
+def test_a_changed_history_file_is_read_again(short_history, monkeypatch):
+    cfg = load_config(short_history / "campaign.toml")
+    history = short_history / "outcomes.csv"
+    assert sync_configured_history(cfg, as_of=AS_OF).recorded == 40
+    lines = (PLANNER / "outcomes.csv").read_text().splitlines(keepends=True)
+    history.write_text("".join(lines[:43]))  # two more events
+    grown = sync_configured_history(cfg, as_of=AS_OF)
+    assert (grown.recorded, grown.already_recorded) == (2, 40)
+    # Same bytes, read as of a day before some of its events: read again, and refused as before.
+    with pytest.raises(InputError, match="after the as-of date"):
+        sync_configured_history(cfg, as_of=date(2026, 3, 3))
+    # A client the history names is no longer known: read again, and refused.
+    with pytest.raises(InputError):
+        sync_configured_history(cfg, as_of=AS_OF, client_ids={"C00001"})
+    monkeypatch.setattr(outcomes_module, "_parse", _refuse_to_parse)
+    assert sync_configured_history(cfg, as_of=AS_OF).already_recorded == 42
+
+
+def test_a_store_made_before_files_were_fingerprinted_gets_the_table(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    with OutcomeStore(url) as store:
+        store.record("C1", "contacted", date=date(2026, 3, 2), channel="phone")
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE synced_files")
+    engine.dispose()
+    with OutcomeStore(url) as store:
+        assert len(store.events()) == 1
+        assert store._synced_before("0" * 64, tmp_path / "x.csv") is None
