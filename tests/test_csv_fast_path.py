@@ -18,6 +18,7 @@ from unittest import mock
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -176,10 +177,10 @@ def _dates_row_by_row(col: pd.Series) -> tuple[pd.Series, ...]:
     return result.where(~(early | late)).astype("datetime64[ns]").dt.normalize(), bad, early, late
 
 
-@given(st.lists(DATE_TEXT, max_size=12))
-def test_vectorised_dates_read_as_the_per_value_parser(values: list[str | None]) -> None:
+@given(st.lists(DATE_TEXT, max_size=12), st.booleans())
+def test_vectorised_dates_read_as_the_per_value_parser(values: list[str | None], arrow: bool) -> None:
     col = pd.Series(values, dtype=object)
-    dates = _parse_dates(col, OPTS)
+    dates = _parse_dates(col.astype(pd.ArrowDtype(pa.string())) if arrow else col, OPTS)
     parsed, bad, early, late = _dates_row_by_row(col)
     pd.testing.assert_series_equal(dates.parsed, parsed, check_names=False)
     assert dates.bad.tolist() == bad.tolist()
@@ -303,3 +304,79 @@ def test_yes_no_words_are_read_once_each_as_cell_by_cell(values: list[str | None
     one_by_one = [cells._parse_bools(pd.Series([v], dtype=object)) for v in values]
     assert flags.tolist() == [f.iloc[0] for f, _ in one_by_one]
     assert bad.tolist() == [b.iloc[0] for _, b in one_by_one]
+
+
+# --- pyarrow columns from the reader to the parsers ------------------------------------------
+
+
+def _load_both(tmp_path: Path, clients: bytes, transactions: bytes) -> list[tuple[str, object]]:
+    """Each table loaded as the loaders read a CSV (pyarrow string columns from the columnar
+    reader) and as they read it before (every cell a Python object): (frame or message) pairs."""
+    from reconnect_lib.load import load_clients
+    from reconnect_lib.load import read as read_module
+
+    (tmp_path / "clients.csv").write_bytes(clients)
+    (tmp_path / "transactions.csv").write_bytes(transactions)
+    plain = read_module._read_plain_csv
+
+    def load() -> list[object]:
+        out: list[object] = []
+        ids = None
+        for name in ("clients", "transactions"):
+            try:
+                if name == "clients":
+                    frame = load_clients(tmp_path / "clients.csv", as_of=AS_OF)
+                    ids = frame["client_id"]
+                else:
+                    frame = load_transactions(tmp_path / "transactions.csv", as_of=AS_OF, client_ids=ids)
+                out.append(frame)
+            except InputError as err:
+                out.append(str(err))
+        return out
+
+    arrow = load()
+    with mock.patch.object(
+        read_module, "_read_plain_csv", lambda text, delim, arrow=False: plain(text, delim)
+    ):
+        objects = load()
+    return list(zip(arrow, objects, strict=True))
+
+
+def _assert_same(pairs: list[tuple[object, object]]) -> None:
+    for arrow, objects in pairs:
+        if isinstance(arrow, pd.DataFrame) and isinstance(objects, pd.DataFrame):
+            pd.testing.assert_frame_equal(arrow, objects, check_exact=True)
+        else:
+            assert arrow == objects
+
+
+def test_the_loaders_read_pyarrow_columns_as_they_read_python_objects(tmp_path: Path) -> None:
+    clients = (
+        "Customer ID,Name,Do Not Contact,Last Contacted,Total Revenue\n"
+        'A1, Ann  Lee ,yes,2024-01-05,"1,234.50"\nB 2,,,,80\n,,,,\n007,Zoë,no,05/01/2024,x\n'
+    )
+    transactions = (
+        "client_id,date,amount\nA1,2024-01-05,10.5\nB 2,2023-02-30,7\n007,,-0.25\nZ9,2024-01-01,1\n"
+    )
+    raw = _read_plain_csv(transactions, ",", arrow=True)
+    assert raw is not None
+    assert all(isinstance(t, pd.ArrowDtype) for t in raw.dtypes)
+    pairs = _load_both(tmp_path, clients.encode(), transactions.encode())
+    assert all(isinstance(a, str) for a, _ in pairs)  # every problem found, and worded the same
+    _assert_same(pairs)
+    good = "client_id,date,amount\nA1,2024-01-05,10.5\nA1,2024-01-06,7\n"
+    pairs = _load_both(tmp_path, b"client_id,name\nA1,Ann\n", good.encode())
+    assert all(isinstance(a, pd.DataFrame) for a, _ in pairs)
+    _assert_same(pairs)
+
+
+def _messy_campaigns() -> st.SearchStrategy[tuple[bytes, bytes]]:
+    from test_messy_cells import messy_campaigns
+
+    return messy_campaigns()
+
+
+@given(files=_messy_campaigns())
+def test_messy_cells_load_from_pyarrow_columns_as_from_python_objects(files: tuple[bytes, bytes]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        _assert_same(_load_both(Path(folder), *files))

@@ -70,15 +70,46 @@ def _is_blank(value: object) -> bool:
 _PY_SPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
 
 
+def _is_arrow_string(dtype: object) -> bool:
+    """True for ``pd.ArrowDtype(pa.string())``."""
+    return isinstance(dtype, pd.ArrowDtype) and pa.types.is_string(dtype.pyarrow_dtype)
+
+
+def _arrow_strings(col: pd.Series) -> pa.Array | None:
+    """The pyarrow strings of a column of ``pd.ArrowDtype(pa.string())`` (what the CSV reader
+    gives the loaders) as one array, null where missing; None for any other column.
+
+    >>> import pyarrow as pa
+    >>> _arrow_strings(pd.Series(["a", None], dtype=pd.ArrowDtype(pa.string()))).to_pylist()
+    ['a', None]
+    >>> _arrow_strings(pd.Series(["a", None], dtype=object)) is None
+    True
+    """
+    if not _is_arrow_string(col.dtype):
+        return None
+    chunks = col.array.__arrow_array__()
+    if isinstance(chunks, pa.ChunkedArray):
+        if chunks.num_chunks == 1:
+            return chunks.chunk(0)
+        try:
+            return chunks.combine_chunks()
+        except pa.ArrowException:  # more text than one array holds: read value by value
+            return None
+    return chunks
+
+
 def _arrow_text(col: pd.Series) -> pa.Array | None:
-    """An object column whose every value is a string or missing, as a pyarrow string array
-    (null where missing), so that it is parsed by vectorised kernels; None for any other column.
+    """A column whose every value is a string or missing (objects, or pyarrow strings), as a
+    pyarrow string array (null where missing), so that it is parsed by vectorised kernels;
+    None for any other column.
 
     >>> _arrow_text(pd.Series(["a", None], dtype=object)).to_pylist()
     ['a', None]
     >>> _arrow_text(pd.Series(["a", 1], dtype=object)) is None
     True
     """
+    if isinstance(col.dtype, pd.ArrowDtype):
+        return _arrow_strings(col)
     if col.dtype != object or pd.api.types.infer_dtype(col, skipna=True) not in ("string", "empty"):
         return None
     return pa.array(col.to_numpy(), type=pa.string(), from_pandas=True)
@@ -130,6 +161,8 @@ def _is_text_column(col: pd.Series) -> bool:
     """True when every value is a string or missing (so equal values are equal strings)."""
     if isinstance(col.dtype, pd.StringDtype):
         return True
+    if isinstance(col.dtype, pd.ArrowDtype):
+        return _is_arrow_string(col.dtype)
     return col.dtype == object and pd.api.types.infer_dtype(col, skipna=True) in ("string", "empty")
 
 
@@ -217,8 +250,8 @@ def _clean_text(col: pd.Series) -> pd.Series:
 def _typed(col: pd.Series, canonical: str) -> pd.Series:
     """The column as the parsers read it: in a dtype they have a fast path for, else as objects."""
     dtype = col.dtype
-    if pd.api.types.is_object_dtype(dtype):
-        return col
+    if pd.api.types.is_object_dtype(dtype) or _is_arrow_string(dtype):
+        return col  # (pyarrow strings, as read from a CSV, are what every parser reads fastest)
     if canonical in _ID_COLUMNS or canonical in _TEXT_COLUMNS or canonical == s.CHANNEL:
         keep = isinstance(dtype, pd.StringDtype)
     elif canonical in _DATE_COLUMNS:
@@ -564,10 +597,10 @@ def _parse_amount_cells(col: pd.Series, opts: _Options) -> _Amounts:
         values = col.astype("float64")
         bad = values.notna() & ~np.isfinite(values.fillna(0))
         return _Amounts(values.where(~bad), bad, None)
-    raw = col.astype(object)
-    fast = _plain_amounts(raw, opts)
+    fast = _plain_amounts(col, opts)
     if fast is not None:
         return fast
+    raw = col.astype(object)
     cores = {i: _amount_core(v) for i, v in raw.items() if isinstance(v, str) and v.strip()}
     decimal = opts.decimal
     if decimal is None and cores:

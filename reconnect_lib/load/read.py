@@ -33,7 +33,7 @@ DELIMITERS = (",", ";", "\t", "|")
 
 @dataclass(frozen=True)
 class _Raw:
-    frame: pd.DataFrame  # object columns as read; index = 1-based data-row numbers
+    frame: pd.DataFrame  # columns as read (see _read's `arrow`); index = 1-based data-row numbers
     file: str  # what messages call the source
     read_as: str
     delimiter: str | None = None
@@ -102,8 +102,14 @@ def _read(
     encoding: str | None,
     decimal: str | None,
     sheet: str | int | None,
+    arrow: bool = False,
 ) -> tuple[_Raw, list[str]]:
-    """The raw table and notes on how it was read."""
+    """The raw table and notes on how it was read.
+
+    With ``arrow``, a plain CSV's columns are pyarrow strings (``pd.ArrowDtype(pa.string())``,
+    null where blank) as the columnar reader gives them, for the parsers' vectorised paths;
+    otherwise every CSV cell is a Python string or None.
+    """
     if isinstance(source, pd.DataFrame):
         frame = _frame_from_memory(source)
         return _Raw(frame, f"{name} (DataFrame)", "a DataFrame"), []
@@ -140,7 +146,7 @@ def _read(
     suffix = path.suffix.lower()
     _read_bytes(path, 0)  # can it be opened at all? (permissions, a broken mount)
     if suffix in CSV_SUFFIXES:
-        return _read_csv(path, delimiter=delimiter, encoding=encoding, decimal=decimal)
+        return _read_csv(path, delimiter=delimiter, encoding=encoding, decimal=decimal, arrow=arrow)
     if suffix in EXCEL_SUFFIXES:
         return _read_excel(path, sheet=sheet), []
     if suffix in PARQUET_SUFFIXES:
@@ -334,7 +340,7 @@ _EXCEL_SEP = re.compile(r"sep=([^\r\n])[ \t]*(?:\r\n|\r|\n)")
 
 
 def _read_csv(
-    path: Path, *, delimiter: str | None, encoding: str | None, decimal: str | None
+    path: Path, *, delimiter: str | None, encoding: str | None, decimal: str | None, arrow: bool = False
 ) -> tuple[_Raw, list[str]]:
     file = str(path)
     data = _read_bytes(path)
@@ -368,7 +374,7 @@ def _read_csv(
     if excel_sep:
         text = text[excel_sep.end() :]
     delim = delimiter or (excel_sep.group(1) if excel_sep else _sniff(text, decimal))
-    frame = _read_plain_csv(text, delim)
+    frame = _read_plain_csv(text, delim, arrow=arrow)
     if frame is None:  # not plain: row by row, with the checks that say what is wrong
         frame = _read_csv_rows(text, delim, file)
     read_as = f"CSV, {_describe_delimiter(delim)}-separated, {used_encoding}"
@@ -434,7 +440,7 @@ def _read_csv_rows(text: str, delim: str, file: str) -> pd.DataFrame:
     return _drop_empty_unnamed(frame)
 
 
-def _read_plain_csv(text: str, delim: str) -> pd.DataFrame | None:
+def _read_plain_csv(text: str, delim: str, *, arrow: bool = False) -> pd.DataFrame | None:
     """The raw frame of a plain CSV, read by pyarrow's columnar reader; None when it is not plain.
 
     Plain: a header of two or more columns, at least two of them named, on the first line;
@@ -443,6 +449,9 @@ def _read_plain_csv(text: str, delim: str) -> pd.DataFrame | None:
     text after a closing quote, blank lines as rows of blanks), so such a file gives the frame
     the row-by-row reader gives; anything else (a title row, a ragged or repeated row, a cell
     longer than pyarrow's block) is left to that reader, which says what is wrong.
+
+    With ``arrow`` the columns stay pyarrow strings (``pd.ArrowDtype(pa.string())``, null
+    where blank), without a Python object per cell; otherwise they are object columns.
     """
     import pyarrow as pa
     import pyarrow.csv as pv
@@ -479,6 +488,12 @@ def _read_plain_csv(text: str, delim: str) -> pd.DataFrame | None:
     header = _unique_names(first)
     if not len(body):
         frame = _empty(header)
+    elif arrow:
+        frame = pd.DataFrame(
+            {i: pd.arrays.ArrowExtensionArray(_one_chunk(body.column(i))) for i in range(len(header))},
+            copy=False,
+        )
+        frame.columns = header
     else:
         frame = pd.DataFrame(
             dict(enumerate(body.column(i).to_numpy(zero_copy_only=False) for i in range(len(header)))),
@@ -487,6 +502,17 @@ def _read_plain_csv(text: str, delim: str) -> pd.DataFrame | None:
         frame.columns = header
     frame.index = pd.RangeIndex(1, len(frame) + 1)
     return _drop_empty_unnamed(frame)
+
+
+def _one_chunk(column: Any) -> Any:
+    """A pyarrow column as one array (each parser then reads it without a copy), or as its
+    chunks when it holds more text than one array can."""
+    import pyarrow as pa
+
+    try:
+        return column.combine_chunks() if column.num_chunks > 1 else column
+    except pa.ArrowException:
+        return column
 
 
 def _may_repeat_header(header: Sequence[str], body: Any) -> bool:

@@ -201,6 +201,7 @@ def _load_table(
             encoding=read.encoding,
             decimal=decimal,
             sheet=read.sheet,
+            arrow=True,
         )
     except InputError as err:
         return _Loaded(None, None, _problems_of(err), file=err.file)
