@@ -84,6 +84,7 @@ _ROW = "__reconnect_row"
 _H_FIRST_PURCHASE = "__h_first_purchase"
 _H_LAST_PURCHASE = "__h_last_purchase"
 _H_N_PURCHASES = "__h_n_purchases"
+_H_N_DAYS = "__h_n_days"
 _H_REVENUE = "__h_revenue_cents"
 _H_N_DATED = "__h_n_dated"
 _H_N_ROWS = "__h_n_rows"
@@ -111,6 +112,118 @@ def _history(native: Any, what: str, columns: tuple[str, ...], dtype: Any, id_dt
     fr.require_columns(frame, columns, what, _HINT_LOAD)
     frame = frame.select(*columns).with_columns(fr.to_date(DATE, dtype), nw.col(CLIENT_ID).cast(id_dtype))
     return frame.filter(~nw.col(DATE).is_null() & (nw.col(DATE) <= fr.date_lit(as_of, dtype)))
+
+
+def _summary_on_codes(frame: Any, transactions: Any, contacts: Any, as_of: date) -> dict[str, Any] | None:
+    """pandas: the histories' per-client summary as arrays in the client list's row order, or None.
+
+    What the group_by and joins of :func:`client_base` compute, on integer codes:
+    each history id is looked up once among the list's ids (one hash of the
+    history's ids, where pandas' group_by and join hash them twice and compare
+    strings), then minimum, maximum, sum and distinct days are NumPy reductions
+    on those codes, and no join is needed. Used only for pandas tables whose
+    history ids have the list's dtype, with NumPy datetime dates and numeric
+    amounts; anything else (None) takes the group_by, which also gives the
+    errors for a missing column.
+    """
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    tables = {
+        "transactions": (transactions, (CLIENT_ID, DATE, AMOUNT)),
+        "contacts": (contacts, (CLIENT_ID, DATE)),
+    }
+    tables = {k: v for k, v in tables.items() if v[0] is not None}
+    if not frame.implementation.is_pandas() or not isinstance(frame, nw.DataFrame):
+        return None
+    ids = frame.to_native()[CLIENT_ID]
+    for table, columns in tables.values():
+        if not isinstance(table, pd.DataFrame) or any(c not in table.columns for c in columns):
+            return None
+        if table[CLIENT_ID].dtype != ids.dtype or not _numpy_datetimes(table[DATE], np):
+            return None
+    if isinstance(ids.dtype, pd.CategoricalDtype):
+        return None
+    if transactions is not None:
+        amount = transactions[AMOUNT]
+        if not pd.api.types.is_numeric_dtype(amount) or pd.api.types.is_bool_dtype(amount):
+            return None
+    try:
+        known = _arrow_array(ids, pa)
+        # (a missing id is no client's, as the group_by drops it)
+        codes = {
+            k: pc.index_in(_arrow_array(t[CLIENT_ID], pa), value_set=known, skip_nulls=True)
+            for k, (t, _) in tables.items()
+        }
+        first = pc.index_in(known, value_set=known).to_numpy(zero_copy_only=False)
+    except (pa.ArrowException, TypeError, ValueError):  # ids arrow cannot hash (mixed objects)
+        return None
+    n = len(ids)
+    today = np.datetime64(as_of, "D").astype(np.int64)
+    rows: dict[str, tuple[Any, Any]] = {}
+    for what, found in codes.items():
+        code = pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        dates = tables[what][0][DATE].to_numpy()
+        day = dates.astype("datetime64[D]").astype(np.int64)
+        keep = (code >= 0) & ~np.isnat(dates) & (day <= today)
+        rows[what] = (code[keep], day[keep], keep)
+
+    out: dict[str, Any] = {}
+    if transactions is not None:
+        code, day, keep = rows["transactions"]
+        amount = transactions[AMOUNT].to_numpy(dtype=np.float64, na_value=np.nan)[keep]
+        # fr.cents: whole cents, half up, null as 0
+        cents = np.floor(np.where(np.isnan(amount), 0.0, amount) * 100 + 0.5).astype(np.int64)
+        revenue = np.zeros(n, dtype=np.int64)
+        np.add.at(revenue, code, cents)
+        bought = amount > 0
+        code, day = code[bought], day[bought]
+        n_days = np.zeros(n, dtype=np.int64)
+        if len(day):
+            low, span = day.min(), day.max() - day.min() + 1
+            if span > (2**62) // n:  # (client, day) would not fit one int64 key
+                return None
+            pairs = np.sort(code * span + (day - low))
+            distinct = pairs[np.r_[True, pairs[1:] != pairs[:-1]]]
+            n_days = np.bincount(distinct // span, minlength=n)
+        out[_H_FIRST_PURCHASE], out[_H_LAST_PURCHASE] = _first_and_last(code, day, n, np)
+        out[_H_N_PURCHASES], out[_H_REVENUE] = n_days, revenue
+    if contacts is not None:
+        code, day, _ = rows["contacts"]
+        out[_H_FIRST_CONTACT], out[_H_LAST_CONTACT] = _first_and_last(code, day, n, np)
+    if not (first == np.arange(n)).all():  # a repeated id: each of its rows takes its first row's
+        out = {name: values[first] for name, values in out.items()}
+    return out
+
+
+def _numpy_datetimes(series: Any, np: Any) -> bool:
+    """Whether `series` holds NumPy datetime64 values (no time zone, no Arrow)."""
+    return isinstance(series.dtype, np.dtype) and series.dtype.kind == "M"
+
+
+def _arrow_array(series: Any, pa: Any) -> Any:
+    """`series` as one Arrow array (pandas' missing values as nulls)."""
+    values = pa.array(series, from_pandas=True)
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+def _first_and_last(code: Any, day: Any, n: int, np: Any) -> tuple[Any, Any]:
+    """Each of `n` clients' earliest and latest `day` (NaT without any), as datetime64[us]."""
+    first = np.full(n, np.iinfo(np.int64).max)
+    last = np.full(n, np.iinfo(np.int64).min)
+    np.minimum.at(first, code, day)
+    np.maximum.at(last, code, day)
+    seen = np.zeros(n, dtype=bool)
+    seen[code] = True
+
+    def dates(days: Any) -> Any:
+        values = np.where(seen, days, 0).astype("datetime64[D]").astype("datetime64[us]")
+        values[~seen] = np.datetime64("NaT")
+        return values
+
+    return dates(first), dates(last)
 
 
 def client_base(
@@ -225,11 +338,16 @@ def client_base(
     frame = frame.drop(recomputed) if recomputed else frame
     kept = [c for c in carried if c not in recomputed]
     frame = frame.with_columns(*(fr.to_date(c, dtype) for c in CLIENT_DATE_COLUMNS if c in kept))
-    frame = fr.with_row_order(frame, _ROW)
-    frame, eager = fr.plan_whole(frame)
-
-    has_tx = transactions is not None
-    if has_tx:
+    has_tx, has_contacts = transactions is not None, contacts is not None
+    coded = _summary_on_codes(frame, transactions, contacts, as_of) if has_tx or has_contacts else None
+    eager = False
+    if coded is not None:
+        # Already in the list's row order: no join. A fresh 0..n-1 index, as the joins give.
+        frame = nw.from_native(frame.to_native().reset_index(drop=True).assign(**coded), eager_only=True)
+    else:
+        frame = fr.with_row_order(frame, _ROW)
+        frame, eager = fr.plan_whole(frame)
+    if has_tx and coded is None:
         tx = _history(transactions, "transactions", (CLIENT_ID, DATE, AMOUNT), dtype, id_dtype, as_of)
         tx = tx.lazy() if eager else tx
         # One group_by (one hash of the ids) for purchases and revenue. Revenue
@@ -244,14 +362,16 @@ def client_base(
             nw.col(_PURCHASE_DAY).min().alias(_H_FIRST_PURCHASE),
             nw.col(_PURCHASE_DAY).max().alias(_H_LAST_PURCHASE),
             # n_unique counts null (a day that was no purchase) as one more value
-            nw.col(_PURCHASE_DAY).n_unique().alias(_H_N_PURCHASES),
+            nw.col(_PURCHASE_DAY).n_unique().alias(_H_N_DAYS),
             nw.col(_PURCHASE_DAY).count().alias(_H_N_DATED),
             nw.len().alias(_H_N_ROWS),
             nw.col(_CENTS).sum().alias(_H_REVENUE),
         )
+        has_null_day = (nw.col(_H_N_ROWS) > nw.col(_H_N_DATED)).cast(nw.Int64)
+        summary = summary.with_columns((nw.col(_H_N_DAYS) - has_null_day).alias(_H_N_PURCHASES))
+        summary = summary.drop(_H_N_DAYS, _H_N_DATED, _H_N_ROWS)
         frame = frame.join(summary, on=CLIENT_ID, how="left")
-    has_contacts = contacts is not None
-    if has_contacts:
+    if has_contacts and coded is None:
         ct = _history(contacts, "contacts", (CLIENT_ID, DATE), dtype, id_dtype, as_of)
         ct = ct.lazy() if eager else ct
         touched = ct.group_by(CLIENT_ID).agg(
@@ -287,12 +407,8 @@ def client_base(
         revenue_expr = nw.col(TOTAL_REVENUE).cast(nw.Float64)
     else:
         revenue_expr = nw.lit(None, dtype=nw.Float64)
-    if has_tx:
-        # (fill before casting: pandas has NaN for clients without transactions)
-        has_null_day = (nw.col(_H_N_ROWS).fill_null(0) > nw.col(_H_N_DATED).fill_null(0)).cast(nw.Int64)
-        n_purchases_expr = (nw.col(_H_N_PURCHASES).fill_null(0) - has_null_day).cast(nw.Int64)
-    else:
-        n_purchases_expr = fr.null_int(frame)
+    # (fill before casting: pandas has NaN for clients without transactions)
+    n_purchases_expr = nw.col(_H_N_PURCHASES).fill_null(0).cast(nw.Int64) if has_tx else fr.null_int(frame)
 
     frame = frame.with_columns(
         (nw.col(_H_FIRST_PURCHASE) if has_tx else no_date).alias(FIRST_PURCHASE),

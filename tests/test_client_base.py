@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+from unittest import mock
 
+import narwhals as nw
 import pandas as pd
 import polars as pl
 import pytest
@@ -34,6 +37,9 @@ from reconnect_lib.schema import (
     TOTAL_REVENUE,
     YEARLY_REVENUE,
 )
+
+# (the module: reconnect_lib's `client_base` attribute is the function)
+client_base_module = importlib.import_module("reconnect_lib.client_base")
 
 AS_OF = dt.date(2024, 6, 1)
 D = dt.date
@@ -523,3 +529,89 @@ def test_revenue_is_exact_and_the_same_on_every_engine():
     assert results["pandas"][1][2] == 1.0 / (402 / 365.25)
     for engine, rows in results.items():
         assert rows == results["pandas"], engine
+
+
+# --- pandas: the summary on integer codes equals the group_by ---------------------------
+
+ID_DTYPES = ("object", "string", "str", "int64")
+
+
+def _plain_group_by(*args, **kwargs):
+    """client_base with the pandas summary on codes switched off (the narwhals group_by and joins)."""
+    with mock.patch.object(client_base_module, "_summary_on_codes", return_value=None):
+        return client_base(*args, **kwargs)
+
+
+@st.composite
+def messy_histories(draw):
+    """Arbitrary ids (repeated in the list, missing, unknown), times of day, days before 1970,
+    missing dates and amounts, several rows on one day; ids of one of ID_DTYPES."""
+    id_dtype = draw(st.sampled_from(ID_DTYPES))
+    pool = list(range(draw(st.integers(1, 8))))
+    ids = draw(st.lists(st.sampled_from(pool) | st.none(), min_size=0, max_size=8))
+    if id_dtype == "int64":
+        ids = [i for i in ids if i is not None]
+    nanos = st.integers(-3_000 * 86_400, 20_000 * 86_400).map(lambda s: pd.Timestamp(s * 10**9))
+    stamps = st.none() | nanos | st.sampled_from([pd.Timestamp("1969-12-31 23:59"), pd.Timestamp(BASE_DAY)])
+
+    def column(values: list) -> pd.Series:
+        if id_dtype == "int64":
+            return pd.Series(values, dtype="int64")
+        return pd.Series([None if v is None else f"k{v}" for v in values], dtype=id_dtype)
+
+    def history(with_amount: bool) -> pd.DataFrame | None:
+        if not draw(st.booleans()):
+            return None
+        m = draw(st.integers(0, 30))
+        who = [
+            draw(st.sampled_from([*pool, 99]) | (st.nothing() if id_dtype == "int64" else st.none()))
+            for _ in range(m)
+        ]
+        table = pd.DataFrame(
+            {
+                CLIENT_ID: column(who),
+                DATE: pd.to_datetime(pd.Series([draw(stamps) for _ in range(m)], dtype="object")),
+            }
+        )
+        table[DATE] = table[DATE].astype(
+            draw(st.sampled_from(["datetime64[ns]", "datetime64[us]", "datetime64[s]"]))
+        )
+        if with_amount:
+            cents = st.none() | st.integers(-50_000, 500_000).map(lambda c: c / 100) | st.just(0.0)
+            table[AMOUNT] = pd.Series([draw(cents) for _ in range(m)], dtype="float64")
+            if draw(st.booleans()) and table[AMOUNT].notna().all():
+                table[AMOUNT] = (table[AMOUNT] * 100).round().astype("int64")
+        return table
+
+    clients = pd.DataFrame({CLIENT_ID: column(ids)})
+    return clients, history(True), history(False)
+
+
+@given(data=messy_histories(), measure_from=st.sampled_from(["latest", "contact", "purchase"]))
+def test_summary_on_codes_equals_the_group_by(data, measure_from):
+    clients, transactions, contacts = data
+    expected = _plain_group_by(clients, transactions, contacts, as_of=BASE_DAY, measure_from=measure_from)
+    got = client_base(clients, transactions, contacts, as_of=BASE_DAY, measure_from=measure_from)
+    pd.testing.assert_frame_equal(got, expected)
+
+
+@pytest.mark.parametrize("id_dtype", ID_DTYPES[:3])
+def test_summary_on_codes_is_what_pandas_runs(clients, transactions, contacts, id_dtype):
+    # the loaders' tables (string ids, datetime64 dates, float amounts) take it
+    frames = [f.astype({CLIENT_ID: id_dtype}) for f in (clients, transactions, contacts)]
+    native = nw.from_native(frames[0], eager_only=True)
+    summary = client_base_module._summary_on_codes(native, *frames[1:], AS_OF)
+    assert summary is not None
+    assert summary["__h_n_purchases"].tolist() == [2, 0, 0, 0]
+    assert summary["__h_revenue_cents"].tolist() == [16_000, 0, -1_000, 0]
+
+
+def test_summary_on_codes_leaves_other_tables_to_the_group_by(clients, transactions, contacts):
+    native = nw.from_native(clients, eager_only=True)
+    for tx in (
+        transactions.astype({CLIENT_ID: "category"}),  # not the list's id dtype
+        transactions.assign(**{DATE: transactions[DATE].dt.tz_localize("UTC")}),  # a time zone
+        transactions.astype({AMOUNT: "object"}),
+        transactions.drop(columns=AMOUNT),  # (the group_by names the missing column)
+    ):
+        assert client_base_module._summary_on_codes(native, tx, contacts, AS_OF) is None
