@@ -35,13 +35,12 @@ from .scan_checks import (
     _blank_text,
     _CsvLayout,
     _examples,
-    _iso_problems,
     _needs_pandas,
     _PandasReads,
     _parquet_check_types,
+    _raw_checks,
     _scan_channel,
     _scan_layout,
-    _scan_precheck,
     _scan_text,
     _strip,
     _yes_no,
@@ -80,12 +79,12 @@ def _scan_table(
     """Read one table with `engine`, renamed and typed lazily, and check it with aggregate queries.
 
     Raises :class:`_PandasReads` when the pandas loader must read it instead (see
-    :func:`_scan_precheck`), and whatever the engine raises when it cannot read the file.
+    :func:`_raw_checks`), and whatever the engine raises when it cannot read the file.
     """
     import narwhals as nw
 
     from .. import _frames as fr
-    from ..engines import file_kind, scan
+    from ..engines import file_kind, materialize, scan
 
     kind = file_kind(path)
     file = str(path)
@@ -115,14 +114,12 @@ def _scan_table(
     schema = frame.collect_schema()
     if list(schema.names()) != list(names):
         raise _PandasReads(f"{engine} reads other column names")
-    _scan_precheck(frame, schema, mapped, layout, engine)
     dtype = fr.date_dtype(frame)
     text = [c for c in (s.CLIENT_ID, s.INVOICE_ID, *_DATE_COLUMNS) if c in mapped.sources]
     iso = [c for c in text if c in _DATE_COLUMNS and schema[mapped.sources[c].columns[0]] == nw.String]
-    if iso:
-        problems += _iso_problems(frame, iso, mapped, ctx, engine)
-        if problems:
-            return None, None, problems
+    problems += _raw_checks(frame, schema, mapped, layout, engine, iso, ctx)
+    if problems:
+        return None, None, problems
     exprs = []
     for canonical in TABLE_COLUMNS[table]:
         src = mapped.sources.get(canonical)
@@ -163,6 +160,10 @@ def _scan_table(
                 expr = col.cast(nw.String) if src else nw.lit(None, dtype=nw.String)
         exprs.append(expr.cast(target).alias(canonical))
     typed = frame.select(*exprs)
+    if kind == "csv" and engine in ("polars", "duckdb"):
+        # Typed once and kept in memory: the checks below and every stage after them read
+        # the parsed columns, not the CSV again (a scan of a CSV is a plan, run by each query).
+        typed = nw.from_native(materialize(typed.to_native(), connection=connection))
     as_of_lit = fr.date_lit(as_of, dtype)
     earliest = fr.date_lit(EARLIEST.date(), dtype)
     client_id = nw.col(s.CLIENT_ID)

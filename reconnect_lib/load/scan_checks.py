@@ -267,48 +267,83 @@ def _scan_text(col: Any, found: Any) -> Any:
     return nw.when(text == "").then(nw.lit(None, dtype=nw.String)).otherwise(text)
 
 
-def _iso_problems(
-    frame: Any, columns: list[str], mapped: MappedTable, ctx: _Context, engine: str
-) -> list[Problem]:
-    """A problem for each text date column holding something other than ISO days, and one for
-    each holding ISO-shaped days that are not in the calendar (2024-02-31, 2024-13-01).
+def _iso_queries(
+    frame: Any, columns: list[str], mapped: MappedTable, stripped: dict[str, str]
+) -> tuple[Any, dict[str, Any]]:
+    """The counts of :func:`_iso_problems`, for the one aggregate query of :func:`_raw_checks`.
 
-    Both are counted in one aggregate query, before any engine parses a date:
-    Polars and DuckDB would raise their own conversion error on an impossible
-    day, Spark would read it as null or raise depending on its ANSI setting.
+    Returns `frame` with the columns those counts need and the counts (``bad:`` text that is
+    not an ISO day, ``impossible:`` ISO-shaped days the calendar lacks, 2024-02-31, month 13),
+    each computed once: an expression that names a column several times is otherwise
+    evaluated that many times over. Counted before any engine parses a date: Polars and
+    DuckDB would raise their own conversion error on an impossible day, Spark would read it
+    as null or raise depending on its ANSI setting.
+
+    Text is ISO-shaped here when its digits are ASCII: a date whose digits are not is one only
+    the pandas loader reads (:func:`_precheck_queries` leaves the file to it), so that the
+    counts matter only where both spellings agree.
     """
     import narwhals as nw
 
-    client = nw.col(mapped.sources[s.CLIENT_ID].columns[0])
+    def name(kind: str, k: int) -> str:
+        return f"__iso_{kind}{k}"
 
-    def text(column: str) -> Any:
-        return _strip(nw.col(mapped.sources[column].columns[0]))
-
-    def bad(column: str) -> Any:
-        raw = text(column)
-        return ~raw.is_null() & (raw != "") & ~raw.str.contains(_ISO_DAY)
-
-    def impossible(column: str) -> Any:
-        raw = text(column)
-        iso = ~raw.is_null() & (raw != "") & raw.str.contains(_ISO_DAY)
-        # Only ISO-shaped text is taken apart: a cast of other text to a number
-        # fails on Polars, even in a branch that is not taken.
-        day = nw.when(iso).then(raw.str.slice(0, 10)).otherwise(nw.lit("2000-01-01"))
-        y, m, d = (day.str.slice(start, n).cast(nw.Int64) for start, n in ((0, 4), (5, 2), (8, 2)))
+    texts = [nw.col(stripped[mapped.sources[c].columns[0]]) for c in columns]
+    frame = _with_columns(
+        frame,
+        *(
+            (~_blank_text(text) & text.str.contains(_ISO_DAY_ASCII)).alias(name("shaped", k))
+            for k, text in enumerate(texts)
+        ),
+    )
+    # Only ISO-shaped text is taken apart: a cast of other text to a number fails on
+    # Polars, even in a branch that is not taken.
+    frame = _with_columns(
+        frame,
+        *(
+            nw.when(nw.col(name("shaped", k)))
+            .then(text.str.slice(0, 10))
+            .otherwise(nw.lit("2000-01-01"))
+            .alias(name("day", k))
+            for k, text in enumerate(texts)
+        ),
+    )
+    frame = _with_columns(
+        frame,
+        *(
+            nw.col(name("day", k)).str.slice(start, n).cast(nw.Int64).alias(name(part, k))
+            for k in range(len(columns))
+            for part, start, n in (("y", 0, 4), ("m", 5, 2), ("d", 8, 2))
+        ),
+    )
+    counts = {}
+    for k, (column, text) in enumerate(zip(columns, texts, strict=True)):
+        y, m, d = (nw.col(name(part, k)) for part in "ymd")
         leap = (((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)).cast(nw.Int64)
         short = ((m == 4) | (m == 6) | (m == 9) | (m == 11)).cast(nw.Int64)
         last_day = 31 - short - (m == 2).cast(nw.Int64) * (3 - leap)
-        return iso & ((m < 1) | (m > 12) | (d < 1) | (d > last_day))
+        counts[f"bad:{column}"] = ~_blank_text(text) & ~nw.col(name("shaped", k))
+        counts[f"impossible:{column}"] = nw.col(name("shaped", k)) & (
+            (m < 1) | (m > 12) | (d < 1) | (d > last_day)
+        )
+    return frame, counts
 
-    def count(mask: Any, name: str) -> Any:
-        return mask.fill_null(False).cast(nw.Int64).sum().cast(nw.Int64).alias(name)
 
-    counts = frame.select(
-        *(count(bad(c), f"bad:{c}") for c in columns),
-        *(count(impossible(c), f"impossible:{c}") for c in columns),
-    )
-    counts = counts.collect() if isinstance(counts, nw.LazyFrame) else counts
-    found = counts.rows(named=True)[0]
+def _iso_problems(
+    frame: Any,
+    found: dict[str, int],
+    masks: dict[str, Any],
+    columns: list[str],
+    mapped: MappedTable,
+    ctx: _Context,
+    engine: str,
+) -> list[Problem]:
+    """A problem for each text date column holding something other than ISO days, and one for
+    each holding ISO-shaped days that are not in the calendar (2024-02-31, 2024-13-01), from
+    the counts of :func:`_iso_queries` (`found`) over `frame` (the one those masks read)."""
+    import narwhals as nw
+
+    client = nw.col(mapped.sources[s.CLIENT_ID].columns[0])
 
     def examples(mask: Any, column: str) -> list[object]:
         rows = frame.filter(mask).select(client, nw.col(mapped.sources[column].columns[0])).head(5)
@@ -318,10 +353,11 @@ def _iso_problems(
     problems = []
     for column in columns:
         label = mapped.sources[column].columns[0]
+        bad, impossible = masks[f"bad:{column}"], masks[f"impossible:{column}"]
         n = int(found[f"bad:{column}"])
         if n:
             # Setting date_format alone is enough: the pandas loader then reads the table, on any engine.
-            sample = frame.filter(bad(column)).select(nw.col(label)).head(50)
+            sample = frame.filter(bad).select(nw.col(label)).head(50)
             sample = sample.collect() if isinstance(sample, nw.LazyFrame) else sample
             guesses = _guess_date_formats(v for (v,) in sample.rows())
             fmt = f'date_format = "{guesses[0]}"' if guesses else "date_format (strftime codes)"
@@ -331,7 +367,7 @@ def _iso_problems(
                     f"{'are' if n > 1 else 'is'} not an ISO date",
                     file=ctx.file,
                     column=column,
-                    values=examples(bad(column), column),
+                    values=examples(bad, column),
                     expected="dates as YYYY-MM-DD",
                     hint=f"the {engine} engine reads only ISO dates from a CSV: set {fmt} under [data] "
                     "in campaign.toml, and the pandas loader reads this file and names the rows; "
@@ -347,7 +383,7 @@ def _iso_problems(
                     f"{'are' if n > 1 else 'is'} not a date",
                     file=ctx.file,
                     column=column,
-                    values=examples(impossible(column), column),
+                    values=examples(impossible, column),
                     expected="dates as YYYY-MM-DD, a month 01 to 12 and a day that month has",
                     hint="correct these cells, or set date_format under [data] in campaign.toml to the "
                     'format the file uses (strftime codes, e.g. "%Y-%d-%m"); the pandas loader then '
@@ -404,25 +440,86 @@ def _scan_channel(col: Any) -> Any:
     return expr.otherwise(nw.lit("other")) if expr is not None else nw.lit("other")
 
 
-def _scan_precheck(
-    frame: Any, schema: Any, mapped: MappedTable, layout: _CsvLayout | None, engine: str
-) -> None:
-    """Make sure the engine reads the file as the pandas loader would, or raise :class:`_PandasReads`.
+def _raw_checks(
+    frame: Any,
+    schema: Any,
+    mapped: MappedTable,
+    layout: _CsvLayout | None,
+    engine: str,
+    iso: list[str],
+    ctx: _Context,
+) -> list[Problem]:
+    """Check a table as the engine reads it, before anything is parsed: one aggregate query.
 
-    One aggregate query: with a CSV, the rows and the characters of each column
-    must be the ones Python's CSV reader found (quotes, line breaks and escapes
-    read alike); amounts must be plain numbers the loader reads the same way
-    (no currency, thousands separator, decimal comma, ``nan``, or a value beyond
+    Raises :class:`_PandasReads` when the pandas loader must read the table
+    (:func:`_precheck_queries`); otherwise returns the problems of the text dates
+    in `iso` (:func:`_iso_problems`). Each text date and amount is stripped once,
+    and every count is taken in the same pass over the table, so an engine that
+    reads a file lazily reads it once here.
+    """
+    import narwhals as nw
+
+    text_columns = {
+        src.columns[0]
+        for canonical, src in mapped.sources.items()
+        if (canonical in _DATE_COLUMNS or canonical in _AMOUNT_COLUMNS)
+        and schema[src.columns[0]] == nw.String
+    }
+    stripped = {name: f"__strip{i}" for i, name in enumerate(sorted(text_columns))}
+    frame = _with_columns(frame, *(_strip(nw.col(name)).alias(alias) for name, alias in stripped.items()))
+    frame, queries = _precheck_queries(frame, schema, mapped, layout, engine, stripped)
+    frame, iso_masks = _iso_queries(frame, iso, mapped, stripped) if iso else (frame, {})
+
+    def count(mask: Any) -> Any:
+        return mask.fill_null(False).cast(nw.Int64).sum().cast(nw.Int64)
+
+    aggregates = [expr.alias(key) for key, (expr, _) in queries.items()]
+    aggregates += [count(mask).alias(key) for key, mask in iso_masks.items()]
+    if not aggregates:
+        return []
+    totals = frame.select(*aggregates)
+    totals = totals.collect() if isinstance(totals, nw.LazyFrame) else totals
+    found = {k: int(v or 0) for k, v in totals.rows(named=True)[0].items()}
+    _precheck_verdict(found, queries, layout, engine)
+    return _iso_problems(frame, found, iso_masks, iso, mapped, ctx, engine) if iso else []
+
+
+def _precheck_queries(
+    frame: Any,
+    schema: Any,
+    mapped: MappedTable,
+    layout: _CsvLayout | None,
+    engine: str,
+    stripped: dict[str, str],
+) -> tuple[Any, dict[str, tuple[Any, str]]]:
+    """The counts that say whether the engine reads the file as the pandas loader would
+    (:func:`_precheck_verdict` reads them), or :class:`_PandasReads` at once for a column
+    the engine reads as a type the loader reads otherwise.
+
+    With a CSV, the rows and the characters of each column must be the ones
+    Python's CSV reader found (quotes, line breaks and escapes read alike);
+    amounts must be plain numbers the loader reads the same way (no currency,
+    thousands separator, decimal comma, ``nan``, or a value beyond
     :data:`MAX_AMOUNT`); text dates must not be ones only the loader reads (a
     time of day, a time zone); yes/no cells must be words the loader knows.
     Whatever is not so is read by the pandas loader, which reads it or names
-    the rows it cannot read.
+    the rows it cannot read. `stripped` names the column of `frame` that holds
+    each text date and amount stripped; returns `frame` with the columns the
+    counts read.
     """
     import narwhals as nw
 
     def count(mask: Any) -> Any:
         return mask.fill_null(False).cast(nw.Int64).sum().cast(nw.Int64)
 
+    plain_of = {name: f"__plain{i}" for i, name in enumerate(stripped) if name in _amount_sources(mapped)}
+    frame = _with_columns(
+        frame,
+        *(
+            nw.col(stripped[name]).str.contains(_PLAIN_AMOUNT).alias(alias)
+            for name, alias in plain_of.items()
+        ),
+    )
     queries: dict[str, tuple[Any, str]] = {}
     for canonical, src in mapped.sources.items():
         name = src.columns[0]
@@ -430,9 +527,9 @@ def _scan_precheck(
         col = nw.col(name)
         if canonical in _DATE_COLUMNS:
             if found == nw.String:
-                text = _strip(col)
+                text = nw.col(stripped[name])
                 iso_day = text.str.contains(_ISO_DAY_ASCII)
-                only_pandas = ~_blank_text(text) & text.str.contains(_PANDAS_ISO) & ~iso_day
+                only_pandas = ~_blank_text(text) & ~iso_day & text.str.contains(_PANDAS_ISO)
                 queries[f"dates:{name}"] = (count(only_pandas), "dates with a time of day or a time zone")
             elif isinstance(found, nw.Datetime) and found.time_zone is not None:
                 raise _PandasReads(f"{src.label} holds times with a time zone")
@@ -440,9 +537,9 @@ def _scan_precheck(
                 raise _PandasReads(f"{src.label} is read by {engine} as {found}")
         elif canonical in _AMOUNT_COLUMNS:
             if found == nw.String:
-                text = _strip(col)
+                text = nw.col(stripped[name])
                 filled = ~_blank_text(text)
-                plain = text.str.contains(_PLAIN_AMOUNT)
+                plain = nw.col(plain_of[name])
                 queries[f"amounts:{name}"] = (
                     count(filled & ~plain),
                     f"amounts in {src.label} that are not plain numbers (a currency, a thousands "
@@ -486,7 +583,7 @@ def _scan_precheck(
             found = schema[name]
             cell = nw.col(name).is_null()
             if found == nw.String:
-                cell = _blank_text(_strip(nw.col(name)))
+                cell = _blank_text(nw.col(stripped[name]) if name in stripped else _strip(nw.col(name)))
             elif found.is_float():
                 cell = cell | nw.col(name).is_nan()
             blank = cell if blank is None else blank & cell
@@ -496,11 +593,26 @@ def _scan_precheck(
         queries["__rows"] = (nw.len().cast(nw.Int64), "")
         for i, name in enumerate(layout.names):
             queries[f"__chars{i}"] = (nw.col(name).str.len_chars().cast(nw.Int64).sum().cast(nw.Int64), "")
-    if not queries:
-        return
-    totals = frame.select(*(expr.alias(key) for key, (expr, _) in queries.items()))
-    totals = totals.collect() if isinstance(totals, nw.LazyFrame) else totals
-    found_counts = {k: int(v or 0) for k, v in totals.rows(named=True)[0].items()}
+    return frame, queries
+
+
+def _with_columns(frame: Any, *exprs: Any) -> Any:
+    """`frame` with the columns `exprs` added (narwhals refuses none)."""
+    return frame.with_columns(*exprs) if exprs else frame
+
+
+def _amount_sources(mapped: MappedTable) -> set[str]:
+    return {src.columns[0] for canonical, src in mapped.sources.items() if canonical in _AMOUNT_COLUMNS}
+
+
+def _precheck_verdict(
+    found_counts: dict[str, int],
+    queries: dict[str, tuple[Any, str]],
+    layout: _CsvLayout | None,
+    engine: str,
+) -> None:
+    """Raise :class:`_PandasReads` when the counts of :func:`_precheck_queries` say the engine
+    does not read the file as the pandas loader would."""
     if layout is not None:
         if found_counts["__rows"] != layout.rows:
             raise _PandasReads(
