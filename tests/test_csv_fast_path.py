@@ -188,6 +188,24 @@ def test_vectorised_dates_read_as_the_per_value_parser(values: list[str | None],
     assert dates.late.tolist() == late.tolist()
 
 
+def test_every_plain_iso_date_is_read_as_pandas_reads_it() -> None:
+    # Leap years and the centuries that are not, months 0 to 13, days 0 to 32.
+    text = [
+        f"{y:04d}-{m:02d}-{d:02d}"
+        for y in (1900, 1999, 2000, 2023, 2024, 2100, 2200)
+        for m in range(14)
+        for d in range(33)
+    ]
+    later = _Options(pd.Timestamp("2250-01-01"), None, False, None, ",")
+    every = pd.Series(text, dtype=object)
+    real = every[pd.to_datetime(every, format="%Y-%m-%d", errors="coerce").notna()]
+    for col in (every, real):  # (days that do not exist are read another way)
+        expected = pd.to_datetime(col, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
+        dates = _parse_dates(col.astype(pd.ArrowDtype(pa.string())), later)
+        pd.testing.assert_series_equal(dates.parsed, expected)
+        assert dates.bad.tolist() == expected.isna().tolist()
+
+
 AMOUNT_TEXT = st.one_of(
     st.from_regex(r"\A[+-]?[0-9]{1,7}([.,][0-9]{1,4})?\Z"),
     st.decimals(min_value=-1e6, max_value=1e6, places=2, allow_nan=False).map(str),

@@ -405,14 +405,21 @@ def _parse_text_dates(
     late = np.zeros(len(cells), dtype=bool)
     if plain.any():
         iso = cells.filter(pa.array(plain))
-        year = pc.cast(pc.utf8_slice_codeunits(iso, 0, 4), pa.int32()).to_numpy()
+        try:
+            days = pc.cast(iso, pa.date32()).to_numpy(zero_copy_only=False).astype("datetime64[D]")
+            year = days.astype("datetime64[Y]").astype(np.int64) + 1970
+        except pa.ArrowInvalid:  # a day that does not exist (2023-02-30): read part by part
+            year, month, day = (
+                pc.cast(pc.utf8_slice_codeunits(iso, start, stop), pa.int32()).to_numpy()
+                for start, stop in ((0, 4), (5, 7), (8, 10))
+            )
+            days = _calendar_days(year, month, day)
         early[plain] = year < EARLIEST.year
         late[plain] = year > 2200
-        ok = plain & ~early & ~late
-        if ok.any():
-            text = pd.Series(cells.filter(pa.array(ok)).to_numpy(zero_copy_only=False), dtype=object)
-            parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-            result.iloc[np.flatnonzero(ok)] = parsed.astype("datetime64[us]").to_numpy()
+        ok = ~early[plain] & ~late[plain]
+        stamps = np.full(len(cells), np.datetime64("NaT"), dtype="datetime64[us]")
+        stamps[np.flatnonzero(plain)[ok]] = days[ok]
+        result = pd.Series(stamps, index=index)
     rest = ~missing & ~plain
     if rest.any():
         text = pd.Series(cells.filter(pa.array(rest)).to_numpy(zero_copy_only=False), index=index[rest])
@@ -426,6 +433,27 @@ def _parse_text_dates(
         pd.Series(early, index=index),
         pd.Series(late, index=index),
     )
+
+
+_MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def _calendar_days(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """The dates of the given years, months and days (``datetime64[D]``), NaT where there is
+    no such day (month 13, 30 February, day 0), as ``pd.to_datetime(..., errors="coerce")``
+    reads ``YYYY-MM-DD``.
+
+    >>> import numpy as np
+    >>> _calendar_days(np.array([2024, 2023, 2024]), np.array([2, 2, 13]), np.array([29, 29, 1])).tolist()
+    [datetime.date(2024, 2, 29), None, None]
+    """
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    length = _MONTH_DAYS[np.clip(month, 1, 12) - 1] + (leap & (month == 2))
+    valid = (month >= 1) & (month <= 12) & (day >= 1) & (day <= length)
+    months = (year.astype(np.int64) - 1970) * 12 + np.clip(month, 1, 12) - 1
+    days = months.astype("datetime64[M]").astype("datetime64[D]") + (day.astype(np.int64) - 1)
+    days[~valid] = np.datetime64("NaT")
+    return days
 
 
 _DATE_GUESSES = (
