@@ -18,7 +18,9 @@ import hashlib
 import json
 import os
 import re
+import sys
 from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -81,12 +83,38 @@ def notebooks_dir() -> Path:
     return candidate
 
 
+#: Optional modules the notebook tools' imports are kept from loading. jsonschema (which nbformat,
+#: papermill and nbconvert import) checks the ``iri`` formats with ``rfc3987_syntax`` when it is
+#: installed, and that module builds some thirty Earley parsers when imported: a second of every
+#: report. No notebook schema has an ``iri`` format, so jsonschema is imported without it.
+_SLOW_FORMAT_CHECKERS: tuple[str, ...] = ("rfc3987_syntax",)
+
+
+def _import_jsonschema() -> None:
+    """Import jsonschema, for nbformat, without the checkers of :data:`_SLOW_FORMAT_CHECKERS`.
+
+    A None entry in ``sys.modules`` makes ``import`` raise ImportError, which
+    jsonschema catches (it then has no ``iri`` format checker); the entries are
+    removed afterwards, so a later explicit import of those modules still works.
+    """
+    hidden = [name for name in _SLOW_FORMAT_CHECKERS if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]
+    try:
+        import jsonschema  # noqa: F401
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, False) is None:
+                del sys.modules[name]
+
+
 def export_html(notebook: Path, html_path: Path) -> Path:
     """Export an executed notebook to offline HTML with code hidden.
 
     Uses nbconvert's JupyterLab template minus everything it would fetch from a
     CDN (require.js, MathJax, mermaid, the widget renderer).
     """
+    _import_jsonschema()
     import nbformat
     from nbconvert import HTMLExporter
 
@@ -165,6 +193,42 @@ def _failed_hint(failed: Path | None) -> str:
 KERNEL_ARGUMENTS: tuple[str, ...] = ("--IPKernelApp.log_level=ERROR",)
 
 
+_ENGINE = "reconnect-save-at-end"
+
+
+def _save_at_end_engine() -> str:
+    """Register (once) and name papermill's nbclient engine writing the notebook at the end only.
+
+    papermill rewrites the output notebook before and after every cell; once the
+    first chart carries plotly.js, each write serializes some 5 MB, about two
+    seconds of a weekly report. The run executes into a temporary folder that
+    nobody reads while it runs, so this engine writes it once: papermill's final
+    write on success, its error-banner write after a failing cell, and the
+    notebook as far as it got when execution stops otherwise (a kernel that
+    died, a timeout), so the failed run can still be kept.
+    """
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    if _ENGINE in papermill_engines._engines:
+        return _ENGINE
+
+    class SaveAtEndEngine(NBClientEngine):
+        @classmethod
+        def execute_notebook(cls, nb, kernel_name, output_path=None, **kwargs):
+            try:
+                return super().execute_notebook(nb, kernel_name, output_path=None, **kwargs)
+            except BaseException:
+                if output_path:
+                    from papermill.iorw import write_ipynb
+
+                    with suppress(Exception):  # the error that stopped the run is the one to report
+                        write_ipynb(nb, output_path)  # nbclient fills `nb` in place, cell by cell
+                raise
+
+    papermill_engines.register(_ENGINE, SaveAtEndEngine)
+    return _ENGINE
+
+
 def run_report(
     kind: ReportKind,
     *,
@@ -216,6 +280,7 @@ def run_report(
     reconnect_lib.files.WriteError
         The reports folder cannot be written (read-only, a file, a full disk).
     """
+    _import_jsonschema()
     import papermill as pm
 
     if kind not in NOTEBOOKS:
@@ -248,6 +313,7 @@ def run_report(
                 _literal(tmp_nb),
                 parameters=parameters,
                 kernel_name="python3",
+                engine_name=_save_at_end_engine(),
                 progress_bar=progress,
                 cwd=str(source.parent),
                 execution_timeout=timeout,

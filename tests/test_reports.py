@@ -254,3 +254,86 @@ def test_a_report_file_changed_since_it_was_written_is_kept_aside_not_replaced(t
         "weekly_campaign_report.json",
         "weekly_campaign_report.kept-1.ipynb",
     ]
+
+
+def test_the_executed_notebook_is_written_once_not_before_and_after_every_cell(tmp_path, monkeypatch):
+    # papermill rewrote the output notebook twice a cell; with plotly.js in the first chart's
+    # output each write serialized some 5 MB: about two seconds of every weekly report.
+    from papermill.iorw import papermill_io
+
+    notebooks = tiny_weekly_notebook(tmp_path)
+    nb = nbformat.read(notebooks / "weekly_campaign_report.ipynb", as_version=4)
+    nb.cells += [nbformat.v4.new_code_cell(f"print({n})") for n in range(5)]
+    nbformat.write(nb, notebooks / "weekly_campaign_report.ipynb")
+    written = []
+    write = papermill_io.write
+    monkeypatch.setattr(
+        papermill_io, "write", lambda buf, path, *a, **k: (written.append(path), write(buf, path, *a, **k))[1]
+    )
+    paths = run_report(
+        "weekly",
+        config=SAMPLE / "consulting-firm" / "campaign.toml",
+        campaign="acme",
+        reports_folder=tmp_path / "reports",
+        week="2026-W48",
+        as_of=date(2026, 11, 23),
+        notebooks=notebooks,
+        progress=False,
+    )
+    assert len(written) == 1
+    executed = nbformat.read(paths.notebook, as_version=4)
+    printed = [o["text"] for c in executed.cells for o in c.outputs if o.get("name") == "stdout"]
+    assert printed == [f"{n}\n" for n in range(5)]
+    assert all(c.metadata.papermill["status"] == "completed" for c in executed.cells)
+
+
+def test_a_run_stopped_by_a_dead_kernel_keeps_the_cells_that_ran(tmp_path):
+    # The notebook is written at the end only; a kernel that dies half-way still leaves the
+    # cells that ran (with their outputs) in the failed notebook kept for debugging.
+    notebooks = tiny_weekly_notebook(tmp_path)
+    nb = nbformat.read(notebooks / "weekly_campaign_report.ipynb", as_version=4)
+    nb.cells += [
+        nbformat.v4.new_code_cell("print('got this far')"),
+        nbformat.v4.new_code_cell("import os\nos._exit(1)"),
+    ]
+    nbformat.write(nb, notebooks / "weekly_campaign_report.ipynb")
+    with pytest.raises(ReportError, match="DeadKernelError") as caught:
+        run_report(
+            "weekly",
+            config=SAMPLE / "consulting-firm" / "campaign.toml",
+            campaign="acme",
+            reports_folder=tmp_path / "reports",
+            week="2026-W48",
+            as_of=date(2026, 11, 23),
+            notebooks=notebooks,
+            progress=False,
+        )
+    failed = tmp_path / "reports" / "acme" / "failed" / "2026-W48-weekly_campaign_report.ipynb"
+    assert f"kept at {failed}" in str(caught.value)
+    kept = nbformat.read(failed, as_version=4)
+    printed = [o["text"] for c in kept.cells for o in c.outputs if o.get("name") == "stdout"]
+    assert printed == ["got this far\n"]
+
+
+def test_the_notebook_tools_load_without_the_iri_grammar(tmp_path):
+    # jsonschema (under nbformat, papermill, nbconvert) imported rfc3987_syntax when installed, which
+    # builds its IRI parsers on import: a second of every report, for a format no notebook uses.
+    import importlib.util
+    import subprocess
+    import sys
+
+    if importlib.util.find_spec("rfc3987_syntax") is None:
+        pytest.skip("rfc3987_syntax is not installed: nothing to keep out")
+    notebook = tmp_path / "nb.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Hi")]), notebook)
+    code = (
+        "import sys, pathlib\n"
+        "from reconnect_lib.reports import export_html\n"
+        f"html = export_html(pathlib.Path({str(notebook)!r}), pathlib.Path({str(tmp_path / 'nb.html')!r}))\n"
+        "import nbformat, papermill, jsonschema\n"
+        "nbformat.validate(nbformat.read(str(html.with_suffix('.ipynb')), as_version=4))\n"
+        "print('rfc3987_syntax' in sys.modules, '>Hi<' in html.read_text())\n"
+        "import rfc3987_syntax\n"  # still importable by whoever asks for it
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "True"]
