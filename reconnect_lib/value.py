@@ -614,15 +614,7 @@ def value_scores(
     basis_column = {"expected": EXPECTED_VALUE, "yearly": YEARLY_REVENUE, "total": TOTAL_REVENUE}[basis]
     frame = frame.with_columns(nw.col(basis_column).fill_null(0.0).cast(nw.Float64).alias(VALUE_SCORE))
     frame = frame.with_columns((-fr.cents(nw.col(VALUE_SCORE))).alias(_V_KEY))
-    # The tie-break and the partition as keys that order and group the same as
-    # `client_id` and the bucket label (see `fr.tie_break`).
     bucket_index = {label: i for i, label in enumerate(bucket_labels(edges))}
-    frame = frame.with_columns(
-        fr.tie_break(frame, CLIENT_ID).alias(_ID_KEY),
-        nw.col(DORMANCY_BUCKET)
-        .replace_strict(bucket_index, default=None, return_dtype=nw.Int64)
-        .alias(_B_KEY),
-    )
     # Every rank is an ordinal rank with the id as tie-break (best = 1); unknown
     # days, purchases and revenue carry the sentinel, so they rank last.
     ranks = (
@@ -632,19 +624,31 @@ def value_scores(
         fr.Rank(BUCKET_RANK, [_V_KEY, _ID_KEY], partition_by=_B_KEY),
         fr.Rank(PRIORITY_RANK, [_V_KEY, _ID_KEY]),
     )
-    keys = [_ID_KEY, _B_KEY, _R_KEY, _F_KEY, _M_KEY, _V_KEY]
-    # F is scored among the clients whose purchases are known only; at least 1
-    # so that an empty frame divides by something.
     f_known = nw.col(_F_KEY) != fr.SENTINEL
-    counts = (
-        nw.max_horizontal(nw.col(_ID_KEY).count().cast(nw.Int64), nw.lit(1)).alias(_N),
-        nw.max_horizontal(f_known.cast(nw.Int64).sum().cast(nw.Int64), nw.lit(1)).alias(_N_F),
-    )
-    if frame.implementation.is_duckdb():
-        frame = _ranked_on_keys(frame, keys, ranks, counts)
+    ranked = _ranked_in_numpy(frame, ranks, bucket_index) if not eager else None
+    if ranked is not None:
+        frame = ranked
     else:
-        frame = fr.with_ranks(frame, keys, ranks)
-        frame = frame.with_columns(*counts)
+        # The tie-break and the partition as keys that order and group the same as
+        # `client_id` and the bucket label (see `fr.tie_break`).
+        frame = frame.with_columns(
+            fr.tie_break(frame, CLIENT_ID).alias(_ID_KEY),
+            nw.col(DORMANCY_BUCKET)
+            .replace_strict(bucket_index, default=None, return_dtype=nw.Int64)
+            .alias(_B_KEY),
+        )
+        keys = [_ID_KEY, _B_KEY, _R_KEY, _F_KEY, _M_KEY, _V_KEY]
+        # F is scored among the clients whose purchases are known only; at least 1
+        # so that an empty frame divides by something.
+        counts = (
+            nw.max_horizontal(nw.col(_ID_KEY).count().cast(nw.Int64), nw.lit(1)).alias(_N),
+            nw.max_horizontal(f_known.cast(nw.Int64).sum().cast(nw.Int64), nw.lit(1)).alias(_N_F),
+        )
+        if frame.implementation.is_duckdb():
+            frame = _ranked_on_keys(frame, keys, ranks, counts)
+        else:
+            frame = fr.with_ranks(frame, keys, ranks)
+            frame = frame.with_columns(*counts)
     frame = frame.with_columns(
         _quintile(_R_RANK, _N).cast(nw.Int64).alias(R_SCORE),
         # no `otherwise`: a null Int64 literal cannot be built on pandas.
@@ -675,6 +679,69 @@ def _ranked_on_keys(frame: Any, keys: list[str], ranks: Sequence[fr.Rank], count
     return joined.with_columns(
         *(nw.lit(int(totals.item(0, name)), nw.Int64).alias(name) for name in totals.columns)
     )
+
+
+def _ranked_in_numpy(frame: Any, ranks: Sequence[fr.Rank], bucket_index: Mapping[str, int]) -> Any:
+    """A pandas `frame` with `ranks` and the counts added, sorted with NumPy; None for any other frame.
+
+    The same numbers as :func:`reconnect_lib._frames.with_ranks` with the keys
+    :func:`value_scores` gives it (``client_id``'s order as the last key, the
+    bucket's index as the partition, counts of the known ids and purchases), for
+    a fraction of the time: the ids are sorted once (by Arrow), each rank is one
+    argsort of an integer key combined with the ids' order, and the bucket rank
+    a stable sort of the priority order by bucket. Each of narwhals' pandas
+    windows sorts a frame and scatters the result back. None (the windows) when
+    an id is missing or Arrow cannot order the ids (mixed Python objects).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not (isinstance(frame, nw.DataFrame) and frame.implementation.is_pandas()):
+        return None
+    native = frame.to_native()
+    ids = native[CLIENT_ID]
+    if ids.isna().any():
+        return None
+    try:
+        by_id = pc.sort_indices(pa.array(ids, from_pandas=True)).to_numpy()
+        labels = pa.array(native[DORMANCY_BUCKET], from_pandas=True)
+        bucket = pc.index_in(labels, value_set=pa.array(list(bucket_index))).to_numpy(zero_copy_only=False)
+    except (pa.ArrowException, TypeError, ValueError):
+        return None
+    n = len(native)
+    id_order = np.empty(n, dtype=np.int64)
+    id_order[by_id] = np.arange(n)
+    keys = {_B_KEY: np.asarray(bucket, dtype=np.int64)}
+    keys |= {k: native[k].to_numpy(dtype=np.int64) for r in ranks for k in r.order_by if k != _ID_KEY}
+    orders: dict[str, Any] = {}
+
+    def ordered(key: str) -> Any:
+        """Row positions in the order of `key`, then `client_id`."""
+        if key not in orders:
+            values = keys[key]
+            low = int(values.min(initial=0))  # (initial: an empty frame)
+            if int(values.max(initial=0)) - low < (2**62) // max(n, 1):  # one int64 key: (key, id order)
+                orders[key] = np.argsort((values - low) * n + id_order)
+            else:
+                orders[key] = by_id[np.argsort(values[by_id], kind="stable")]
+        return orders[key]
+
+    added = {}
+    for rank in ranks:
+        (key,) = [k for k in rank.order_by if k != _ID_KEY]
+        order = ordered(key)
+        position = np.arange(1, n + 1)
+        if rank.partition_by is not None:
+            group = keys[rank.partition_by][order]
+            within = np.argsort(group, kind="stable")
+            order, group = order[within], group[within]
+            position -= np.searchsorted(group, group)
+        added[rank.name] = np.empty(n, dtype=np.int64)
+        added[rank.name][order] = position
+    added[_N] = np.full(n, max(n, 1), dtype=np.int64)
+    n_f = int((keys[_F_KEY] != fr.SENTINEL).sum())
+    added[_N_F] = np.full(n, max(n_f, 1), dtype=np.int64)
+    return nw.from_native(native.assign(**added), eager_only=True)
 
 
 _ADDED: tuple[str, ...] = (

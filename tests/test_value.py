@@ -6,6 +6,7 @@ import datetime as dt
 import math
 from collections import Counter
 from itertools import pairwise
+from unittest import mock
 
 import narwhals as nw
 import pandas as pd
@@ -809,3 +810,59 @@ def test_value_concentration_properties(values):
     following = kept[whole] if whole < n else 0.0
     direct = (math.fsum(kept[:whole]) + fraction / 100 * following) / total
     assert share.iloc[20] == pytest.approx(direct, rel=1e-9, abs=1e-12)
+
+
+# --- pandas: ranks sorted with NumPy equal narwhals' windows --------------------------
+
+
+@st.composite
+def rank_inputs(draw):
+    """Bucketed frames with repeated ids of several dtypes, ties, unknowns and amounts wide
+    enough that a rank key and the ids' order no longer fit one int64 key."""
+    n = draw(st.integers(0, 25))
+    id_dtype = draw(st.sampled_from(["str", "object", "int64"]))
+    ids = draw(st.lists(st.integers(0, 12), min_size=n, max_size=n))
+    huge = st.sampled_from([10.0**16, -(10.0**16), 2.0**52])
+    money = st.integers(-50_000, 2_000_000).map(lambda c: c / 100) | huge
+    return pd.DataFrame(
+        {
+            CLIENT_ID: pd.Series(ids if id_dtype == "int64" else [f"c{i}" for i in ids], dtype=id_dtype),
+            DAYS_DORMANT: pd.array(
+                draw(st.lists(st.none() | st.sampled_from([0, 100, 400, 2000]), min_size=n, max_size=n)),
+                dtype="Int64",
+            ),
+            N_PURCHASES: pd.array(
+                draw(st.lists(st.none() | st.integers(0, 4), min_size=n, max_size=n)), dtype="Int64"
+            ),
+            TOTAL_REVENUE: pd.Series(
+                draw(st.lists(st.none() | money, min_size=n, max_size=n)), dtype="float64"
+            ),
+            YEARLY_REVENUE: pd.Series(draw(st.lists(money, min_size=n, max_size=n)), dtype="float64"),
+        },
+        index=draw(st.permutations(range(n))),
+    )
+
+
+@given(base=rank_inputs(), basis=st.sampled_from(["expected", "yearly", "total"]))
+def test_numpy_ranks_equal_the_windows(base, basis):
+    bucketed = dormancy_buckets(base)
+    with mock.patch.object(value_module, "_ranked_in_numpy", return_value=None):
+        expected = value_scores(bucketed, basis=basis)
+    pd.testing.assert_frame_equal(value_scores(bucketed, basis=basis), expected)
+
+
+def test_numpy_ranks_are_what_pandas_runs(bucketed):
+    # ... and a missing id is left to the windows (each engine orders nulls its own way)
+    results = []
+
+    def spy(*args):
+        results.append(ranked_in_numpy(*args))
+        return results[-1]
+
+    ranked_in_numpy = value_module._ranked_in_numpy
+    missing = bucketed.astype({CLIENT_ID: "object"})
+    missing.loc[0, CLIENT_ID] = None
+    with mock.patch.object(value_module, "_ranked_in_numpy", spy):
+        value_scores(bucketed)
+        value_scores(missing)
+    assert [r is None for r in results] == [False, True]
