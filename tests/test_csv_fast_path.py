@@ -398,3 +398,24 @@ def _messy_campaigns() -> st.SearchStrategy[tuple[bytes, bytes]]:
 def test_messy_cells_load_from_pyarrow_columns_as_from_python_objects(files: tuple[bytes, bytes]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         _assert_same(_load_both(Path(folder), *files))
+
+
+@given(
+    st.lists(st.sampled_from(["A1", " A1", "B  2", "007", "7", "C\u00a03", "", " ", None]), max_size=8),
+    st.lists(st.sampled_from(["A1", "B 2", "007", "C 3", "\ud800", None]), max_size=6),
+    st.booleans(),
+)
+def test_unknown_clients_are_found_by_pyarrow_as_by_python(
+    ids: list[str | None], known: list[str | None], arrow: bool
+) -> None:
+    col = pd.Series(ids, dtype=object)
+    cleaned = cells._Cleaned.of(col.astype(pd.ArrowDtype(pa.string())) if arrow else col)
+    members = {cells._as_text(v) for v in known} - {None}
+    expected = [(t := cells._as_text(v)) is not None and t not in members for v in ids]
+    assert cleaned.outside(cells._Cleaned.of(pd.Series(known, dtype=object))).tolist() == expected
+    pd.testing.assert_series_equal(
+        cleaned.objects(), pd.Series([cells._as_text(v) for v in ids], dtype=object)
+    )
+    assert cleaned.null().tolist() == [cells._as_text(v) is None for v in ids]
+    at = np.arange(len(ids))[::2]
+    assert cleaned.objects(at).tolist() == [cells._as_text(v) for v in ids][::2]

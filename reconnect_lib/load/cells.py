@@ -194,8 +194,16 @@ def _already_clean(values: list[str]) -> np.ndarray:
     """
     if not values:
         return np.zeros(0, dtype=bool)
-    unclean = pc.match_substring_regex(pa.array(values, type=pa.string()), _UNCLEAN)
-    return ~unclean.to_numpy(zero_copy_only=False)
+    try:
+        text = pa.array(values, type=pa.string())
+    except (pa.ArrowException, UnicodeEncodeError):  # text pyarrow cannot hold (a lone surrogate)
+        return np.array([" ".join(v.split()) == v for v in values], dtype=bool)
+    return ~_unclean(text).to_numpy(zero_copy_only=False)
+
+
+def _unclean(text: pa.Array) -> pa.Array:
+    """Where ``" ".join(v.split())`` is not ``v`` (null where missing), vectorised."""
+    return pc.match_substring_regex(text, _UNCLEAN)
 
 
 @dataclass(frozen=True)
@@ -203,16 +211,21 @@ class _Cleaned:
     """``col.map(_as_text)`` of a column, as codes into a table of distinct cleaned values.
 
     ``table[codes]`` is the cleaned column (None where blank); code -1 is a missing
-    cell and reads the table's last entry, None.
+    cell and reads the table's last entry, None. A column of pyarrow strings that needs
+    no cleaning at all is kept as it is (``clean``), without codes or a table: ``codes``
+    and ``table`` are then None.
     """
 
-    codes: np.ndarray
-    table: np.ndarray
+    codes: np.ndarray | None
+    table: np.ndarray | None
     index: pd.Index
     clean: pd.Series | None = None  # the column itself, when no value needed cleaning
 
     @classmethod
     def of(cls, col: pd.Series) -> _Cleaned:
+        arrow = _arrow_strings(col)
+        if arrow is not None and not pc.any(_unclean(arrow)).as_py():
+            return cls(None, None, col.index, col)  # every cell clean or missing: tested at once
         distinct = _distinct_text(col)
         if distinct is None:  # not all text: value by value
             cleaned = [*(_as_text(v) for v in col.astype(object)), None]
@@ -220,26 +233,65 @@ class _Cleaned:
         codes, cleaned, unchanged = distinct
         return cls(codes, np.array([*cleaned, None], dtype=object), col.index, col if unchanged else None)
 
+    def _arrow(self) -> pa.Array | None:
+        """The pyarrow strings of a clean column kept as it is (None otherwise)."""
+        return None if self.codes is not None or self.clean is None else _arrow_strings(self.clean)
+
     def objects(self, at: np.ndarray | None = None) -> pd.Series:
         """The cleaned values as Python objects, None where blank (of the rows at positions ``at``)."""
-        if at is None:
-            return pd.Series(self.table[self.codes], index=self.index, dtype=object)
-        return pd.Series(self.table[self.codes[at]], index=self.index[at], dtype=object)
+        arrow = self._arrow()
+        index = self.index if at is None else self.index[at]
+        if arrow is not None:
+            values = arrow if at is None else arrow.take(pa.array(at))
+            return pd.Series(values.to_numpy(zero_copy_only=False), index=index, dtype=object)
+        assert self.codes is not None
+        assert self.table is not None
+        codes = self.codes if at is None else self.codes[at]
+        return pd.Series(self.table[codes], index=index, dtype=object)
 
     def null(self) -> np.ndarray:
         """Where the cleaned value is None."""
+        arrow = self._arrow()
+        if arrow is not None:
+            return arrow.is_null().to_numpy(zero_copy_only=False)
+        assert self.codes is not None
+        assert self.table is not None
         return pd.isna(self.table)[self.codes]
 
     def strings(self) -> pd.Series:
         """``self.objects().astype("string")``, converting each distinct value once."""
         if self.clean is not None:  # every value was clean already: only the dtype changes
             return self.clean.astype("string").rename(None)
+        assert self.codes is not None
+        assert self.table is not None
         at = np.where(self.codes < 0, len(self.table) - 1, self.codes)
         return pd.Series(pd.array(self.table, dtype="string").take(at), index=self.index)
 
-    def values(self) -> list[str]:
-        """The distinct cleaned values that are not None (in no particular order)."""
-        return [v for v in self.table if v is not None]
+    def distinct(self) -> pa.Array:
+        """The distinct cleaned values that are not None (in no particular order), as pyarrow strings."""
+        arrow = self._arrow()
+        if arrow is not None:
+            return pc.unique(arrow).drop_null()
+        return pa.array([v for v in self.table if v is not None], type=pa.string())  # type: ignore[union-attr]
+
+    def outside(self, known: _Cleaned) -> np.ndarray:
+        """Where a cleaned value is not None and not among ``known``'s cleaned values."""
+        arrow = self._arrow()
+        try:
+            values = known.distinct()
+            if arrow is not None:
+                return _outside(arrow, values)
+            table = pa.array(self.table, type=pa.string(), from_pandas=True)
+        except (pa.ArrowException, UnicodeEncodeError):  # text pyarrow cannot hold (a lone surrogate)
+            members = {v for v in known.objects() if v is not None}
+            return np.array([v is not None and v not in members for v in self.objects()], dtype=bool)
+        return _outside(table, values)[self.codes]  # each distinct value looked up once
+
+
+def _outside(text: pa.Array, values: pa.Array) -> np.ndarray:
+    """Where a string is not null and not one of ``values``."""
+    inside = pc.or_(pc.is_in(text, value_set=values), pc.is_null(text))
+    return ~inside.to_numpy(zero_copy_only=False)
 
 
 def _clean_text(col: pd.Series) -> pd.Series:

@@ -303,11 +303,8 @@ def _load_table(
                 client_ids if isinstance(client_ids, pd.Series) else pd.Series(list(client_ids), dtype=object)
             )
             known_ids = _Cleaned.of(given)  # _as_id of every known id, once per distinct value
-        # Looked up once per distinct id of this file.
-        id_codes = cleaned_ids[s.CLIENT_ID]
-        distinct_ids = pd.Series(id_codes.table, dtype=object)
-        strange = (distinct_ids.notna() & ~distinct_ids.isin(known_ids.values())).to_numpy(dtype=bool)
-        unknown = pd.Series(strange[id_codes.codes], index=data.index)
+        # Looked up by pyarrow's hash of the known ids (once per distinct id when cleaned as codes).
+        unknown = pd.Series(cleaned_ids[s.CLIENT_ID].outside(known_ids), index=data.index)
         where = Path(clients_file).name if clients_file else "the client list"
         if unknown.any():
             ids = checked[s.CLIENT_ID]
