@@ -82,6 +82,23 @@ def _new_rows(history: Any, rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame
     """`rows` whose `keys` are not in `history` already (a pandas anti-join, any engine's history)."""
     if history is None or rows.empty:
         return rows
+    if keys == [s.CLIENT_ID, s.DATE] and isinstance(history, pd.DataFrame):
+        day = history[s.DATE]
+        if pd.api.types.is_datetime64_dtype(day) and not isinstance(day.dtype, pd.DatetimeTZDtype):
+            # On pandas, a set of (client, day) keys: a merge with an indicator took ten times as long.
+            seen = pd.MultiIndex.from_arrays(
+                [
+                    history[s.CLIENT_ID].astype("string").to_numpy(dtype=object, na_value=None),
+                    day.dt.normalize().to_numpy(dtype="datetime64[ns]"),
+                ]
+            )
+            mine = pd.MultiIndex.from_arrays(
+                [
+                    rows[s.CLIENT_ID].astype("string").to_numpy(dtype=object, na_value=None),
+                    pd.to_datetime(rows[s.DATE]).to_numpy(dtype="datetime64[ns]"),
+                ]
+            )
+            return rows[~mine.isin(seen)].reset_index(drop=True)
     seen = fr.as_frame(history, "history").select(*keys)
     seen = seen.with_columns(nw.col(s.CLIENT_ID).cast(nw.String), nw.col(s.DATE).cast(nw.Date))
     # Only the keys of the clients in `rows` come to pandas: the log is small, the history need not be.

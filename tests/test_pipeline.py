@@ -1,11 +1,13 @@
 """The composed pipeline on the sample firms: the field reports' numbers come out."""
 
 import shutil
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import reconnect_lib as rl
 from reconnect_lib.errors import ConfigError
@@ -205,3 +207,45 @@ def test_a_folder_given_as_a_data_file_names_campaign_toml_and_the_key(tmp_path)
     text = str(info.value)
     assert text.startswith("campaign.toml: key `data.contacts` = ")
     assert "is a folder, not a file" in text
+
+
+_IDS = st.sampled_from(["C1", "C2", "c1", "C01", None])
+_DAYS = st.one_of(
+    st.none(),
+    st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2026, 1, 6)),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    history=st.lists(st.tuples(_IDS, _DAYS), max_size=12),
+    rows=st.lists(
+        st.tuples(_IDS.filter(lambda x: x is not None), st.dates(date(2026, 1, 1), date(2026, 1, 6))),
+        max_size=8,
+    ),
+)
+def test_the_log_s_rows_already_in_a_history_are_found_on_every_engine(history, rows):
+    # The outcome log's contacts and renewals join the histories unless the client has one on
+    # that day already; on pandas the keys are matched as a set, on other engines by a join.
+    import polars as pl
+
+    from reconnect_lib.history import _new_rows
+
+    past = pd.DataFrame(
+        {
+            "client_id": pd.Series([i for i, _ in history], dtype="string"),
+            "date": pd.Series([d for _, d in history], dtype="datetime64[ns]"),
+        }
+    )
+    new = pd.DataFrame(
+        {
+            "client_id": pd.Series([i for i, _ in rows], dtype="string"),
+            "date": pd.to_datetime(pd.Series([d for _, d in rows], dtype=object)).astype("datetime64[ns]"),
+        }
+    )
+    known = {(i, pd.Timestamp(d).normalize()) for i, d in history if i is not None and d is not None}
+    keep = pd.Series([(i, pd.Timestamp(d)) not in known for i, d in rows], index=new.index, dtype=bool)
+    expected = new[keep].reset_index(drop=True)
+    keys = ["client_id", "date"]
+    pd.testing.assert_frame_equal(_new_rows(past, new, keys), expected)
+    pd.testing.assert_frame_equal(_new_rows(pl.from_pandas(past), new, keys), expected)
