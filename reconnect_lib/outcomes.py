@@ -43,6 +43,9 @@ The rules that keep it trustworthy:
   records them, under a key bound to their file. A row that gives an
   ``event_id`` already recorded with other content is an error: corrections
   are new events.
+  The campaign's own history file (``[data] outcomes``), brought in before
+  every read, is remembered by a fingerprint of its bytes and of how it was
+  read: an unchanged file is not read again.
 - **One meaning per cell.** Dates and amounts are read by the loader's parsers
   (:mod:`reconnect_lib.load`) with the campaign's ``[data]`` options, so a cell
   means in an outcome sheet what it means in the transactions, and NaN,
