@@ -19,12 +19,14 @@ import json
 import os
 import re
 import sys
+import threading
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from .errors import ReconnectError, ReportError
 from .files import (
@@ -97,6 +99,8 @@ def _import_jsonschema() -> None:
     jsonschema catches (it then has no ``iri`` format checker); the entries are
     removed afterwards, so a later explicit import of those modules still works.
     """
+    if "jsonschema" in sys.modules:
+        return
     hidden = [name for name in _SLOW_FORMAT_CHECKERS if name not in sys.modules]
     for name in hidden:
         sys.modules[name] = None  # type: ignore[assignment]
@@ -108,23 +112,43 @@ def _import_jsonschema() -> None:
                 del sys.modules[name]
 
 
-def export_html(notebook: Path, html_path: Path) -> Path:
-    """Export an executed notebook to offline HTML with code hidden.
+_exporter_lock = threading.Lock()
+_exporters: list[Any] = []  # the one exporter of this process, once made
 
-    Uses nbconvert's JupyterLab template minus everything it would fetch from a
-    CDN (require.js, MathJax, mermaid, the widget renderer).
+
+def _exporter() -> Any:
+    """The reports' HTML exporter, made once per process, its templates compiled.
+
+    nbconvert's JupyterLab template minus everything it would fetch from a CDN
+    (require.js, MathJax, mermaid, the widget renderer). Importing nbconvert and
+    compiling the templates (on a first small export) is half a second;
+    :func:`run_report` has it done in a thread while the kernel runs.
     """
-    _import_jsonschema()
-    import nbformat
-    from nbconvert import HTMLExporter
+    with _exporter_lock:
+        if not _exporters:
+            _import_jsonschema()
+            import nbformat
+            from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(
-        extra_template_basedirs=[str(TEMPLATE_DIR)],
-        template_name="offline_report",
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-    )
+            exporter = HTMLExporter(
+                extra_template_basedirs=[str(TEMPLATE_DIR)],
+                template_name="offline_report",
+                exclude_input=True,
+                exclude_input_prompt=True,
+                exclude_output_prompt=True,
+            )
+            v4 = nbformat.v4
+            html = v4.new_output("display_data", data={"text/html": "<p>warm-up</p>"})
+            exporter.from_notebook_node(v4.new_notebook(cells=[v4.new_code_cell("", outputs=[html])]))
+            _exporters.append(exporter)
+        return _exporters[0]
+
+
+def export_html(notebook: Path, html_path: Path) -> Path:
+    """Export an executed notebook to offline HTML with code hidden (see :func:`_exporter`)."""
+    exporter = _exporter()  # first: it imports jsonschema (under nbformat) as it should be
+    import nbformat
+
     nb = nbformat.read(notebook, as_version=4)
     nb.metadata.pop("widgets", None)  # widget views do not survive a static export
     body, _ = exporter.from_notebook_node(nb)
@@ -302,7 +326,9 @@ def run_report(
     }
     targets = [final_dir / f"{stem}.json", final_dir / source.name, final_dir / f"{stem}.html"]
     _check_targets(final_dir, targets)  # before the notebook runs: a minute's work for nothing otherwise
-    with temp_dir(campaign_dir, week) as tmp:
+    # The exporter is made (nbconvert imported, templates compiled) while the kernel runs.
+    with temp_dir(campaign_dir, week) as tmp, ThreadPoolExecutor(1, thread_name_prefix="export") as pool:
+        pool.submit(_exporter)  # its error, if any, is raised again by export_html
         tmp_nb = tmp / source.name
         tmp_html = tmp / f"{stem}.html"
         tmp_json = tmp / f"{stem}.json"

@@ -337,3 +337,35 @@ def test_the_notebook_tools_load_without_the_iri_grammar(tmp_path):
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["False", "True"]
+
+
+def test_the_html_exporter_is_made_while_the_kernel_runs_and_made_once(tmp_path, monkeypatch):
+    # Importing nbconvert and compiling its templates took half a second after the notebook had run;
+    # it is done in a thread while the kernel works, once per process.
+    import threading
+
+    from reconnect_lib import reports
+
+    made = reports._exporter
+    callers = []
+
+    def exporter():
+        callers.append(threading.current_thread().name)
+        return made()
+
+    monkeypatch.setattr(reports, "_exporter", exporter)
+    notebooks = tiny_weekly_notebook(tmp_path)
+    for folder in ("one", "two"):
+        paths = run_report(
+            "weekly",
+            config=SAMPLE / "consulting-firm" / "campaign.toml",
+            campaign="acme",
+            reports_folder=tmp_path / folder,
+            week="2026-W48",
+            as_of=date(2026, 11, 23),
+            notebooks=notebooks,
+            progress=False,
+        )
+        assert "</html>" in paths.html.read_text(encoding="utf-8")
+    assert [name.startswith("export") for name in callers] == [True, False, True, False]
+    assert len(reports._exporters) == 1
