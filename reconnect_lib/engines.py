@@ -315,6 +315,21 @@ def from_pandas(
     ]
     for i in dates:
         table = table.set_column(i, table.schema[i].name, table.column(i).cast(pa.date32()))
+    return from_arrow(table, engine=engine, spark=spark, connection=connection, lazy=lazy)
+
+
+def from_arrow(
+    table: Any, *, engine: Engine, spark: Any = None, connection: Any = None, lazy: bool = True
+) -> Any:
+    """A PyArrow table as `engine`'s frame, its columns as they are (pandas: a pandas frame).
+
+    Polars gives a LazyFrame over the data unless ``lazy=False``; DuckDB a relation
+    over it on `connection` (or the default connection); Spark a DataFrame on
+    `spark` (or :func:`spark_session`).
+    """
+    check_engine(engine)
+    if engine == "pandas":
+        return table.to_pandas()
     if engine == "polars":
         pl = _require("polars")
         out = pl.from_arrow(table)

@@ -1,10 +1,11 @@
-"""How often a scan reads a CSV: the engine parses each file a fixed number of times.
+"""How often a scan reads a CSV: once, by pyarrow, whatever the engine.
 
 A Polars ``scan_csv`` or a DuckDB ``read_csv`` relation is a plan, not data: every
-query over it parses the file again. :func:`reconnect_lib.load.scan_inputs` checks
-the raw text in one aggregate query, types the table once into memory, and every
-later check and stage reads that. The hooks below count the engine's queries that
-read each CSV (not their time).
+query over it parses the file again. :func:`reconnect_lib.load.scan_inputs` reads
+each CSV once with pyarrow (which it does anyway, to check the engine reads the
+cells a CSV reader reads), hands the text to the engine, checks it in one
+aggregate query, types the table once into memory, and every later check and
+stage reads that. The hooks below count the reads of each CSV (not their time).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from reconnect_lib import engines
 from reconnect_lib.client_base import client_base
@@ -29,7 +32,9 @@ FILES = ("clients.csv", "transactions.csv", "contacts.csv")
 
 def _campaign(tmp_path: Path, transactions: str | None = None) -> Path:
     (tmp_path / "clients.csv").write_text(
-        "client_id,name,client_since,do_not_contact\nA1,Ann,2020-01-01,no\nB2, Bo ,2021-05-06,yes\n",
+        # (an empty cell: a scan reads it as its engine's reader would, not as an empty date)
+        "client_id,name,client_since,do_not_contact\nA1,Ann,2020-01-01,no\nB2, Bo ,2021-05-06,yes\n"
+        'C3,"",,\n',
         encoding="utf-8",
     )
     (tmp_path / "transactions.csv").write_text(
@@ -50,14 +55,22 @@ def _campaign(tmp_path: Path, transactions: str | None = None) -> Path:
 
 @pytest.fixture
 def csv_reads(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
-    """Which CSV files each query Polars or DuckDB runs reads, counted by file name."""
+    """Which CSV files each query Polars or DuckDB runs reads, and each pyarrow CSV reader
+    opened, counted by file name (``"pyarrow clients.csv"``, ``"duckdb clients.csv"``...)."""
     import duckdb
     import polars as pl
+    import pyarrow.csv as pv
 
     reads: Counter[str] = Counter()
 
-    def count(plan: str) -> None:
-        reads.update(name for name in FILES if name in plan)
+    def count(plan: str, reader: str = "engine") -> None:
+        reads.update(f"{reader} {name}" for name in FILES if name in plan)
+
+    open_csv = pv.open_csv
+
+    def opened(path: Any, *args: Any, **kwargs: Any) -> Any:
+        count(str(path), "pyarrow")
+        return open_csv(path, *args, **kwargs)
 
     polars_collect = pl.LazyFrame.collect
 
@@ -71,20 +84,22 @@ def csv_reads(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
         count(self.sql_query())
         return duckdb_arrow(self, *args, **kwargs)
 
+    monkeypatch.setattr(pv, "open_csv", opened)
     monkeypatch.setattr(pl.LazyFrame, "collect", collect)
     monkeypatch.setattr(duckdb.DuckDBPyRelation, "to_arrow_table", to_arrow_table)
     return reads
 
 
 @pytest.mark.parametrize("engine", ["polars", "duckdb"])
-def test_a_scan_parses_each_csv_twice_and_the_stages_read_memory(tmp_path, engine, csv_reads):
-    # Once for every check of the raw text together (one aggregate query), once to type
-    # the table into memory; the checks of the typed table and the stages read memory.
+def test_a_scan_parses_each_csv_once_and_the_stages_read_memory(tmp_path, engine, csv_reads):
+    # pyarrow reads each file once; the engine checks that text, types it into memory,
+    # and the checks of the typed table and the stages read memory.
     inputs = scan_inputs(load_config(_campaign(tmp_path)), as_of=AS_OF, engine=engine)
-    assert csv_reads == dict.fromkeys(FILES, 2)
+    once = {f"pyarrow {name}": 1 for name in FILES}
+    assert csv_reads == once
     base = engines.to_pandas(client_base(inputs.clients, inputs.transactions, inputs.contacts, as_of=AS_OF))
-    assert csv_reads == dict.fromkeys(FILES, 2)
-    assert list(base.sort_values("client_id")["n_purchases"]) == [2, 1]
+    assert csv_reads == once
+    assert list(base.sort_values("client_id")["n_purchases"]) == [2, 1, 0]
 
 
 @pytest.mark.parametrize("engine", ["polars", "duckdb"])
@@ -95,9 +110,13 @@ def test_a_scan_still_gives_the_pandas_tables(tmp_path, engine):
     for table in ("clients", "transactions", "contacts"):
         columns = list(getattr(want, table).columns)
         expected = getattr(want, table).sort_values(columns, ignore_index=True)
+        # (the pandas loader's dates are in ns, every stage's in us)
+        dates = expected.select_dtypes("datetime").columns
+        expected = expected.astype(dict.fromkeys(dates, "datetime64[us]"))
         found = engines.to_pandas(getattr(got, table))[columns].sort_values(columns, ignore_index=True)
         pd.testing.assert_frame_equal(found, expected, check_dtype=False)
     assert f"scanned by {engine}" in got.report.details()
+    assert "loaded by pandas" not in got.report.details()
 
 
 @pytest.mark.parametrize("engine", ["polars", "duckdb"])
@@ -117,4 +136,41 @@ def test_bad_iso_days_and_impossible_days_are_counted_in_the_one_query(tmp_path,
     for example in ("A1: 2024-04-31", "B2: 2023-02-29", "A1: 2024-13-01", "B2: 01/02/2024"):
         assert example in text
     assert "A1: 2024-02-29" not in text
-    assert csv_reads["clients.csv"] == 2
+    assert csv_reads == {f"pyarrow {name}": 1 for name in FILES}
+
+
+# Text with and without whitespace of every kind a CSV holds on one line: a column with
+# none is typed without trimming, one with any is trimmed and collapsed as pandas does.
+_CELL = st.text(alphabet=st.sampled_from("AB7 \t\u00a0\u3000é"), min_size=1, max_size=6).filter(
+    lambda t: "".join(t.split()) != ""
+)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    ids=st.lists(_CELL, min_size=1, max_size=5, unique_by=lambda t: " ".join(t.split())),
+    padded=st.booleans(),
+)
+def test_ids_and_amounts_with_or_without_spaces_scan_as_pandas_reads_them(tmp_path_factory, ids, padded):
+    tmp_path = tmp_path_factory.mktemp("spaces")
+    pad = " " if padded else ""
+    clients = pd.DataFrame({"client_id": ids, "name": [f"N{i}" for i in range(len(ids))]})
+    clients.to_csv(tmp_path / "clients.csv", index=False)
+    tx = pd.DataFrame(
+        {"client_id": ids, "date": f"{pad}2024-03-01", "amount": [f"{i}.5{pad}" for i in range(len(ids))]}
+    )
+    tx.to_csv(tmp_path / "transactions.csv", index=False)
+    toml = tmp_path / "campaign.toml"
+    toml.write_text(
+        '[campaign]\nname = "t"\nas_of = 2025-01-01\n'
+        '[data]\nclients = "clients.csv"\ntransactions = "transactions.csv"\n',
+        encoding="utf-8",
+    )
+    want = scan_inputs(load_config(toml), as_of=AS_OF, engine="pandas")
+    for engine in ("polars", "duckdb"):
+        got = scan_inputs(load_config(toml), as_of=AS_OF, engine=engine)
+        for table in ("clients", "transactions"):
+            expected = getattr(want, table).sort_values("client_id", ignore_index=True)
+            found = engines.to_pandas(getattr(got, table))[list(expected.columns)]
+            found = found.sort_values("client_id", ignore_index=True)
+            pd.testing.assert_frame_equal(found, expected, check_dtype=False)

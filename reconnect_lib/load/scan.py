@@ -84,7 +84,7 @@ def _scan_table(
     import narwhals as nw
 
     from .. import _frames as fr
-    from ..engines import file_kind, materialize, scan
+    from ..engines import file_kind, from_arrow, materialize, scan
 
     kind = file_kind(path)
     file = str(path)
@@ -99,15 +99,19 @@ def _scan_table(
     # leading zeros, and no engine guesses what a value means (Polars reads
     # 01/02/2024 as 1 February, unasked); dates are parsed here as ISO only,
     # amounts as plain numbers only (anything else is read by the pandas loader).
-    native = scan(
-        path,
-        engine=engine,  # type: ignore[arg-type]
-        spark=spark,
-        connection=connection,
-        all_text=kind == "csv",
-        column_names=layout.names if layout is not None else None,
-        delimiter=layout.delimiter if layout is not None else None,
-    )
+    if layout is not None and layout.table is not None:
+        # The text pyarrow read to lay the file out, handed over: the engine parses nothing again.
+        native = from_arrow(layout.table, engine=engine, spark=spark, connection=connection)  # type: ignore[arg-type]
+    else:
+        native = scan(
+            path,
+            engine=engine,  # type: ignore[arg-type]
+            spark=spark,
+            connection=connection,
+            all_text=kind == "csv",
+            column_names=layout.names if layout is not None else None,
+            delimiter=layout.delimiter if layout is not None else None,
+        )
     if kind == "parquet":
         _parquet_check_types(path, mapped)
     frame = nw.from_native(native)
@@ -117,7 +121,8 @@ def _scan_table(
     dtype = fr.date_dtype(frame)
     text = [c for c in (s.CLIENT_ID, s.INVOICE_ID, *_DATE_COLUMNS) if c in mapped.sources]
     iso = [c for c in text if c in _DATE_COLUMNS and schema[mapped.sources[c].columns[0]] == nw.String]
-    problems += _raw_checks(frame, schema, mapped, layout, engine, iso, ctx)
+    found_problems, unspaced = _raw_checks(frame, schema, mapped, layout, engine, iso, ctx)
+    problems += found_problems
     if problems:
         return None, None, problems
     exprs = []
@@ -125,10 +130,13 @@ def _scan_table(
         src = mapped.sources.get(canonical)
         col = nw.col(src.columns[0]) if src else None
         found = schema[src.columns[0]] if src else None
+        # A column with no whitespace at all needs no trimming (the regexes cost most of the typing).
+        spaced = src is None or src.columns[0] not in unspaced
+        trimmed = _strip(col) if spaced and src else col
         if canonical in _DATE_COLUMNS:
             target = dtype
             if canonical in iso:
-                expr = _strip(col).str.slice(0, 10).str.to_date("%Y-%m-%d")
+                expr = trimmed.str.slice(0, 10).str.to_date("%Y-%m-%d")
             else:
                 expr = fr.to_date(src.columns[0], dtype) if src else nw.lit(None, dtype=dtype)
         elif canonical in _AMOUNT_COLUMNS:
@@ -136,7 +144,7 @@ def _scan_table(
             if src is None:
                 expr = nw.lit(None, dtype=nw.Float64)
             elif found == nw.String:
-                amount = _strip(col)
+                amount = trimmed
                 expr = nw.when(_blank_text(amount)).then(nw.lit(None, dtype=nw.String)).otherwise(amount)
                 expr = expr.cast(nw.Float64)
             else:
@@ -155,7 +163,7 @@ def _scan_table(
         else:
             target = nw.String
             if src and (canonical in _ID_COLUMNS or canonical in _TEXT_COLUMNS):
-                expr = _scan_text(col, found)
+                expr = _scan_text(col, found, spaced=spaced)
             else:
                 expr = col.cast(nw.String) if src else nw.lit(None, dtype=nw.String)
         exprs.append(expr.cast(target).alias(canonical))
@@ -407,7 +415,7 @@ def scan_inputs(
         native = report = None
         if why is None:
             try:
-                names, layout = _scan_layout(path, read.delimiter)
+                names, layout = _scan_layout(path, read.delimiter, keep=engine in ("polars", "duckdb"))
                 mapped = apply_map(pd.DataFrame(columns=names), table, named, read.columns.get(table))  # type: ignore[arg-type]
                 why = _needs_pandas(_layers(table, named), mapped)
                 if why is None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,16 +47,20 @@ class _PandasReads(Exception):
 @dataclass(frozen=True)
 class _CsvLayout:
     """A CSV as the pandas loader reads it: its delimiter, its column names, its data rows
-    and how many characters each column holds in all (to check an engine read the same cells)."""
+    and how many characters each column holds in all (to check an engine read the same cells);
+    with ``keep``, its cells as text in an Arrow table named by `names` (None when pyarrow's
+    reader did not read it), which an engine can check and type without parsing the file again."""
 
     delimiter: str
     names: list[str]
     rows: int
     chars: list[int]
+    table: Any = field(default=None, compare=False, repr=False)
 
 
-def _csv_layout(path: Path, delimiter: str | None) -> _CsvLayout:
-    """Read a CSV once, as the pandas loader would, without keeping its rows.
+def _csv_layout(path: Path, delimiter: str | None, *, keep: bool = False) -> _CsvLayout:
+    """Read a CSV once, as the pandas loader would, keeping its rows only with `keep`
+    (as an Arrow table of text: :attr:`_CsvLayout.table`).
 
     Raises :class:`_PandasReads` when the file is one an engine might read
     differently: not UTF-8 text, a header that is not the first line, rows
@@ -85,9 +89,10 @@ def _csv_layout(path: Path, delimiter: str | None) -> _CsvLayout:
                 raise _PandasReads("a first line sep= naming the delimiter")
             names = _unique_names(header)
             width = len(names)
-            fast = _arrow_layout(path, delim, header)
+            batches: list[Any] | None = [] if keep else None
+            fast = _arrow_layout(path, delim, header, keep=batches)
             if fast is not None:
-                return _CsvLayout(delim, names, *fast)
+                return _CsvLayout(delim, names, *fast, table=_kept_table(batches, names))
             chars = [0] * width
             rows = 0
             for row in reader:
@@ -109,11 +114,14 @@ def _csv_layout(path: Path, delimiter: str | None) -> _CsvLayout:
     return _CsvLayout(delim, names, rows, chars)
 
 
-def _arrow_layout(path: Path, delim: str, header: list[str]) -> tuple[int, list[int]] | None:
+def _arrow_layout(
+    path: Path, delim: str, header: list[str], *, keep: list[Any] | None = None
+) -> tuple[int, list[int]] | None:
     """The data rows and the characters of each column of a plain UTF-8 CSV, read batch by
     batch by pyarrow's columnar reader (as :func:`_csv_layout`'s row-by-row reading counts
     them); None when pyarrow refuses the file or finds a blank row or one repeating the
-    header, so that the row-by-row reading says why the file is left to the pandas loader."""
+    header, so that the row-by-row reading says why the file is left to the pandas loader.
+    Each batch of data rows is appended to `keep` when it is a list."""
     import pyarrow as arrow
     import pyarrow.compute as pc
     import pyarrow.csv as pv
@@ -144,9 +152,27 @@ def _arrow_layout(path: Path, delim: str, header: list[str]) -> tuple[int, list[
             rows += batch.num_rows
             for i, c in enumerate(columns):
                 chars[i] += pc.sum(pc.utf8_length(c)).as_py() or 0
+            if keep is not None:
+                keep.append(batch)
     except (arrow.ArrowException, OSError):
         return None
     return rows, chars
+
+
+def _kept_table(batches: list[Any] | None, names: list[str]) -> Any:
+    """The batches :func:`_arrow_layout` kept, as one Arrow table with the file's column names,
+    an empty cell null (as DuckDB's and Polars' CSV readers read one)."""
+    if batches is None:
+        return None
+    import pyarrow as arrow
+    import pyarrow.compute as pc
+
+    if not batches:  # a header and no rows
+        return arrow.table({name: arrow.array([], arrow.string()) for name in names})
+    table = arrow.Table.from_batches(batches)
+    none = arrow.scalar(None, arrow.string())
+    columns = [pc.if_else(pc.equal(pc.utf8_length(c), 0), none, c) for c in table.columns]
+    return arrow.table(columns, names=names)
 
 
 def _all_of(masks: Sequence[Any]) -> Any:
@@ -242,12 +268,13 @@ def _strip(col: Any) -> Any:
     return col.str.replace_all(f"^{_WHITESPACE_RUN}|{_WHITESPACE_RUN}$", "")
 
 
-def _scan_text(col: Any, found: Any) -> Any:
+def _scan_text(col: Any, found: Any, *, spaced: bool = True) -> Any:
     """An id or text column of a scanned table, cleaned as the pandas loader's ``_as_text`` cleans it.
 
     Runs of whitespace (any character ``str.split()`` splits on: tabs, line
     breaks, no-break spaces...) become one space, the ends are trimmed and a
-    blank cell is null. A float column (ids from a spreadsheet) gives whole
+    blank cell is null (``spaced=False``: the column holds no whitespace, so
+    only a blank cell is left to clean). A float column (ids from a spreadsheet) gives whole
     numbers without their ``.0`` (``1.0`` is id ``"1"``, as in pandas) and NaN
     as a blank; an engine's own float-to-text would keep the ``.0``. (Whole
     floats beyond the 64-bit integer range, 9.2e18, keep the engine's text.)
@@ -263,7 +290,9 @@ def _scan_text(col: Any, found: Any) -> Any:
             .then(col.cast(nw.Int64).cast(nw.String))
             .otherwise(col.cast(nw.String))
         )
-    text = col.cast(nw.String).str.replace_all(_WHITESPACE_RUN, " ").str.strip_chars(" ")
+    text = col.cast(nw.String)
+    if spaced:
+        text = text.str.replace_all(_WHITESPACE_RUN, " ").str.strip_chars(" ")
     return nw.when(text == "").then(nw.lit(None, dtype=nw.String)).otherwise(text)
 
 
@@ -448,14 +477,16 @@ def _raw_checks(
     engine: str,
     iso: list[str],
     ctx: _Context,
-) -> list[Problem]:
+) -> tuple[list[Problem], set[str]]:
     """Check a table as the engine reads it, before anything is parsed: one aggregate query.
 
     Raises :class:`_PandasReads` when the pandas loader must read the table
     (:func:`_precheck_queries`); otherwise returns the problems of the text dates
-    in `iso` (:func:`_iso_problems`). Each text date and amount is stripped once,
-    and every count is taken in the same pass over the table, so an engine that
-    reads a file lazily reads it once here.
+    in `iso` (:func:`_iso_problems`), and the text columns that hold no whitespace
+    at all (which need no trimming: :func:`_strip` and :func:`_scan_text` leave
+    them as they are). Each text date and amount is stripped once, and every
+    count is taken in the same pass over the table, so an engine that reads a
+    file lazily reads it once here.
     """
     import narwhals as nw
 
@@ -473,15 +504,21 @@ def _raw_checks(
     def count(mask: Any) -> Any:
         return mask.fill_null(False).cast(nw.Int64).sum().cast(nw.Int64)
 
+    texts = sorted({src.columns[0] for src in mapped.sources.values() if schema[src.columns[0]] == nw.String})
+    spaces = {f"__spaces{i}": name for i, name in enumerate(texts)}
     aggregates = [expr.alias(key) for key, (expr, _) in queries.items()]
     aggregates += [count(mask).alias(key) for key, mask in iso_masks.items()]
+    aggregates += [
+        count(nw.col(name).str.contains(_WHITESPACE_RUN)).alias(key) for key, name in spaces.items()
+    ]
     if not aggregates:
-        return []
+        return [], set()
     totals = frame.select(*aggregates)
     totals = totals.collect() if isinstance(totals, nw.LazyFrame) else totals
     found = {k: int(v or 0) for k, v in totals.rows(named=True)[0].items()}
     _precheck_verdict(found, queries, layout, engine)
-    return _iso_problems(frame, found, iso_masks, iso, mapped, ctx, engine) if iso else []
+    unspaced = {name for key, name in spaces.items() if not found[key]}
+    return (_iso_problems(frame, found, iso_masks, iso, mapped, ctx, engine) if iso else []), unspaced
 
 
 def _precheck_queries(
@@ -634,8 +671,11 @@ def _precheck_verdict(
                 )
 
 
-def _scan_layout(path: Path, delimiter: str | None) -> tuple[list[str], _CsvLayout | None]:
-    """The column names of a file an engine may scan (and a CSV's layout), or :class:`_PandasReads`."""
+def _scan_layout(
+    path: Path, delimiter: str | None, *, keep: bool = False
+) -> tuple[list[str], _CsvLayout | None]:
+    """The column names of a file an engine may scan (and a CSV's layout, with its cells when
+    `keep`: see :func:`_csv_layout`), or :class:`_PandasReads`."""
     from ..engines import file_kind
 
     kind = file_kind(path)
@@ -649,5 +689,5 @@ def _scan_layout(path: Path, delimiter: str | None) -> tuple[list[str], _CsvLayo
         raise _PandasReads(f"{path.suffix or 'files without an extension'} files are read by pandas")
     if kind == "parquet":
         return _parquet_names(path), None
-    layout = _csv_layout(path, delimiter)
+    layout = _csv_layout(path, delimiter, keep=keep)
     return layout.names, layout
