@@ -215,10 +215,10 @@ AMOUNT_TEXT = st.one_of(
 )
 
 
-@given(st.lists(AMOUNT_TEXT, max_size=12))
-def test_vectorised_amounts_read_as_the_per_value_parser(values: list[str | None]) -> None:
+@given(st.lists(AMOUNT_TEXT, max_size=12), st.booleans())
+def test_vectorised_amounts_read_as_the_per_value_parser(values: list[str | None], arrow: bool) -> None:
     col = pd.Series(values, dtype=object)
-    fast = cells._plain_amounts(col, OPTS)
+    fast = cells._plain_amounts(col.astype(pd.ArrowDtype(pa.string())) if arrow else col, OPTS)
     if fast is None:
         return
     with mock.patch.object(cells, "_plain_amounts", return_value=None):

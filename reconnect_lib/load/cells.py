@@ -404,7 +404,9 @@ def _stamp(value: object) -> pd.Timestamp:
     return stamp.tz_localize(None) if stamp.tzinfo is not None else stamp
 
 
-def _parse_dates(col: pd.Series, opts: _Options) -> _Dates:
+def _parse_dates(col: pd.Series, opts: _Options, blank: pd.Series | None = None) -> _Dates:
+    """Every cell of a date column as a date (see :class:`_Dates`); ``blank``, when given, is
+    ``_blank_mask(col)`` already found."""
     index = col.index
     false = pd.Series(False, index=index)
     early, late = false.copy(), false.copy()
@@ -415,7 +417,8 @@ def _parse_dates(col: pd.Series, opts: _Options) -> _Dates:
         result = col
         missing = col.isna()
     elif (cells := _arrow_text(col)) is not None:
-        result, missing, early, late = _parse_text_dates(cells, index, opts)
+        known = None if blank is None else blank.to_numpy(dtype=bool)
+        result, missing, early, late = _parse_text_dates(cells, index, opts, known)
     else:
         values = col.astype(object)
         missing = values.map(_is_blank).astype(bool)
@@ -444,11 +447,13 @@ _PLAIN_ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
 def _parse_text_dates(
-    cells: pa.Array, index: pd.Index, opts: _Options
+    cells: pa.Array, index: pd.Index, opts: _Options, missing: np.ndarray | None = None
 ) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
     """Dates, missing, early and late of a column of strings: the plain ISO dates
-    (``2024-03-05``, the common export) at once, the other cells by :func:`_parse_date_strings`."""
-    missing = _arrow_blank(cells)
+    (``2024-03-05``, the common export) at once, the other cells by :func:`_parse_date_strings`.
+    ``missing``, when given, is the blank cells already found."""
+    if missing is None:
+        missing = _arrow_blank(cells)
     plain = pc.fill_null(pc.match_substring_regex(cells, _PLAIN_ISO_DATE), False).to_numpy(
         zero_copy_only=False
     )
@@ -617,59 +622,62 @@ def _bounded(amounts: _Amounts) -> _Amounts:
 
 
 #: ASCII digits: pd.to_numeric reads no other digits.
-_PLAIN_NUMBER = r"^[+-]?(?P<whole>[0-9]+)(?:(?P<mark>[.,])(?P<fraction>[0-9]+))?$"
+_PLAIN_NUMBER = r"^[+-]?[0-9]+(?:[.,][0-9]+)?$"
+#: A plain number whose whole part is one to three digits (not "0") and whose fraction is
+#: three: "1,234" is a thousand, or one point two three four.
+_THOUSANDS_LIKE = r"^[+-]?(?:[0-9]{2,3}|[1-9])[.,][0-9]{3}$"
 
 
-def _plain_amounts(raw: pd.Series, opts: _Options) -> _Amounts | None:
+def _every(text: pa.Array, pattern: str) -> bool:
+    """True when every string matches the regular expression (none there: True)."""
+    return bool(pc.match_substring_regex(text, pattern).to_numpy(zero_copy_only=False).all())
+
+
+def _plain_amounts(raw: pd.Series, opts: _Options, known: pd.Series | None = None) -> _Amounts | None:
     """Fast path for the common export: plain numbers, one decimal mark, no thousands separators.
 
     Returns None (use the general parser) when anything is less plain or the mark is ambiguous.
+    ``known``, when given, is ``_blank_mask(raw)`` already found.
     """
     cells = _arrow_text(raw)
     if cells is None:  # a value that is not text, or a column of another dtype
         return None
-    blank = _arrow_blank(cells)
-    text = _arrow_strip(cells.filter(pa.array(~blank)))
-    parts = pc.extract_regex(text, _PLAIN_NUMBER)  # null where a cell is not a plain number
-    if parts.null_count:
+    blank = _arrow_blank(cells) if known is None else known.to_numpy(dtype=bool)
+    text = cells.filter(pa.array(~blank)) if blank.any() else cells
+    if not _every(text, _PLAIN_NUMBER):
+        text = _arrow_strip(text)  # (spaces around a number: the common export has none)
+        if not _every(text, _PLAIN_NUMBER):
+            return None
+    dot, comma = (pc.any(pc.match_substring(text, mark)).as_py() for mark in ".,")
+    if dot and comma:
         return None
-    whole, mark, fraction = (parts.field(k) for k in ("whole", "mark", "fraction"))
-    marks = set(pc.unique(mark).to_pylist()) - {""}
+    mark_used = "." if dot else "," if comma else None
     decimal = opts.decimal
-    if len(marks) > 1:
-        return None
-    if marks:
-        (mark_used,) = marks
+    if mark_used is not None:
         if decimal is None:
-            with_mark = pc.not_equal(mark, "")
-            length = pc.utf8_length(whole.filter(with_mark))
-            thousands_like = pc.and_(
-                pc.and_(pc.equal(pc.utf8_length(fraction.filter(with_mark)), 3), pc.less_equal(length, 3)),
-                pc.not_equal(whole.filter(with_mark), "0"),
-            )
-            if pc.all(thousands_like).as_py():
+            if _every(text.filter(pc.match_substring(text, mark_used)), _THOUSANDS_LIKE):
                 return None  # "1,234" alone: a thousand, or one point two?
             decimal = mark_used
         elif decimal != mark_used:
             return None
     values = np.full(len(raw), np.nan)
-    dotted = pc.replace_substring(text, ",", ".")
+    dotted = pc.replace_substring(text, ",", ".") if mark_used == "," else text
     try:  # correctly rounded, as float() is
         values[~blank] = pc.cast(dotted, pa.float64()).to_numpy(zero_copy_only=False)
     except pa.ArrowInvalid:  # e.g. more digits than a double holds: as float() reads them
         values[~blank] = pd.to_numeric(pd.Series(dotted.to_numpy(zero_copy_only=False), dtype=object))
-    found = decimal if marks else None
+    found = decimal if mark_used is not None else None
     return _Amounts(pd.Series(values, index=raw.index), pd.Series(False, index=raw.index), found)
 
 
-def _parse_amounts(col: pd.Series, opts: _Options) -> _Amounts:
+def _parse_amounts(col: pd.Series, opts: _Options, blank: pd.Series | None = None) -> _Amounts:
     """Every cell of an amount column as a float: NaN where blank; ``bad`` where it is not an
     amount (a word, ``nan``, ``inf``, ``1e6``) or larger than :data:`MAX_AMOUNT` either way
-    (``huge``, a part of ``bad``)."""
-    return _bounded(_parse_amount_cells(col, opts))
+    (``huge``, a part of ``bad``). ``blank``, when given, is ``_blank_mask(col)`` already found."""
+    return _bounded(_parse_amount_cells(col, opts, blank))
 
 
-def _parse_amount_cells(col: pd.Series, opts: _Options) -> _Amounts:
+def _parse_amount_cells(col: pd.Series, opts: _Options, blank: pd.Series | None = None) -> _Amounts:
     index = col.index
     if pd.api.types.is_bool_dtype(col.dtype):
         return _Amounts(pd.Series(np.nan, index=index), col.notna(), None)
@@ -677,7 +685,7 @@ def _parse_amount_cells(col: pd.Series, opts: _Options) -> _Amounts:
         values = col.astype("float64")
         bad = values.notna() & ~np.isfinite(values.fillna(0))
         return _Amounts(values.where(~bad), bad, None)
-    fast = _plain_amounts(col, opts)
+    fast = _plain_amounts(col, opts, blank)
     if fast is not None:
         return fast
     raw = col.astype(object)

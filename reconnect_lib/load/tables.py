@@ -209,7 +209,8 @@ def _load_table(
     frame = raw.frame
     rows_read = len(frame)
 
-    blank_rows = pd.DataFrame({c: _blank_mask(frame[c]) for c in frame.columns}).all(axis=1)
+    raw_blank = {c: _blank_mask(frame[c]) for c in frame.columns}
+    blank_rows = pd.DataFrame(raw_blank).all(axis=1)
     if frame.columns.empty:
         blank_rows = pd.Series(True, index=frame.index)
     set_aside: Counter[str] = Counter()
@@ -225,7 +226,7 @@ def _load_table(
     keep = mapped.exclude.isna()
     for reason, n in mapped.exclude[~keep].value_counts(sort=False).items():
         set_aside[f"with {reason}"] = int(n)
-    data = mapped.frame[keep]
+    data = mapped.frame if keep.all() else mapped.frame[keep]
     refund = mapped.refund[keep]
     # (len: a frame with no mapped column is `empty` however many rows it has.)
     if table == "clients" and len(data) == 0 and not mapped.problems:
@@ -248,23 +249,30 @@ def _load_table(
     checks: list[_Check] = []
     for col in data.columns:
         canonical = col.split("[")[0]
-        values = _typed(data[col], canonical)
-        blank = _blank_mask(values)
+        column = data[col]
+        values = _typed(column, canonical)
         if canonical in _ID_COLUMNS:
             cleaned = cleaned_ids[col] = _Cleaned.of(values)  # _as_id of every value
             checked.cells[col] = (cleaned, None)
             parsed[col] = cleaned.strings()
             continue
+        source = mapped.sources.get(col)
+        if source is not None and source.kind == "column" and not source.fallback and values is column:
+            # The file's column as read: its blanks were found when looking for blank rows.
+            blank = raw_blank[source.columns[0]]
+            blank = blank if blank.index.equals(values.index) else blank.loc[values.index]
+        else:
+            blank = _blank_mask(values)
         checked.cells[col] = (values, blank)
         if canonical in _TEXT_COLUMNS:
             parsed[col] = _Cleaned.of(values).strings()
             continue
         if canonical in _DATE_COLUMNS:
-            dates = _parse_dates(values, opts)
+            dates = _parse_dates(values, opts, blank)
             parsed[col] = dates.parsed
             checks += _date_checks(ctx, col, dates, values)
         elif canonical in _AMOUNT_COLUMNS:
-            amounts = _parse_amounts(values, opts)
+            amounts = _parse_amounts(values, opts, blank)
             parsed[col] = amounts.parsed
             checks += _amount_checks(ctx, col, amounts, values)
             if amounts.decimal == "," and decimal is None:
