@@ -360,7 +360,12 @@ def folded(table, *, rows: int, what: str, open_rows: int = OPEN_ROWS) -> Markup
     """A table as HTML, folded into ``<details>`` when it has more than `open_rows` rows.
 
     The summary line says what it is and how many rows it has, so a week of 200
-    contacts does not push the charts 6,000 pixels down the page.
+    contacts does not push the charts 6,000 pixels down the page. The table is
+    written without the Styler's per-cell ids and classes (``<td>``, not
+    ``<td class="data row0 col0" id="T_..._row0_col0">``): nothing styles them, and
+    they were two thirds of a long list's bytes in the report. So styles of single
+    cells (``Styler.map``) are not kept: the tables folded here are formatted
+    and escaped, not styled.
 
     Parameters
     ----------
@@ -380,7 +385,7 @@ def folded(table, *, rows: int, what: str, open_rows: int = OPEN_ROWS) -> Markup
     >>> "<details>" in str(folded(t, rows=3, what="rows", open_rows=3))
     False
     """
-    html = Markup(table.to_html())
+    html = Markup(table.to_html(exclude_styles=True))
     if rows <= open_rows:
         return html
     return Markup("<details><summary>Show the {:,} {}</summary>{}</details>").format(rows, what, html)
