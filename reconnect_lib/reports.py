@@ -144,6 +144,154 @@ def _exporter() -> Any:
         return _exporters[0]
 
 
+# A comment, a string, or a character that opens or closes a block or ends a statement.
+_CSS_TOKEN = re.compile(r"""/\*.*?\*/|"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|[{};]""", re.DOTALL)
+_CSS_COMMENT_OR_STRING = re.compile(r"""/\*.*?\*/|"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'""", re.DOTALL)
+_CSS_GROUP = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")  # an innermost (...) or [...]
+_CSS_CLASS = re.compile(r"\.(-?[_a-zA-Z][_a-zA-Z0-9-]*)")
+_GROUPED_AT_RULES = re.compile(r"@(?:media|supports|container|layer)\b")
+_CSS_DECLARATION_END = re.compile(r"""/\*.*?\*/|"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|[();]""", re.DOTALL)
+_CUSTOM_PROPERTY = re.compile(r"\s*(--[_a-zA-Z0-9-]+)\s*:")
+_VAR = re.compile(r"var\(\s*(--[_a-zA-Z0-9-]+)")
+_HTML_CLASS = re.compile(r'class="([^"]*)"')
+_STYLE = re.compile(r'(<style type="text/css">)(.*?)(</style>)', re.DOTALL)
+
+
+def _css_rules(css: str) -> list[tuple[str, str | None]]:
+    """The top-level statements of a stylesheet: (prelude, block) pairs, None for a statement without one.
+
+    Comments between statements are left out; a block is kept as written.
+    """
+    rules: list[tuple[str, str | None]] = []
+    depth, start, opened = 0, 0, 0
+    prelude = ""
+    for token in _CSS_TOKEN.finditer(css):
+        text = token.group()
+        if text == "{":
+            if depth == 0:
+                prelude, opened = css[start : token.start()], token.end()
+            depth += 1
+        elif text == "}" and depth:
+            depth -= 1
+            if depth == 0:
+                rules.append((prelude, css[opened : token.start()]))
+                start = token.end()
+        elif text == ";" and depth == 0:
+            rules.append((css[start : token.start()], None))
+            start = token.end()
+    if depth == 0 and _CSS_COMMENT_OR_STRING.sub("", css[start:]).strip():
+        rules.append((css[start:], None))  # a last statement without its semicolon
+    return [(_CSS_COMMENT_OR_STRING.sub(_keep_strings, p).strip(), b) for p, b in rules]
+
+
+def _keep_strings(match: re.Match[str]) -> str:
+    return "" if match.group().startswith("/*") else match.group()
+
+
+def _may_match(selectors: str, classes: set[str]) -> bool:
+    """Whether a selector list may match an element of a page whose elements have `classes`.
+
+    A selector needs each class it names outside parentheses and brackets; what is
+    inside them (``:not(.x)``, ``[href$=".pdf"]``) requires nothing here, and a
+    selector with an escape is kept as it is.
+    """
+    bare = _CSS_COMMENT_OR_STRING.sub('""', selectors)
+    while (shorter := _CSS_GROUP.sub("", bare)) != bare:
+        bare = shorter
+    return any("\\" in one or set(_CSS_CLASS.findall(one)) <= classes for one in bare.split(","))
+
+
+def _declarations(block: str) -> list[str]:
+    """A rule's declarations, each with its ``;`` (not split inside ``url(...)`` or a string)."""
+    parts, depth, start = [], 0, 0
+    for token in _CSS_DECLARATION_END.finditer(block):
+        text = token.group()
+        if text == "(":
+            depth += 1
+        elif text == ")":
+            depth = max(depth - 1, 0)
+        elif text == ";" and depth == 0:
+            parts.append(block[start : token.end()])
+            start = token.end()
+    return [*parts, block[start:]]
+
+
+def _property_used(declaration: str, used: set[str]) -> bool:
+    """Whether a declaration is not a custom property, or one in `used` (comments before it aside)."""
+    name = _CUSTOM_PROPERTY.match(_CSS_COMMENT_OR_STRING.sub(_keep_strings, declaration))
+    return name is None or name.group(1) in used
+
+
+def _without_unused_properties(css: str, used: set[str]) -> str:
+    """`css` without the custom properties (``--name: ...;``) that no ``var(--name)`` in `used` reads."""
+    kept = []
+    for prelude, block in _css_rules(css):
+        if block is None:
+            kept.append(f"{prelude};")
+        elif _GROUPED_AT_RULES.match(prelude):
+            kept.append(f"{prelude} {{\n{_without_unused_properties(block, used)}\n}}")
+        elif prelude.startswith("@"):
+            kept.append(f"{prelude} {{{block}}}")
+        else:
+            declarations = [d for d in _declarations(block) if _property_used(d, used)]
+            if any(d.strip() for d in declarations) or not block.strip():
+                kept.append(f"{prelude} {{{''.join(declarations)}}}")
+    return "\n".join(kept)
+
+
+def prune_css(css: str, classes: set[str]) -> str:
+    """`css` without the rules that cannot match an element of a page whose elements have `classes`.
+
+    Rules inside ``@media`` (and ``@supports``, ``@container``, ``@layer``)
+    blocks are pruned the same way, and such a block left empty goes; every
+    other at-rule (``@keyframes``, ``@font-face``, ``@import``) is kept, and
+    so is a rule whose selectors need no class. Nothing is rewritten: what is
+    kept is as written. A report page holds no script that adds classes (its
+    charts' plotly.js styles its own elements), so what the page's markup
+    holds is what the styles can meet.
+
+    Examples
+    --------
+    >>> css = ".a { color: red } /* x */ .b, .c > p { margin: 0 } @media print { .b { x: y } }"
+    >>> prune_css(css, {"a"})
+    '.a { color: red }'
+    >>> prune_css(css, {"c"})
+    '.b, .c > p { margin: 0 }'
+    >>> prune_css(":root { --x: 1 } p:not(.b) { x: '}' }", set())
+    ":root { --x: 1 }\\np:not(.b) { x: '}' }"
+    """
+    kept = []
+    for prelude, block in _css_rules(css):
+        if block is None:
+            kept.append(f"{prelude};")
+        elif _GROUPED_AT_RULES.match(prelude):
+            inner = prune_css(block, classes)
+            if inner:
+                kept.append(f"{prelude} {{\n{inner}\n}}")
+        elif prelude.startswith("@") or _may_match(prelude, classes):
+            kept.append(f"{prelude} {{{block}}}")
+    return "\n".join(kept)
+
+
+def _pruned_styles(html: str) -> str:
+    """A page whose ``<head>`` styles keep only the rules that may match its elements (:func:`prune_css`).
+
+    nbconvert's JupyterLab stylesheet (240 KB) styles all of JupyterLab: the
+    file browser, the menus, the editors. A report uses a few dozen of its rules.
+    """
+    head_end = html.find("</head>")
+    if head_end < 0:
+        return html
+    classes = {name for found in _HTML_CLASS.findall(html, head_end) for name in found.split()}
+    head = _STYLE.sub(
+        lambda m: m.group(1) + "\n" + prune_css(m.group(2), classes) + "\n" + m.group(3), html[:head_end]
+    )
+    # A custom property is read by var(--name) in a kept rule, in another property, or in the page.
+    used = set(_VAR.findall(head)) | set(_VAR.findall(html, head_end))
+    head = _STYLE.sub(lambda m: m.group(1) + _without_unused_properties(m.group(2), used) + m.group(3), head)
+    return head + html[head_end:]
+
+
 def export_html(notebook: Path, html_path: Path) -> Path:
     """Export an executed notebook to offline HTML with code hidden (see :func:`_exporter`)."""
     exporter = _exporter()  # first: it imports jsonschema (under nbformat) as it should be
@@ -152,7 +300,7 @@ def export_html(notebook: Path, html_path: Path) -> Path:
     nb = nbformat.read(notebook, as_version=4)
     nb.metadata.pop("widgets", None)  # widget views do not survive a static export
     body, _ = exporter.from_notebook_node(nb)
-    return atomic_write_text(html_path, body)
+    return atomic_write_text(html_path, _pruned_styles(body))
 
 
 _FOLDER_HINT = "check [reports] folder in campaign.toml: it must be a folder you can write, with free space"

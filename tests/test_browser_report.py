@@ -155,3 +155,47 @@ def test_hostile_text_is_shown_as_text_and_never_runs(browser, hostile_report, k
     if kind == "weekly":
         numbers = json.loads(hostile_report(kind).numbers.read_text(encoding="utf-8"))
         assert numbers["campaign"] == hostile("campaign")  # data for machines: as typed
+
+
+# Each element of the page outside the charts (plotly.js draws and styles those itself): its tag
+# and every computed style property, in document order. Custom properties (--jp-...) are values
+# for var() to read, not styles: the pruned page keeps those that a kept rule reads.
+_COMPUTED = """
+() => Array.from(document.body.querySelectorAll('*'))
+    .filter(el => !el.closest('.plotly-graph-div'))
+    .map(el => {
+        const style = getComputedStyle(el);
+        const names = Array.from(style).filter(name => !name.startsWith('--'));
+        return [el.tagName, names.map(name => `${name}: ${style.getPropertyValue(name)}`)];
+    })
+"""
+
+
+@pytest.mark.parametrize(("kind", "firm"), [("weekly", "financial-planner"), ("overview", "consulting-firm")])
+def test_the_pruned_styles_render_every_element_as_the_whole_stylesheet_does(
+    browser, sample_report, tmp_path, kind, firm
+):
+    # The report keeps only the rules of nbconvert's JupyterLab stylesheet (240 KB, all of JupyterLab)
+    # that may match its elements, and only the custom properties they read. Opened with and without
+    # that pruning, with the summary of the folded list opened too, each element looks the same.
+    import nbformat
+
+    from reconnect_lib.reports import _exporter
+
+    paths = sample_report(kind, firm)
+    whole, _ = _exporter().from_notebook_node(nbformat.read(paths.notebook, as_version=4))
+    (tmp_path / "whole.html").write_text(whole, encoding="utf-8")
+    pruned = paths.html.read_text(encoding="utf-8")
+    assert len(pruned) < len(whole) - 200_000
+    seen = []
+    for html in (tmp_path / "whole.html", paths.html):
+        context, page, problems, requests = _open_offline(browser, html)
+        try:
+            page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+            seen.append(page.evaluate(_COMPUTED))
+        finally:
+            context.close()
+        assert problems == []
+        assert requests == []
+    assert len(seen[0]) > 100
+    assert seen[1] == seen[0]

@@ -291,3 +291,106 @@ def test_a_folded_contact_list_carries_no_per_cell_ids_or_classes():
     assert "class=" not in html
     assert html.count("<td") == 200 * len(contacts_view(long).data.columns)
     assert len(html) < len(contacts_view(long).to_html()) / 2
+
+
+# --- the page's weight: styles it uses, a contact list without per-cell ids -----------------------
+
+
+@pytest.mark.parametrize(
+    ("css", "classes", "kept"),
+    [
+        (".a { x: 1 } .b { x: 2 }", {"a"}, ".a { x: 1 }"),
+        (".a.b > p, .c { x: 1 }", {"a", "c"}, ".a.b > p, .c { x: 1 }"),  # one selector of the list may match
+        (".a.b > p { x: 1 }", {"a"}, ""),
+        ("p:not(.gone) { x: 1 } .gone:hover { x: 2 }", set(), "p:not(.gone) { x: 1 }"),
+        (
+            '[href$=".pdf"] { x: 1 } :is(.gone, p) { x: 2 }',
+            set(),
+            '[href$=".pdf"] { x: 1 }\n:is(.gone, p) { x: 2 }',
+        ),
+        (".lm-mod-\\:x { x: 1 }", set(), ".lm-mod-\\:x { x: 1 }"),  # an escape: kept as it is
+        ("/* .a { } */ .b { content: '}' } .c { x: 1 }", {"b"}, ".b { content: '}' }"),
+        (
+            "@media print { .a { x: 1 } .b { x: 2 } } @media (hover) { .b { x: 3 } }",
+            {"a"},
+            "@media print {\n.a { x: 1 }\n}",
+        ),
+        (
+            "@keyframes spin { from { x: 1 } } @charset 'utf-8';",
+            set(),
+            "@keyframes spin { from { x: 1 } }\n@charset 'utf-8';",
+        ),
+    ],
+)
+def test_prune_css_keeps_the_rules_that_may_match_and_only_those(css, classes, kept):
+    from reconnect_lib.reports import prune_css
+
+    assert prune_css(css, classes) == kept
+
+
+_CLASS_NAMES = st.sampled_from(["a", "b", "c", "jp-X", "jp-X-y"])
+_SELECTORS = st.lists(_CLASS_NAMES, min_size=1, max_size=3).map(lambda names: "." + ".".join(names))
+
+
+@given(
+    rules=st.lists(st.lists(_SELECTORS, min_size=1, max_size=3), min_size=1, max_size=8),
+    classes=st.sets(_CLASS_NAMES),
+)
+def test_a_rule_is_kept_exactly_when_one_of_its_selectors_names_only_classes_on_the_page(rules, classes):
+    from reconnect_lib.reports import prune_css
+
+    css = "\n".join(f"{', '.join(selectors)} {{ n: {i} }}" for i, selectors in enumerate(rules))
+    expected = [
+        f"{', '.join(selectors)} {{ n: {i} }}"
+        for i, selectors in enumerate(rules)
+        if any(set(s.strip(".").split(".")) <= classes for s in selectors)
+    ]
+    assert prune_css(css, classes) == "\n".join(expected)
+
+
+def test_the_jupyterlab_stylesheet_keeps_every_rule_for_a_page_with_every_class():
+    from pathlib import Path
+
+    from jupyter_core.paths import jupyter_path
+
+    from reconnect_lib.reports import _css_rules, prune_css
+
+    css = next(
+        (Path(p) / "lab" / "static" / "index.css").read_text(encoding="utf-8")
+        for p in jupyter_path("nbconvert", "templates")
+        if (Path(p) / "lab" / "static" / "index.css").is_file()
+    )
+    every = set(re.findall(r"\.(-?[_a-zA-Z][_a-zA-Z0-9-]*)", css))
+    assert len(_css_rules(prune_css(css, every))) == len(_css_rules(css)) > 900
+    report = {"jp-Notebook", "jp-Cell", "jp-OutputArea", "jp-OutputArea-output", "jp-RenderedHTMLCommon"}
+    assert len(prune_css(css, report)) < len(css) / 2
+
+
+def test_custom_properties_nobody_reads_are_left_out_and_those_read_kept():
+    from reconnect_lib.reports import _pruned_styles
+
+    page = (
+        '<html><head><style type="text/css">:root { --icon: url(data:image/svg+xml;base64,AAA=); '
+        "--font: 13px; --size: var(--font); --unused: 1px; }\n"
+        ".jp-A { font-size: var(--size); } .jp-Gone { color: var(--gone-color); }</style></head>"
+        '<body class="jp-A"><p style="margin: var(--pad)">x</p></body></html>'
+    )
+    head = _pruned_styles(page).split("</head>")[0]
+    assert "--font: 13px;" in head
+    assert "--size: var(--font);" in head
+    assert ".jp-A { font-size: var(--size); }" in head
+    assert "--icon" not in head
+    assert "--unused" not in head
+    assert ".jp-Gone" not in head
+    assert _pruned_styles(page).endswith(
+        '<body class="jp-A"><p style="margin: var(--pad)">x</p></body></html>'
+    )
+
+
+@pytest.mark.slow
+def test_the_weekly_report_weighs_under_5_mb_with_plotly_js_inline(sample_report):
+    # plotly.js is 4.6 MiB of it; the JupyterLab stylesheet (240 KB) and the contact list's per-cell
+    # ids (some 70 KB) made the financial planner's report 5,225,583 bytes.
+    html = sample_report("weekly", "financial-planner").html
+    assert html.stat().st_size < 5_000_000
+    assert html.read_text(encoding="utf-8").count("Plotly.newPlot") == 7
