@@ -354,7 +354,9 @@ def _load_both(tmp_path: Path, clients: bytes, transactions: bytes) -> list[tupl
 
     arrow = load()
     with mock.patch.object(
-        read_module, "_read_plain_csv", lambda text, delim, arrow=False: plain(text, delim)
+        read_module,
+        "_read_plain_csv",
+        lambda text, delim, arrow=False, utf8=None: plain(text, delim, utf8=utf8),
     ):
         objects = load()
     return list(zip(arrow, objects, strict=True))
@@ -419,3 +421,27 @@ def test_unknown_clients_are_found_by_pyarrow_as_by_python(
     assert cleaned.null().tolist() == [cells._as_text(v) is None for v in ids]
     at = np.arange(len(ids))[::2]
     assert cleaned.objects(at).tolist() == [cells._as_text(v) for v in ids][::2]
+
+
+@given(ROWS, st.sampled_from(",;"), st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]))
+def test_a_file_read_from_its_own_bytes_reads_as_its_text(
+    rows: list[list[str]], delim: str, encoding: str
+) -> None:
+    text = "\n".join(delim.join(r) for r in rows)
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError:
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "t.csv"
+        path.write_bytes(data)
+        try:
+            raw, _ = _read_csv(path, delimiter=delim, encoding=None, decimal=None, arrow=True)
+        except InputError:
+            return
+        decoded = (
+            data.decode("utf-8-sig") if encoding != "cp1252" or data.isascii() else data.decode("cp1252")
+        )
+        fast = _read_plain_csv(decoded, delim, arrow=True)
+    expected = fast if fast is not None else _read_csv_rows(decoded, delim, "t.csv")
+    pd.testing.assert_frame_equal(raw.frame, expected)

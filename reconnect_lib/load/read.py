@@ -364,7 +364,7 @@ def _read_csv(
             expected="a CSV file (text), an Excel .xlsx workbook or a Parquet file",
             hint="check the path under [data] in campaign.toml points at the exported table",
         )
-    if not data.strip():
+    if not data[:65536].strip() and not data.strip():  # (a copy of the file only if it starts blank)
         raise InputError(
             "the file is empty", file=file, hint="export the data again; the file has no header row"
         )
@@ -374,7 +374,11 @@ def _read_csv(
     if excel_sep:
         text = text[excel_sep.end() :]
     delim = delimiter or (excel_sep.group(1) if excel_sep else _sniff(text, decimal))
-    frame = _read_plain_csv(text, delim, arrow=arrow)
+    # The file's own bytes are its text in UTF-8 when read as UTF-8 from the first byte.
+    utf8 = data if used_encoding == "UTF-8" and not excel_sep else None
+    del data
+    frame = _read_plain_csv(text, delim, arrow=arrow, utf8=utf8)
+    del utf8
     if frame is None:  # not plain: row by row, with the checks that say what is wrong
         frame = _read_csv_rows(text, delim, file)
     read_as = f"CSV, {_describe_delimiter(delim)}-separated, {used_encoding}"
@@ -440,7 +444,9 @@ def _read_csv_rows(text: str, delim: str, file: str) -> pd.DataFrame:
     return _drop_empty_unnamed(frame)
 
 
-def _read_plain_csv(text: str, delim: str, *, arrow: bool = False) -> pd.DataFrame | None:
+def _read_plain_csv(
+    text: str, delim: str, *, arrow: bool = False, utf8: bytes | None = None
+) -> pd.DataFrame | None:
     """The raw frame of a plain CSV, read by pyarrow's columnar reader; None when it is not plain.
 
     Plain: a header of two or more columns, at least two of them named, on the first line;
@@ -452,6 +458,8 @@ def _read_plain_csv(text: str, delim: str, *, arrow: bool = False) -> pd.DataFra
 
     With ``arrow`` the columns stay pyarrow strings (``pd.ArrowDtype(pa.string())``, null
     where blank), without a Python object per cell; otherwise they are object columns.
+    ``utf8``, when the caller has it, is ``text.encode("utf-8")`` (the file's bytes), so that
+    it is not encoded again.
     """
     import pyarrow as pa
     import pyarrow.csv as pv
@@ -468,7 +476,7 @@ def _read_plain_csv(text: str, delim: str, *, arrow: bool = False) -> pd.DataFra
     names = [f"c{i}" for i in range(len(first))]
     try:
         table = pv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            io.BytesIO(text.encode("utf-8") if utf8 is None else utf8),
             read_options=pv.ReadOptions(column_names=names, block_size=1 << 24),
             parse_options=pv.ParseOptions(delimiter=delim, newlines_in_values=True, ignore_empty_lines=False),
             convert_options=pv.ConvertOptions(
