@@ -297,7 +297,7 @@ def _scan_text(col: Any, found: Any, *, spaced: bool = True) -> Any:
 
 
 def _iso_queries(
-    frame: Any, columns: list[str], mapped: MappedTable, stripped: dict[str, str]
+    frame: Any, columns: list[str], mapped: MappedTable, stripped: dict[str, str], shaped: dict[str, str]
 ) -> tuple[Any, dict[str, Any]]:
     """The counts of :func:`_iso_problems`, for the one aggregate query of :func:`_raw_checks`.
 
@@ -318,19 +318,13 @@ def _iso_queries(
         return f"__iso_{kind}{k}"
 
     texts = [nw.col(stripped[mapped.sources[c].columns[0]]) for c in columns]
-    frame = _with_columns(
-        frame,
-        *(
-            (~_blank_text(text) & text.str.contains(_ISO_DAY_ASCII)).alias(name("shaped", k))
-            for k, text in enumerate(texts)
-        ),
-    )
+    is_shaped = [nw.col(shaped[mapped.sources[c].columns[0]]) for c in columns]
     # Only ISO-shaped text is taken apart: a cast of other text to a number fails on
     # Polars, even in a branch that is not taken.
     frame = _with_columns(
         frame,
         *(
-            nw.when(nw.col(name("shaped", k)))
+            nw.when(is_shaped[k])
             .then(text.str.slice(0, 10))
             .otherwise(nw.lit("2000-01-01"))
             .alias(name("day", k))
@@ -351,10 +345,8 @@ def _iso_queries(
         leap = (((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)).cast(nw.Int64)
         short = ((m == 4) | (m == 6) | (m == 9) | (m == 11)).cast(nw.Int64)
         last_day = 31 - short - (m == 2).cast(nw.Int64) * (3 - leap)
-        counts[f"bad:{column}"] = ~_blank_text(text) & ~nw.col(name("shaped", k))
-        counts[f"impossible:{column}"] = nw.col(name("shaped", k)) & (
-            (m < 1) | (m > 12) | (d < 1) | (d > last_day)
-        )
+        counts[f"bad:{column}"] = ~_blank_text(text) & ~is_shaped[k]
+        counts[f"impossible:{column}"] = is_shaped[k] & ((m < 1) | (m > 12) | (d < 1) | (d > last_day))
     return frame, counts
 
 
@@ -498,19 +490,46 @@ def _raw_checks(
     }
     stripped = {name: f"__strip{i}" for i, name in enumerate(sorted(text_columns))}
     frame = _with_columns(frame, *(_strip(nw.col(name)).alias(alias) for name, alias in stripped.items()))
-    frame, queries = _precheck_queries(frame, schema, mapped, layout, engine, stripped)
-    frame, iso_masks = _iso_queries(frame, iso, mapped, stripped) if iso else (frame, {})
+    # Whether each text date is an ISO day in ASCII digits, asked once for both checks below.
+    dates = {src.columns[0] for c, src in mapped.sources.items() if c in _DATE_COLUMNS} & text_columns
+    shaped = {name: f"__shaped{i}" for i, name in enumerate(sorted(dates))}
+    frame = _with_columns(
+        frame,
+        *(
+            (
+                ~_blank_text(nw.col(stripped[name])) & nw.col(stripped[name]).str.contains(_ISO_DAY_ASCII)
+            ).alias(alias)
+            for name, alias in shaped.items()
+        ),
+    )
+    frame, queries = _precheck_queries(frame, schema, mapped, layout, engine, stripped, shaped)
+    frame, iso_masks = _iso_queries(frame, iso, mapped, stripped, shaped) if iso else (frame, {})
 
     def count(mask: Any) -> Any:
         return mask.fill_null(False).cast(nw.Int64).sum().cast(nw.Int64)
 
+    # Whitespace anywhere matters to ids and text (runs are collapsed), only at the ends to
+    # dates and amounts (which are only trimmed): there, stripping removed nothing or not.
     texts = sorted({src.columns[0] for src in mapped.sources.values() if schema[src.columns[0]] == nw.String})
+    trimmed_only = {
+        name
+        for name in stripped
+        if all(
+            c in _DATE_COLUMNS or c in _AMOUNT_COLUMNS
+            for c, src in mapped.sources.items()
+            if src.columns[0] == name
+        )
+    }
+
+    def spaced(name: str) -> Any:
+        if name in trimmed_only:
+            return nw.col(stripped[name]).str.len_chars() != nw.col(name).str.len_chars()
+        return nw.col(name).str.contains(_WHITESPACE_RUN)
+
     spaces = {f"__spaces{i}": name for i, name in enumerate(texts)}
     aggregates = [expr.alias(key) for key, (expr, _) in queries.items()]
     aggregates += [count(mask).alias(key) for key, mask in iso_masks.items()]
-    aggregates += [
-        count(nw.col(name).str.contains(_WHITESPACE_RUN)).alias(key) for key, name in spaces.items()
-    ]
+    aggregates += [count(spaced(name)).alias(key) for key, name in spaces.items()]
     if not aggregates:
         return [], set()
     totals = frame.select(*aggregates)
@@ -528,6 +547,7 @@ def _precheck_queries(
     layout: _CsvLayout | None,
     engine: str,
     stripped: dict[str, str],
+    shaped: dict[str, str],
 ) -> tuple[Any, dict[str, tuple[Any, str]]]:
     """The counts that say whether the engine reads the file as the pandas loader would
     (:func:`_precheck_verdict` reads them), or :class:`_PandasReads` at once for a column
@@ -541,8 +561,8 @@ def _precheck_queries(
     time of day, a time zone); yes/no cells must be words the loader knows.
     Whatever is not so is read by the pandas loader, which reads it or names
     the rows it cannot read. `stripped` names the column of `frame` that holds
-    each text date and amount stripped; returns `frame` with the columns the
-    counts read.
+    each text date and amount stripped, `shaped` whether each text date is an
+    ISO day in ASCII digits; returns `frame` with the columns the counts read.
     """
     import narwhals as nw
 
@@ -565,8 +585,12 @@ def _precheck_queries(
         if canonical in _DATE_COLUMNS:
             if found == nw.String:
                 text = nw.col(stripped[name])
-                iso_day = text.str.contains(_ISO_DAY_ASCII)
-                only_pandas = ~_blank_text(text) & ~iso_day & text.str.contains(_PANDAS_ISO)
+                # (as a branch: an SQL engine tests the pattern on the few other cells only)
+                only_pandas = (
+                    nw.when(_blank_text(text) | nw.col(shaped[name]))
+                    .then(nw.lit(False))
+                    .otherwise(text.str.contains(_PANDAS_ISO))
+                )
                 queries[f"dates:{name}"] = (count(only_pandas), "dates with a time of day or a time zone")
             elif isinstance(found, nw.Datetime) and found.time_zone is not None:
                 raise _PandasReads(f"{src.label} holds times with a time zone")
@@ -582,9 +606,10 @@ def _precheck_queries(
                     f"amounts in {src.label} that are not plain numbers (a currency, a thousands "
                     "separator, a decimal comma or a word)",
                 )
-                dotted = filled & plain & text.str.contains(r"\.")
-                queries[f"dotted:{name}"] = (count(dotted), "")
-                queries[f"thousands:{name}"] = (count(dotted & text.str.contains(_THOUSANDS_LIKE)), "")
+                if layout is not None and layout.delimiter == ";":  # (see _precheck_verdict)
+                    dotted = filled & plain & text.str.contains(".", literal=True)
+                    queries[f"dotted:{name}"] = (count(dotted), "")
+                    queries[f"thousands:{name}"] = (count(dotted & text.str.contains(_THOUSANDS_LIKE)), "")
                 number = nw.when(plain).then(text).otherwise(nw.lit("0")).cast(nw.Float64)
                 queries[f"huge:{name}"] = (count(filled & (number.abs() > MAX_AMOUNT)), "")
             elif found.is_numeric():
