@@ -279,8 +279,10 @@ class _Cleaned:
         arrow = self._arrow()
         try:
             values = known.distinct()
-            if arrow is not None:
-                return _outside(arrow, values)
+            if arrow is not None:  # each distinct value looked up once
+                codes = pc.dictionary_encode(arrow)
+                strange = np.append(_outside(codes.dictionary, values), False)  # (null: code -1)
+                return strange[pc.fill_null(codes.indices, -1).to_numpy(zero_copy_only=False)]
             table = pa.array(self.table, type=pa.string(), from_pandas=True)
         except (pa.ArrowException, UnicodeEncodeError):  # text pyarrow cannot hold (a lone surrogate)
             members = {v for v in known.objects() if v is not None}
@@ -655,7 +657,9 @@ def _plain_amounts(raw: pd.Series, opts: _Options, known: pd.Series | None = Non
     decimal = opts.decimal
     if mark_used is not None:
         if decimal is None:
-            if _every(text.filter(pc.match_substring(text, mark_used)), _THOUSANDS_LIKE):
+            with_mark = text.filter(pc.match_substring(text, mark_used))
+            # (the first thousand settle most columns: one cell that is not thousands-like will do)
+            if _every(with_mark.slice(0, 1000), _THOUSANDS_LIKE) and _every(with_mark, _THOUSANDS_LIKE):
                 return None  # "1,234" alone: a thousand, or one point two?
             decimal = mark_used
         elif decimal != mark_used:
