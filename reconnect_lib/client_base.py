@@ -121,10 +121,13 @@ def _summary_on_codes(frame: Any, transactions: Any, contacts: Any, as_of: date)
     each history id is looked up once among the list's ids (one hash of the
     history's ids, where pandas' group_by and join hash them twice and compare
     strings), then minimum, maximum, sum and distinct days are NumPy reductions
-    on those codes, and no join is needed. Used only for pandas tables whose
-    history ids have the list's dtype, with NumPy datetime dates and numeric
-    amounts; anything else (None) takes the group_by, which also gives the
-    errors for a missing column.
+    on those codes, and no join is needed. A categorical history id column
+    (categories of the list's id dtype) hands over its codes: only its
+    categories are looked up. Used only for pandas tables whose history ids have
+    the list's dtype, with NumPy datetime dates and numeric amounts; anything
+    else (None) takes the group_by, which also gives the errors for a missing
+    column. (NumPy and pyarrow are imported when a pandas table is summed, not
+    with the module.)
     """
     import numpy as np
     import pandas as pd
@@ -142,29 +145,25 @@ def _summary_on_codes(frame: Any, transactions: Any, contacts: Any, as_of: date)
     for table, columns in tables.values():
         if not isinstance(table, pd.DataFrame) or any(c not in table.columns for c in columns):
             return None
-        if table[CLIENT_ID].dtype != ids.dtype or not _numpy_datetimes(table[DATE], np):
+        if _id_dtype(table[CLIENT_ID]) != ids.dtype or not _numpy_datetimes(table[DATE]):
             return None
-    if isinstance(ids.dtype, pd.CategoricalDtype):
+    if isinstance(ids.dtype, pd.CategoricalDtype) or ids.empty:  # (an empty list: nothing to gain)
         return None
     if transactions is not None:
         amount = transactions[AMOUNT]
         if not pd.api.types.is_numeric_dtype(amount) or pd.api.types.is_bool_dtype(amount):
             return None
     try:
-        known = _arrow_array(ids, pa)
+        known = _arrow_array(ids)
         # (a missing id is no client's, as the group_by drops it)
-        codes = {
-            k: pc.index_in(_arrow_array(t[CLIENT_ID], pa), value_set=known, skip_nulls=True)
-            for k, (t, _) in tables.items()
-        }
+        codes = {k: _codes(t[CLIENT_ID], known) for k, (t, _) in tables.items()}
         first = pc.index_in(known, value_set=known).to_numpy(zero_copy_only=False)
     except (pa.ArrowException, TypeError, ValueError):  # ids arrow cannot hash (mixed objects)
         return None
     n = len(ids)
     today = np.datetime64(as_of, "D").astype(np.int64)
     rows: dict[str, tuple[Any, Any]] = {}
-    for what, found in codes.items():
-        code = pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    for what, code in codes.items():
         dates = tables[what][0][DATE].to_numpy()
         day = dates.astype("datetime64[D]").astype(np.int64)
         keep = (code >= 0) & ~np.isnat(dates) & (day <= today)
@@ -188,29 +187,64 @@ def _summary_on_codes(frame: Any, transactions: Any, contacts: Any, as_of: date)
             pairs = np.sort(code * span + (day - low))
             distinct = pairs[np.r_[True, pairs[1:] != pairs[:-1]]]
             n_days = np.bincount(distinct // span, minlength=n)
-        out[_H_FIRST_PURCHASE], out[_H_LAST_PURCHASE] = _first_and_last(code, day, n, np)
+        out[_H_FIRST_PURCHASE], out[_H_LAST_PURCHASE] = _first_and_last(code, day, n)
         out[_H_N_PURCHASES], out[_H_REVENUE] = n_days, revenue
     if contacts is not None:
         code, day, _ = rows["contacts"]
-        out[_H_FIRST_CONTACT], out[_H_LAST_CONTACT] = _first_and_last(code, day, n, np)
+        out[_H_FIRST_CONTACT], out[_H_LAST_CONTACT] = _first_and_last(code, day, n)
     if not (first == np.arange(n)).all():  # a repeated id: each of its rows takes its first row's
         out = {name: values[first] for name, values in out.items()}
     return out
 
 
-def _numpy_datetimes(series: Any, np: Any) -> bool:
+def _id_dtype(series: Any) -> Any:
+    """The dtype of `series`' ids: a categorical's categories' (the values a cast gives)."""
+    import pandas as pd
+
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return series.cat.categories.dtype
+    return series.dtype
+
+
+def _codes(series: Any, known: Any) -> Any:
+    """The row of `known` (the list's ids) holding each id of `series`, -1 for none.
+
+    A missing id is no client's, as the group_by drops it. A categorical
+    `series` looks up only its categories, then takes their rows by its codes:
+    no hash of the rows' ids at all.
+    """
+    import numpy as np
+    import pandas as pd
+    import pyarrow.compute as pc
+
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        found = pc.index_in(_arrow_array(series.cat.categories), value_set=known, skip_nulls=True)
+        rows = pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        category = series.cat.codes.to_numpy()
+        return np.where(category >= 0, rows[category], -1)
+    found = pc.index_in(_arrow_array(series), value_set=known, skip_nulls=True)
+    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _numpy_datetimes(series: Any) -> bool:
     """Whether `series` holds NumPy datetime64 values (no time zone, no Arrow)."""
+    import numpy as np
+
     return isinstance(series.dtype, np.dtype) and series.dtype.kind == "M"
 
 
-def _arrow_array(series: Any, pa: Any) -> Any:
+def _arrow_array(series: Any) -> Any:
     """`series` as one Arrow array (pandas' missing values as nulls)."""
+    import pyarrow as pa
+
     values = pa.array(series, from_pandas=True)
     return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
 
 
-def _first_and_last(code: Any, day: Any, n: int, np: Any) -> tuple[Any, Any]:
+def _first_and_last(code: Any, day: Any, n: int) -> tuple[Any, Any]:
     """Each of `n` clients' earliest and latest `day` (NaT without any), as datetime64[us]."""
+    import numpy as np
+
     first = np.full(n, np.iinfo(np.int64).max)
     last = np.full(n, np.iinfo(np.int64).min)
     np.minimum.at(first, code, day)

@@ -545,7 +545,8 @@ def _plain_group_by(*args, **kwargs):
 @st.composite
 def messy_histories(draw):
     """Arbitrary ids (repeated in the list, missing, unknown), times of day, days before 1970,
-    missing dates and amounts, several rows on one day; ids of one of ID_DTYPES."""
+    missing dates and amounts, several rows on one day; ids of one of ID_DTYPES, the
+    histories' sometimes categorical."""
     id_dtype = draw(st.sampled_from(ID_DTYPES))
     pool = list(range(draw(st.integers(1, 8))))
     ids = draw(st.lists(st.sampled_from(pool) | st.none(), min_size=0, max_size=8))
@@ -576,6 +577,10 @@ def messy_histories(draw):
         table[DATE] = table[DATE].astype(
             draw(st.sampled_from(["datetime64[ns]", "datetime64[us]", "datetime64[s]"]))
         )
+        if draw(st.booleans()):  # categorical ids (categories of the list's dtype, one unused)
+            present = table[CLIENT_ID].dropna().unique().tolist()
+            categories = pd.Index(draw(st.permutations([*present, *column([77]).tolist()])), dtype=id_dtype)
+            table[CLIENT_ID] = table[CLIENT_ID].astype(pd.CategoricalDtype(categories))
         if with_amount:
             cents = st.none() | st.integers(-50_000, 500_000).map(lambda c: c / 100) | st.just(0.0)
             table[AMOUNT] = pd.Series([draw(cents) for _ in range(m)], dtype="float64")
@@ -592,13 +597,24 @@ def test_summary_on_codes_equals_the_group_by(data, measure_from):
     clients, transactions, contacts = data
     expected = _plain_group_by(clients, transactions, contacts, as_of=BASE_DAY, measure_from=measure_from)
     got = client_base(clients, transactions, contacts, as_of=BASE_DAY, measure_from=measure_from)
+    categorical = [t is not None and isinstance(t[CLIENT_ID].dtype, pd.CategoricalDtype) for t in data[1:]]
+    if any(categorical) and not clients.empty:
+        # the join on a categorical history's ids turns the list's "string" ids into
+        # objects (the same values); without a join they keep their dtype
+        assert got[CLIENT_ID].dtype == client_base(clients, as_of=BASE_DAY)[CLIENT_ID].dtype
+        expected[CLIENT_ID] = expected[CLIENT_ID].astype(got[CLIENT_ID].dtype)
     pd.testing.assert_frame_equal(got, expected)
 
 
+@pytest.mark.parametrize("categorical", [False, True])
 @pytest.mark.parametrize("id_dtype", ID_DTYPES[:3])
-def test_summary_on_codes_is_what_pandas_runs(clients, transactions, contacts, id_dtype):
-    # the loaders' tables (string ids, datetime64 dates, float amounts) take it
+def test_summary_on_codes_is_what_pandas_runs(clients, transactions, contacts, id_dtype, categorical):
+    # the loaders' tables (string ids, datetime64 dates, float amounts) take it, and
+    # categorical history ids whose categories have the list's dtype
     frames = [f.astype({CLIENT_ID: id_dtype}) for f in (clients, transactions, contacts)]
+    if categorical:
+        categories = pd.Index(["zz", "c3", "c1", "c9"], dtype=id_dtype)
+        frames[1] = frames[1].astype({CLIENT_ID: pd.CategoricalDtype(categories)})
     native = nw.from_native(frames[0], eager_only=True)
     summary = client_base_module._summary_on_codes(native, *frames[1:], AS_OF)
     assert summary is not None
@@ -609,9 +625,27 @@ def test_summary_on_codes_is_what_pandas_runs(clients, transactions, contacts, i
 def test_summary_on_codes_leaves_other_tables_to_the_group_by(clients, transactions, contacts):
     native = nw.from_native(clients, eager_only=True)
     for tx in (
-        transactions.astype({CLIENT_ID: "category"}),  # not the list's id dtype
+        transactions.astype({CLIENT_ID: "string"}),  # not the list's id dtype ("str")
+        transactions.astype({CLIENT_ID: pd.CategoricalDtype(pd.Index(["c1", "c3", "zz"], dtype="string"))}),
         transactions.assign(**{DATE: transactions[DATE].dt.tz_localize("UTC")}),  # a time zone
         transactions.astype({AMOUNT: "object"}),
         transactions.drop(columns=AMOUNT),  # (the group_by names the missing column)
     ):
         assert client_base_module._summary_on_codes(native, tx, contacts, AS_OF) is None
+
+
+def test_categorical_history_ids_count_as_their_values():
+    # codes index the categories, not the list; a missing id (code -1) is no client's
+    clients = pd.DataFrame({CLIENT_ID: pd.Series(["k0", "k1"], dtype="string")})
+    tx = pd.DataFrame(
+        {
+            CLIENT_ID: pd.Series(["k0", None, "k1", "k9"], dtype="string"),
+            DATE: ts("2020-01-01", "2020-01-02", "2020-01-03", "2020-01-04"),
+            AMOUNT: [1.0, 2.0, 4.0, 8.0],
+        }
+    )
+    categories = pd.CategoricalDtype(pd.Index(["k9", "k1", "k0"], dtype="string"))
+    plain = client_base(clients, tx, as_of=AS_OF)
+    coded = client_base(clients, tx.astype({CLIENT_ID: categories}), as_of=AS_OF)
+    pd.testing.assert_frame_equal(coded, plain)
+    assert coded[TOTAL_REVENUE].tolist() == [1.0, 4.0]
