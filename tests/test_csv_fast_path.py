@@ -405,13 +405,13 @@ def test_messy_cells_load_from_pyarrow_columns_as_from_python_objects(files: tup
 @given(
     st.lists(st.sampled_from(["A1", " A1", "B  2", "007", "7", "C\u00a03", "", " ", None]), max_size=8),
     st.lists(st.sampled_from(["A1", "B 2", "007", "C 3", "\ud800", None]), max_size=6),
-    st.booleans(),
+    st.sampled_from([object, pd.ArrowDtype(pa.string()), "str", "string"]),
 )
 def test_unknown_clients_are_found_by_pyarrow_as_by_python(
-    ids: list[str | None], known: list[str | None], arrow: bool
+    ids: list[str | None], known: list[str | None], dtype: object
 ) -> None:
     col = pd.Series(ids, dtype=object)
-    cleaned = cells._Cleaned.of(col.astype(pd.ArrowDtype(pa.string())) if arrow else col)
+    cleaned = cells._Cleaned.of(col.astype(dtype))  # type: ignore[call-overload]
     members = {cells._as_text(v) for v in known} - {None}
     expected = [(t := cells._as_text(v)) is not None and t not in members for v in ids]
     assert cleaned.outside(cells._Cleaned.of(pd.Series(known, dtype=object))).tolist() == expected

@@ -98,6 +98,23 @@ def _arrow_strings(col: pd.Series) -> pa.Array | None:
     return chunks
 
 
+def _pyarrow_strings(col: pd.Series) -> pa.Array | None:
+    """:func:`_arrow_strings`, and the strings of pandas' pyarrow-backed string dtypes too
+    (``str``, ``string[pyarrow]``) as one ``pa.string()`` array; None for any other column.
+
+    >>> _pyarrow_strings(pd.Series(["a", None], dtype="str")).to_pylist()
+    ['a', None]
+    """
+    dtype = col.dtype
+    if not isinstance(dtype, pd.StringDtype) or dtype.storage != "pyarrow":
+        return _arrow_strings(col)
+    try:
+        chunks = pc.cast(col.array.__arrow_array__(), pa.string())
+        return chunks.combine_chunks() if isinstance(chunks, pa.ChunkedArray) else chunks
+    except pa.ArrowException:  # more text than one array holds: read value by value
+        return None
+
+
 def _arrow_text(col: pd.Series) -> pa.Array | None:
     """A column whose every value is a string or missing (objects, or pyarrow strings), as a
     pyarrow string array (null where missing), so that it is parsed by vectorised kernels;
@@ -211,21 +228,23 @@ class _Cleaned:
     """``col.map(_as_text)`` of a column, as codes into a table of distinct cleaned values.
 
     ``table[codes]`` is the cleaned column (None where blank); code -1 is a missing
-    cell and reads the table's last entry, None. A column of pyarrow strings that needs
-    no cleaning at all is kept as it is (``clean``), without codes or a table: ``codes``
-    and ``table`` are then None.
+    cell and reads the table's last entry, None. A column of pyarrow strings (as read from
+    a CSV, or pandas' pyarrow-backed ``str`` from Parquet) that needs no cleaning at all is
+    kept as it is (``clean``, and its strings as ``arrow``), without codes or a table:
+    ``codes`` and ``table`` are then None.
     """
 
     codes: np.ndarray | None
     table: np.ndarray | None
     index: pd.Index
     clean: pd.Series | None = None  # the column itself, when no value needed cleaning
+    arrow: pa.Array | None = None  # its strings, when kept without codes
 
     @classmethod
     def of(cls, col: pd.Series) -> _Cleaned:
-        arrow = _arrow_strings(col)
+        arrow = _pyarrow_strings(col)
         if arrow is not None and not pc.any(_unclean(arrow)).as_py():
-            return cls(None, None, col.index, col)  # every cell clean or missing: tested at once
+            return cls(None, None, col.index, col, arrow)  # every cell clean or missing: tested at once
         distinct = _distinct_text(col)
         if distinct is None:  # not all text: value by value
             cleaned = [*(_as_text(v) for v in col.astype(object)), None]
@@ -233,13 +252,9 @@ class _Cleaned:
         codes, cleaned, unchanged = distinct
         return cls(codes, np.array([*cleaned, None], dtype=object), col.index, col if unchanged else None)
 
-    def _arrow(self) -> pa.Array | None:
-        """The pyarrow strings of a clean column kept as it is (None otherwise)."""
-        return None if self.codes is not None or self.clean is None else _arrow_strings(self.clean)
-
     def objects(self, at: np.ndarray | None = None) -> pd.Series:
         """The cleaned values as Python objects, None where blank (of the rows at positions ``at``)."""
-        arrow = self._arrow()
+        arrow = self.arrow
         index = self.index if at is None else self.index[at]
         if arrow is not None:
             values = arrow if at is None else arrow.take(pa.array(at))
@@ -251,7 +266,7 @@ class _Cleaned:
 
     def null(self) -> np.ndarray:
         """Where the cleaned value is None."""
-        arrow = self._arrow()
+        arrow = self.arrow
         if arrow is not None:
             return arrow.is_null().to_numpy(zero_copy_only=False)
         assert self.codes is not None
@@ -269,14 +284,14 @@ class _Cleaned:
 
     def distinct(self) -> pa.Array:
         """The distinct cleaned values that are not None (in no particular order), as pyarrow strings."""
-        arrow = self._arrow()
+        arrow = self.arrow
         if arrow is not None:
             return pc.unique(arrow).drop_null()
         return pa.array([v for v in self.table if v is not None], type=pa.string())  # type: ignore[union-attr]
 
     def outside(self, known: _Cleaned) -> np.ndarray:
         """Where a cleaned value is not None and not among ``known``'s cleaned values."""
-        arrow = self._arrow()
+        arrow = self.arrow
         try:
             values = known.distinct()
             if arrow is not None:  # each distinct value looked up once
