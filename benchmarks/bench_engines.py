@@ -330,8 +330,9 @@ def work_engine(ctx: dict[str, Any]) -> Any:
 def _materialise(frame: Any, engine: str, mode: str) -> Any:
     """A lazy result computed into memory: Polars DataFrame, Arrow table (DuckDB, Spark)."""
     if engine == "polars" and hasattr(frame, "collect"):
-        # from Parquet, the streaming engine (what makes 100M fit); in memory, the default one
-        return frame.collect(engine="streaming" if mode == "parquet" else "auto")
+        # the streaming engine, as reconnect_lib collects (engines.materialize, engines.to_pandas):
+        # from Parquet it is what makes 100M fit; in memory it takes less time and memory
+        return frame.collect(engine="streaming")
     if engine == "duckdb":
         return frame.to_arrow_table() if hasattr(frame, "to_arrow_table") else frame.fetch_arrow_table()
     if engine == "spark":

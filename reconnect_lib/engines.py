@@ -369,6 +369,9 @@ def to_pandas(frame: Any, dtypes: Mapping[str, str] | None = None) -> pd.DataFra
     if wrapped.implementation.is_spark_like():
         # toArrow, not narwhals' collect: PySpark's pandas path warns on pandas 3.
         table = wrapped.to_native().toArrow()
+    elif wrapped.implementation.is_polars() and isinstance(wrapped, nw.LazyFrame):
+        # Polars' streaming engine, as materialize collects: less time and memory than the default one.
+        table = frame.collect(engine="streaming").to_arrow()
     else:
         eager = wrapped.collect(backend="pyarrow") if isinstance(wrapped, nw.LazyFrame) else wrapped
         table = eager.to_arrow()

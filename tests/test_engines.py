@@ -677,3 +677,23 @@ def test_an_engine_not_installed_names_its_extra_and_the_key(engine, module, mon
     package = module.split(".")[0]
     assert any(dep.startswith(package) for dep in extras[engine])  # the extra the message names exists
     assert any(dep.startswith(package) for dep in extras["test"])  # and the test extra still installs it
+
+
+@pytest.mark.parametrize("collect", ["to_pandas", "materialize"])
+def test_polars_results_are_collected_with_the_streaming_engine(monkeypatch, collect):
+    # The streaming engine takes less time and memory than the default one on the scored
+    # base; the result is the same (the cross-engine tests above compare every value).
+    import polars as pl
+
+    engines_used = []
+    real = pl.LazyFrame.collect
+
+    def spy(self, *args, **kwargs):
+        engines_used.append(kwargs.get("engine", "auto"))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(pl.LazyFrame, "collect", spy)
+    lazy = pl.LazyFrame({"client_id": ["b", "a"], "amount": [2.0, 1.0]}).sort("client_id")
+    out = engines.to_pandas(lazy) if collect == "to_pandas" else engines.materialize(lazy).collect()
+    assert list(out["client_id"]) == ["a", "b"]
+    assert engines_used[0] == "streaming"
