@@ -630,6 +630,23 @@ def test_wilson_interval_holds_the_rate_and_stays_in_0_1(n, data):
 
 
 @given(
+    n=st.integers(1, 10**7),
+    data=st.data(),
+    confidence=st.sampled_from([0.5, 0.8, 0.9, 0.95, 0.99, 0.999]),
+)
+def test_wilson_interval_is_statsmodels_wilson_interval(n, data, confidence):
+    # The interval is written out to spare `reconnect buckets` the statsmodels import; it
+    # must stay the library's answer.
+    from statsmodels.stats.proportion import proportion_confint
+
+    k = data.draw(st.integers(0, n))
+    low, high = proportion_confint(k, n, alpha=1 - confidence, method="wilson")
+    rate = k / n
+    expected = (max(0.0, min(float(low), rate)), min(1.0, max(float(high), rate)))
+    assert wilson_interval(k, n, confidence=confidence) == pytest.approx(expected, rel=1e-12, abs=1e-15)
+
+
+@given(
     n1=st.integers(1, 5000),
     n2=st.integers(1, 5000),
     data=st.data(),

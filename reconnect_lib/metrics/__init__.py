@@ -33,6 +33,7 @@ Example
 -------
 >>> from datetime import date
 >>> import pandas as pd
+>>> from reconnect_lib.metrics import contact_outcomes, win_back_rates
 >>> events = pd.DataFrame({
 ...     "client_id": ["a", "a", "b", "b", "c"],
 ...     "date": pd.to_datetime(["2026-03-02", "2026-03-09", "2026-03-02", "2026-03-05", "2026-03-03"]),
@@ -48,40 +49,58 @@ Example
 
 from __future__ import annotations
 
-from .conversion import funnel
-from .holdout import campaign_lift, lift, lift_rates, lift_statement
-from .progress import PROGRESS_COLUMNS, catch_up_progress
-from .rates import (
-    GROUP_BY_CHOICES,
-    GroupBy,
-    observed_counts,
-    rate_statement,
-    reasons_table,
-    wilson_interval,
-    win_back_rates,
-)
-from .returns import (
-    Costs,
-    ReturnSummary,
-    break_even_week,
-    campaign_costs,
-    forecast_break_even,
-    paid_statement,
-    referral_links,
-    referral_revenue,
-    return_summary,
-)
-from .status import (
-    ATTRIBUTION_DAYS,
-    CLIENT_COLUMNS,
-    CONFIDENCE,
-    OUTCOME_COLUMNS,
-    STATUS_COLUMNS,
-    client_status,
-    contact_outcomes,
-)
-from .summary import OutcomeSummary, outcome_summary
-from .survival import time_to_win_back
+import importlib
+
+# Each name is imported from its module on first use: `history` needs only `status`, and the
+# returns, survival and hold-out modules need not load for a command that reads none of them.
+_LAZY = {
+    "funnel": "conversion",
+    "campaign_lift": "holdout",
+    "lift": "holdout",
+    "lift_rates": "holdout",
+    "lift_statement": "holdout",
+    "PROGRESS_COLUMNS": "progress",
+    "catch_up_progress": "progress",
+    "GROUP_BY_CHOICES": "rates",
+    "GroupBy": "rates",
+    "observed_counts": "rates",
+    "rate_statement": "rates",
+    "reasons_table": "rates",
+    "wilson_interval": "rates",
+    "win_back_rates": "rates",
+    "Costs": "returns",
+    "ReturnSummary": "returns",
+    "break_even_week": "returns",
+    "campaign_costs": "returns",
+    "forecast_break_even": "returns",
+    "paid_statement": "returns",
+    "referral_links": "returns",
+    "referral_revenue": "returns",
+    "return_summary": "returns",
+    "ATTRIBUTION_DAYS": "status",
+    "CLIENT_COLUMNS": "status",
+    "CONFIDENCE": "status",
+    "OUTCOME_COLUMNS": "status",
+    "STATUS_COLUMNS": "status",
+    "client_status": "status",
+    "contact_outcomes": "status",
+    "OutcomeSummary": "summary",
+    "outcome_summary": "summary",
+    "time_to_win_back": "survival",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value  # the next use finds it without this call
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "ATTRIBUTION_DAYS",

@@ -31,22 +31,30 @@ GROUP_BY_CHOICES: tuple[str, ...] = get_args(GroupBy)
 
 
 def wilson_interval(won: int, contacted: int, *, confidence: float = CONFIDENCE) -> tuple[float, float]:
-    """The Wilson score interval of a rate ``won / contacted`` (statsmodels' ``proportion_confint``).
+    """The Wilson score interval of a rate ``won / contacted``.
 
-    Returns ``(nan, nan)`` when nobody was contacted.
+    Returns ``(nan, nan)`` when nobody was contacted. The formula is statsmodels'
+    ``proportion_confint(method="wilson")`` written out (the suite checks the two agree):
+    importing statsmodels takes 0.5-1 s, which every ``reconnect buckets`` of a campaign
+    with outcomes would pay for a handful of arithmetic.
 
     Examples
     --------
     >>> [round(x, 4) for x in wilson_interval(1600, 3000)]
     [0.5154, 0.5511]
     """
-    from statsmodels.stats.proportion import proportion_confint
+    from statistics import NormalDist
 
     conf = _check_confidence(confidence)
     if contacted <= 0:
         return (math.nan, math.nan)
-    low, high = proportion_confint(won, contacted, alpha=1 - conf, method="wilson")
+    crit = NormalDist().inv_cdf(1 - (1 - conf) / 2)
     rate = won / contacted
+    crit2 = crit * crit
+    denom = 1 + crit2 / contacted
+    center = (rate + crit2 / (2 * contacted)) / denom
+    dist = crit * math.sqrt(rate * (1.0 - rate) / contacted + crit2 / (4.0 * contacted**2)) / denom
+    low, high = max(0.0, center - dist), min(1.0, center + dist)
     # At 0 or all won the bound is the rate itself; keep rounding from leaving it outside.
     return (max(0.0, min(float(low), rate)), min(1.0, max(float(high), rate)))
 
