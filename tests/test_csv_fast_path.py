@@ -445,3 +445,44 @@ def test_a_file_read_from_its_own_bytes_reads_as_its_text(
         fast = _read_plain_csv(decoded, delim, arrow=True)
     expected = fast if fast is not None else _read_csv_rows(decoded, delim, "t.csv")
     pd.testing.assert_frame_equal(raw.frame, expected)
+
+
+#: Text with every kind of white space Python's str.split and str.strip know, and some that is not.
+MESSY_TEXT = st.one_of(
+    st.none(),
+    st.text(
+        alphabet=st.sampled_from(
+            [
+                *(chr(c) for c in range(0x3001) if chr(c).isspace()),
+                "a",
+                "B",
+                "1",
+                "é",
+                "\u200b",
+                "\ufeff",
+                ".",
+            ]
+        ),
+        max_size=6,
+    ),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=6),
+    st.sampled_from(["yes", " No ", "TRUE", "x", "0", "maybe", "Y."]),
+)
+
+
+@given(st.lists(MESSY_TEXT, max_size=10), st.sampled_from([pd.ArrowDtype(pa.string()), "str", "string"]))
+def test_pyarrow_text_is_blank_cleaned_and_read_as_yes_no_as_each_value_is(
+    values: list[str | None], dtype: object
+) -> None:
+    col = pd.Series(values, dtype=object)
+    typed = col.astype(dtype)  # type: ignore[call-overload]
+    if isinstance(typed.dtype, pd.ArrowDtype):  # (the dtype the CSV reader gives the parsers)
+        assert cells._blank_mask(typed).tolist() == [cells._is_blank(v) for v in values]
+        flags, bad = cells._parse_bools(typed)
+        object_flags, object_bad = cells._parse_bools(col)
+        assert flags.tolist() == object_flags.tolist()
+        assert bad.tolist() == object_bad.tolist()
+    cleaned = cells._Cleaned.of(typed)
+    assert cleaned.objects().tolist() == [cells._as_text(v) for v in values]
+    assert cleaned.null().tolist() == [cells._as_text(v) is None for v in values]
+    pd.testing.assert_series_equal(cleaned.strings(), cells._Cleaned.of(col).strings())
