@@ -466,12 +466,12 @@ MESSY_TEXT = st.one_of(
         max_size=6,
     ),
     st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=6),
-    st.sampled_from(["yes", " No ", "TRUE", "x", "0", "maybe", "Y."]),
+    st.sampled_from(["yes", " No ", "TRUE", "x", "0", "maybe", "Y.", "Call", " e-mail ", "Post", "Fax"]),
 )
 
 
 @given(st.lists(MESSY_TEXT, max_size=10), st.sampled_from([pd.ArrowDtype(pa.string()), "str", "string"]))
-def test_pyarrow_text_is_blank_cleaned_and_read_as_yes_no_as_each_value_is(
+def test_pyarrow_text_is_blank_cleaned_and_read_as_yes_no_and_channels_as_each_value_is(
     values: list[str | None], dtype: object
 ) -> None:
     col = pd.Series(values, dtype=object)
@@ -482,6 +482,10 @@ def test_pyarrow_text_is_blank_cleaned_and_read_as_yes_no_as_each_value_is(
         object_flags, object_bad = cells._parse_bools(col)
         assert flags.tolist() == object_flags.tolist()
         assert bad.tolist() == object_bad.tolist()
+        channels, others = cells._parse_channels(typed)
+        object_channels, object_others = cells._parse_channels(col)
+        pd.testing.assert_series_equal(channels, object_channels)
+        assert list(others.items()) == list(object_others.items())
     cleaned = cells._Cleaned.of(typed)
     assert cleaned.objects().tolist() == [cells._as_text(v) for v in values]
     assert cleaned.null().tolist() == [cells._as_text(v) is None for v in values]
