@@ -121,7 +121,7 @@ def _arrow_layout(
     batch by pyarrow's columnar reader (as :func:`_csv_layout`'s row-by-row reading counts
     them); None when pyarrow refuses the file or finds a blank row or one repeating the
     header, so that the row-by-row reading says why the file is left to the pandas loader.
-    Each batch of data rows is appended to `keep` when it is a list."""
+    Each batch of data rows is appended to `keep` when it is a list (an empty cell null)."""
     import pyarrow as arrow
     import pyarrow.compute as pc
     import pyarrow.csv as pv
@@ -153,26 +153,28 @@ def _arrow_layout(
             for i, c in enumerate(columns):
                 chars[i] += pc.sum(pc.utf8_length(c)).as_py() or 0
             if keep is not None:
-                keep.append(batch)
+                # an empty cell null, as DuckDB's and Polars' CSV readers read one
+                none = arrow.scalar(None, arrow.string())
+                keep.append(
+                    arrow.RecordBatch.from_arrays(
+                        [pc.if_else(pc.equal(pc.utf8_length(c), 0), none, c) for c in columns],
+                        names=names,
+                    )
+                )
     except (arrow.ArrowException, OSError):
         return None
     return rows, chars
 
 
 def _kept_table(batches: list[Any] | None, names: list[str]) -> Any:
-    """The batches :func:`_arrow_layout` kept, as one Arrow table with the file's column names,
-    an empty cell null (as DuckDB's and Polars' CSV readers read one)."""
+    """The batches :func:`_arrow_layout` kept, as one Arrow table with the file's column names."""
     if batches is None:
         return None
     import pyarrow as arrow
-    import pyarrow.compute as pc
 
     if not batches:  # a header and no rows
         return arrow.table({name: arrow.array([], arrow.string()) for name in names})
-    table = arrow.Table.from_batches(batches)
-    none = arrow.scalar(None, arrow.string())
-    columns = [pc.if_else(pc.equal(pc.utf8_length(c), 0), none, c) for c in table.columns]
-    return arrow.table(columns, names=names)
+    return arrow.Table.from_batches(batches).rename_columns(names)
 
 
 def _all_of(masks: Sequence[Any]) -> Any:
