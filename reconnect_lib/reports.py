@@ -365,6 +365,87 @@ def _failed_hint(failed: Path | None) -> str:
 KERNEL_ARGUMENTS: tuple[str, ...] = ("--IPKernelApp.log_level=ERROR",)
 
 
+#: The modules each report's notebook imports first. A kernel started ahead (:func:`start_kernel`)
+#: imports them while the report process opens the campaign and loads papermill.
+PRELOAD: dict[str, tuple[str, ...]] = {
+    "overview": ("reconnect_lib.notebook", "reconnect_lib.plots", "reconnect_lib.pipeline"),
+    "weekly": (
+        "reconnect_lib.notebook",
+        "reconnect_lib.plots",
+        "reconnect_lib.weekly",
+        "reconnect_lib.metrics",
+    ),
+}
+
+
+class ReportKernel:
+    """A report's kernel started ahead of its run (:func:`start_kernel`); :meth:`close` shuts it down."""
+
+    def __init__(self, manager: Any) -> None:
+        self.manager = manager
+        self._open = True
+
+    def close(self, *, now: bool = False) -> None:
+        """Shut the kernel down, at once with `now` (a second call does nothing).
+
+        A kernel still busy with its imports, asked to shut down, logs an error
+        as it goes: a run that never executed, or failed, kills it instead.
+        """
+        if not self._open:
+            return
+        from jupyter_core.utils import run_sync
+
+        self._open = False
+        for client in self.manager.clients:  # papermill's too: it leaves a kernel it did not start running
+            with suppress(Exception):
+                client.stop_channels()
+        with suppress(Exception):  # a kernel that died is already gone
+            run_sync(self.manager.shutdown_kernel)(now=now)
+
+
+def start_kernel(kind: ReportKind, *, notebooks: Path | None = None) -> ReportKernel | None:
+    """Start the kernel a report will run in, and have it import the notebook's modules meanwhile.
+
+    A kernel takes half a second to start and another second to import pandas,
+    plotly and the library; the report process spends a second opening the
+    campaign and loading papermill. Started first, the kernel does its part
+    beside the process's (on a second core). The imports are the kernel's
+    start-up lines (``IPKernelApp.exec_lines``): they are not counted as a cell
+    and print nothing into the notebook, the kernel answers once they are
+    done, and the notebook's own import cell finds them done. Pass the kernel to
+    :func:`run_report`, which shuts it down; close it yourself if the run never
+    starts.
+
+    Returns None when the kernel cannot be started: :func:`run_report` then
+    starts one itself and reports why it could not.
+    """
+    if kind not in NOTEBOOKS:
+        return None
+    try:
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        class Manager(AsyncKernelManager):
+            """Remembers its clients, so that the ones papermill makes are closed too."""
+
+            clients: list[Any]
+
+            def client(self, **kwargs: Any) -> Any:
+                made = super().client(**kwargs)
+                self.clients.append(made)
+                return made
+
+        manager = Manager(kernel_name="python3")
+        manager.clients = []
+        modules = ", ".join(PRELOAD[kind])
+        preload = f"--IPKernelApp.exec_lines=['try:\\n    import {modules}\\nexcept Exception:\\n    pass']"
+        cwd = str(notebooks or notebooks_dir())
+        run_sync(manager.start_kernel)(extra_arguments=[*KERNEL_ARGUMENTS, preload], cwd=cwd)
+    except Exception:
+        return None
+    return ReportKernel(manager)
+
+
 _ENGINE = "reconnect-save-at-end"
 
 
@@ -413,6 +494,7 @@ def run_report(
     notebooks: Path | None = None,
     progress: bool = True,
     timeout: int = 600,
+    kernel: ReportKernel | None = None,
 ) -> ReportPaths:
     """Execute a report notebook for one campaign week and export it.
 
@@ -437,6 +519,9 @@ def run_report(
         Show papermill's progress bar.
     timeout : int
         Per-cell timeout in seconds.
+    kernel : ReportKernel, optional
+        A kernel started ahead with :func:`start_kernel` for this report (it is
+        shut down when the run ends); default: one started here.
 
     Returns
     -------
@@ -452,9 +537,6 @@ def run_report(
     reconnect_lib.files.WriteError
         The reports folder cannot be written (read-only, a file, a full disk).
     """
-    _import_jsonschema()
-    import papermill as pm
-
     if kind not in NOTEBOOKS:
         raise ReportError(f"unknown report {kind!r}", expected=" or ".join(NOTEBOOKS))
     week_monday(week)  # validates the week
@@ -474,60 +556,74 @@ def run_report(
     }
     targets = [final_dir / f"{stem}.json", final_dir / source.name, final_dir / f"{stem}.html"]
     _check_targets(final_dir, targets)  # before the notebook runs: a minute's work for nothing otherwise
-    # The exporter is made (nbconvert imported, templates compiled) while the kernel runs.
-    with temp_dir(campaign_dir, week) as tmp, ThreadPoolExecutor(1, thread_name_prefix="export") as pool:
-        pool.submit(_exporter)  # its error, if any, is raised again by export_html
-        tmp_nb = tmp / source.name
-        tmp_html = tmp / f"{stem}.html"
-        tmp_json = tmp / f"{stem}.json"
-        parameters["sidecar"] = str(tmp_json)
-        try:
-            pm.execute_notebook(
-                _literal(source),
-                _literal(tmp_nb),
-                parameters=parameters,
-                kernel_name="python3",
-                engine_name=_save_at_end_engine(),
-                progress_bar=progress,
-                cwd=str(source.parent),
-                execution_timeout=timeout,
-                extra_arguments=list(KERNEL_ARGUMENTS),
-            )
-        except pm.PapermillExecutionError as err:
-            failed = _keep_failed(tmp_nb, campaign_dir, week, source.name)
-            raise ReportError(
-                f"the {kind} report failed in cell {err.exec_count}: {err.ename}: {err.evalue}",
-                file=str(source),
-                hint=_failed_hint(failed),
-            ) from err
-        except Exception as err:  # a kernel that died, a notebook that is not a notebook, a full disk
-            if isinstance(err, OSError) and err.errno in WRITE_ERRNOS:
-                raise write_error(err, tmp_nb, hint=_FOLDER_HINT) from err
-            failed = _keep_failed(tmp_nb, campaign_dir, week, source.name)
-            raise ReportError(
-                f"the {kind} report could not run: {_why(err)}",
-                file=str(source),
-                hint=_failed_hint(failed),
-            ) from err
-        try:
-            export_html(tmp_nb, tmp_html)
-        except ReconnectError:
-            raise
-        except Exception as err:
-            if isinstance(err, OSError) and err.errno in WRITE_ERRNOS:
-                raise write_error(err, tmp_html, hint=_FOLDER_HINT) from err
-            failed = _keep_failed(tmp_nb, campaign_dir, week, source.name)
-            raise ReportError(
-                f"the {kind} report ran but could not be exported to HTML: {_why(err)}",
-                file=str(source),
-                hint=_failed_hint(failed),
-            ) from err
-        make_folder(final_dir, hint=_FOLDER_HINT)
-        _check_targets(final_dir, targets)
-        pairs = zip((tmp_json, tmp_nb, tmp_html), targets, strict=True)  # HTML last: what users open
-        moves = [(tmp, target) for tmp, target in pairs if tmp.exists()]
-        with os_errors(final_dir, hint=_FOLDER_HINT):
-            kept = _move_into_place(moves, final_dir / f".reconnect-{stem}.json")
+    kernel = kernel or start_kernel(kind, notebooks=source.parent)  # it starts while papermill loads
+    try:
+        _import_jsonschema()
+        import papermill as pm
+
+        # The exporter is made (nbconvert imported, templates compiled) while the kernel runs.
+        with temp_dir(campaign_dir, week) as tmp, ThreadPoolExecutor(1, thread_name_prefix="export") as pool:
+            pool.submit(_exporter)  # its error, if any, is raised again by export_html
+            tmp_nb = tmp / source.name
+            tmp_html = tmp / f"{stem}.html"
+            tmp_json = tmp / f"{stem}.json"
+            parameters["sidecar"] = str(tmp_json)
+            ran = False
+            try:
+                pm.execute_notebook(
+                    _literal(source),
+                    _literal(tmp_nb),
+                    parameters=parameters,
+                    kernel_name="python3",
+                    engine_name=_save_at_end_engine(),
+                    progress_bar=progress,
+                    cwd=str(source.parent),
+                    execution_timeout=timeout,
+                    extra_arguments=list(KERNEL_ARGUMENTS),
+                    **({"km": kernel.manager} if kernel is not None else {}),
+                )
+                ran = True
+            except pm.PapermillExecutionError as err:
+                failed = _keep_failed(tmp_nb, campaign_dir, week, source.name)
+                raise ReportError(
+                    f"the {kind} report failed in cell {err.exec_count}: {err.ename}: {err.evalue}",
+                    file=str(source),
+                    hint=_failed_hint(failed),
+                ) from err
+            except Exception as err:  # a kernel that died, a notebook that is not a notebook, a full disk
+                if isinstance(err, OSError) and err.errno in WRITE_ERRNOS:
+                    raise write_error(err, tmp_nb, hint=_FOLDER_HINT) from err
+                failed = _keep_failed(tmp_nb, campaign_dir, week, source.name)
+                raise ReportError(
+                    f"the {kind} report could not run: {_why(err)}",
+                    file=str(source),
+                    hint=_failed_hint(failed),
+                ) from err
+            finally:  # the kernel's work is done: it goes before the export
+                if kernel is not None:
+                    kernel.close(now=not ran)
+            try:
+                export_html(tmp_nb, tmp_html)
+            except ReconnectError:
+                raise
+            except Exception as err:
+                if isinstance(err, OSError) and err.errno in WRITE_ERRNOS:
+                    raise write_error(err, tmp_html, hint=_FOLDER_HINT) from err
+                failed = _keep_failed(tmp_nb, campaign_dir, week, source.name)
+                raise ReportError(
+                    f"the {kind} report ran but could not be exported to HTML: {_why(err)}",
+                    file=str(source),
+                    hint=_failed_hint(failed),
+                ) from err
+            make_folder(final_dir, hint=_FOLDER_HINT)
+            _check_targets(final_dir, targets)
+            pairs = zip((tmp_json, tmp_nb, tmp_html), targets, strict=True)  # HTML last: what users open
+            moves = [(tmp, target) for tmp, target in pairs if tmp.exists()]
+            with os_errors(final_dir, hint=_FOLDER_HINT):
+                kept = _move_into_place(moves, final_dir / f".reconnect-{stem}.json")
+    finally:
+        if kernel is not None:
+            kernel.close(now=True)  # closed already, unless the run stopped before the notebook ran
     return ReportPaths(
         notebook=final_dir / source.name,
         html=final_dir / f"{stem}.html",

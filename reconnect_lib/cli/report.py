@@ -40,23 +40,29 @@ def report() -> None:
 @_quiet_option
 def report_overview(config_path: Path, as_of, week: str | None, quiet: bool) -> None:
     """The state of the past-client base, for a strategic focus plan."""
-    from ..reports import run_report
+    from ..reports import run_report, start_kernel
     from ..weeks import iso_week
 
-    # Resolved as the weekly report is: a week's overview is as of the same day.
-    source = campaign_source(config_path, as_of, week=week)  # also checks the data files are there
-    week = week or iso_week(source.as_of)
-    check_as_of(source.as_of, what=f"week {week}", fix="pass --week with the week you mean")
-    cfg = source.config
-    paths = run_report(
-        "overview",
-        config=cfg.source or config_path,
-        campaign=cfg.campaign.name,
-        reports_folder=cfg.reports.folder,
-        week=week,
-        as_of=source.as_of,
-        progress=not quiet,
-    )
+    kernel = start_kernel("overview")  # it starts while the campaign is opened
+    try:
+        # Resolved as the weekly report is: a week's overview is as of the same day.
+        source = campaign_source(config_path, as_of, week=week)  # also checks the data files are there
+        week = week or iso_week(source.as_of)
+        check_as_of(source.as_of, what=f"week {week}", fix="pass --week with the week you mean")
+        cfg = source.config
+        paths = run_report(
+            "overview",
+            config=cfg.source or config_path,
+            campaign=cfg.campaign.name,
+            reports_folder=cfg.reports.folder,
+            week=week,
+            as_of=source.as_of,
+            progress=not quiet,
+            kernel=kernel,
+        )
+    finally:
+        if kernel is not None:
+            kernel.close(now=True)  # closed already, unless the report stopped before it ran
     _echo(paths)
 
 
@@ -75,20 +81,26 @@ def report_weekly(config_path: Path, as_of, week: str | None, quiet: bool) -> No
     campaign.toml's as_of when it falls in that week), so a rerun gives the
     same numbers.
     """
-    from ..reports import run_report
+    from ..reports import run_report, start_kernel
     from ..weeks import iso_week
 
-    source = campaign_source(config_path, as_of, week=week)  # also checks the data files are there
-    cfg, day = source.config, source.as_of
-    week = week or iso_week(day)
-    check_as_of(day, what=f"week {week}", fix="pass --week with the week you mean")
-    paths = run_report(
-        "weekly",
-        config=cfg.source or config_path,
-        campaign=cfg.campaign.name,
-        reports_folder=cfg.reports.folder,
-        week=week,
-        as_of=day,
-        progress=not quiet,
-    )
+    kernel = start_kernel("weekly")  # it starts while the campaign is opened
+    try:
+        source = campaign_source(config_path, as_of, week=week)  # also checks the data files are there
+        cfg, day = source.config, source.as_of
+        week = week or iso_week(day)
+        check_as_of(day, what=f"week {week}", fix="pass --week with the week you mean")
+        paths = run_report(
+            "weekly",
+            config=cfg.source or config_path,
+            campaign=cfg.campaign.name,
+            reports_folder=cfg.reports.folder,
+            week=week,
+            as_of=day,
+            progress=not quiet,
+            kernel=kernel,
+        )
+    finally:
+        if kernel is not None:
+            kernel.close(now=True)  # closed already, unless the report stopped before it ran
     _echo(paths)
