@@ -471,23 +471,19 @@ def _parse_text_dates(
     ``missing``, when given, is the blank cells already found."""
     if missing is None:
         missing = _arrow_blank(cells)
-    plain = pc.fill_null(pc.match_substring_regex(cells, _PLAIN_ISO_DATE), False).to_numpy(
-        zero_copy_only=False
-    )
     result = pd.Series(pd.NaT, index=index, dtype="datetime64[us]")
     early = np.zeros(len(cells), dtype=bool)
     late = np.zeros(len(cells), dtype=bool)
+    plain = ~missing
+    try:  # pyarrow's cast takes exactly YYYY-MM-DD and a day that exists: the common export at once
+        days = _cast_days(cells.filter(pa.array(plain)) if missing.any() else cells)
+        year = days.astype("datetime64[Y]").astype(np.int64) + 1970
+    except pa.ArrowInvalid:  # some cell is not: the plain ones found by their pattern
+        plain = pc.fill_null(pc.match_substring_regex(cells, _PLAIN_ISO_DATE), False).to_numpy(
+            zero_copy_only=False
+        )
+        days, year = _iso_days(cells.filter(pa.array(plain)))
     if plain.any():
-        iso = cells.filter(pa.array(plain))
-        try:
-            days = pc.cast(iso, pa.date32()).to_numpy(zero_copy_only=False).astype("datetime64[D]")
-            year = days.astype("datetime64[Y]").astype(np.int64) + 1970
-        except pa.ArrowInvalid:  # a day that does not exist (2023-02-30): read part by part
-            year, month, day = (
-                pc.cast(pc.utf8_slice_codeunits(iso, start, stop), pa.int32()).to_numpy()
-                for start, stop in ((0, 4), (5, 7), (8, 10))
-            )
-            days = _calendar_days(year, month, day)
         early[plain] = year < EARLIEST.year
         late[plain] = year > 2200
         ok = ~early[plain] & ~late[plain]
@@ -507,6 +503,26 @@ def _parse_text_dates(
         pd.Series(early, index=index),
         pd.Series(late, index=index),
     )
+
+
+def _cast_days(iso: pa.Array) -> np.ndarray:
+    """``datetime64[D]`` of strings that are each exactly ``YYYY-MM-DD`` and a day that exists;
+    pyarrow's ArrowInvalid if any is not."""
+    return pc.cast(iso, pa.date32()).to_numpy(zero_copy_only=False).astype("datetime64[D]")
+
+
+def _iso_days(iso: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """``datetime64[D]`` of ``YYYY-MM-DD`` strings (NaT where no such day exists, 2023-02-30)
+    and the year each is written with."""
+    try:
+        days = _cast_days(iso)
+    except pa.ArrowInvalid:  # a day that does not exist: read part by part
+        year, month, day = (
+            pc.cast(pc.utf8_slice_codeunits(iso, start, stop), pa.int32()).to_numpy()
+            for start, stop in ((0, 4), (5, 7), (8, 10))
+        )
+        return _calendar_days(year, month, day), year
+    return days, days.astype("datetime64[Y]").astype(np.int64) + 1970
 
 
 _MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
