@@ -67,7 +67,6 @@ from ..schema import INPUT_DTYPES as DTYPES
 from .cells import CHANNEL_SYNONYMS, MAX_AMOUNT
 from .read import read_table
 from .read_options import ReadOptions
-from .scan import SCAN_CHECKS, scan_inputs
 from .tables import (
     Inputs,
     LoadReport,
@@ -78,7 +77,31 @@ from .tables import (
     load_table,
     load_transactions,
 )
-from .validate import CLIENTS_SCHEMA, CONTACTS_SCHEMA, TRANSACTIONS_SCHEMA
+
+# Loaded on first use: the scanning engines' reader (pyarrow.compute, the scan checks) and
+# the pandera output schemas are not needed to load a campaign with pandas.
+_LAZY = {
+    "SCAN_CHECKS": "scan",
+    "scan_inputs": "scan",
+    "CLIENTS_SCHEMA": "validate",
+    "CONTACTS_SCHEMA": "validate",
+    "TRANSACTIONS_SCHEMA": "validate",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value  # the next use finds it without this call
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "CHANNEL_SYNONYMS",

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from .. import schema as s
-from .._pandera import pa
 from ..column_maps import (
     MappedTable,
     normalise_name,
