@@ -16,6 +16,7 @@ import importlib
 import sys
 from types import ModuleType
 
+from ._imports import lazy_names
 from .errors import ConfigError, InputError, ReconnectError, StoreError
 
 __version__ = "0.1.0"
@@ -67,18 +68,7 @@ _LAZY = {
 _LAZY_MODULES = ("clv", "plots")
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
-        globals()[name] = value  # the next use finds it without this call
-        return value
-    if name in _LAZY_MODULES:
-        return importlib.import_module(f".{name}", __name__)
-    raise AttributeError(f"module 'reconnect_lib' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_names(__name__, _LAZY, globals(), modules=_LAZY_MODULES)
 
 
 class _Package(ModuleType):

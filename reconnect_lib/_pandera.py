@@ -21,9 +21,10 @@ puts the two environment variables back as they were.
 from __future__ import annotations
 
 import os
-import sys
 from types import ModuleType
 from typing import Any
+
+from ._imports import hidden_modules
 
 _ENV = ("SPARK_LOCAL_IP", "PYARROW_IGNORE_TIMEZONE")
 _HIDDEN = ("pyspark", "pyspark.pandas")
@@ -31,17 +32,11 @@ _HIDDEN = ("pyspark", "pyspark.pandas")
 
 def _import() -> tuple[ModuleType, Any]:
     saved = {name: os.environ.get(name) for name in _ENV}
-    # A None entry in sys.modules makes `import` raise ImportError, which pandera catches.
-    hidden = [name for name in _HIDDEN if name not in sys.modules]
-    for name in hidden:
-        sys.modules[name] = None  # type: ignore[assignment]
     try:
-        import pandera.pandas as pandera_pandas
-        from pandera.errors import SchemaErrors as schema_errors
+        with hidden_modules(_HIDDEN):  # pandera catches the ImportError
+            import pandera.pandas as pandera_pandas
+            from pandera.errors import SchemaErrors as schema_errors
     finally:
-        for name in hidden:
-            if sys.modules.get(name, False) is None:
-                del sys.modules[name]
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)

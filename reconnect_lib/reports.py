@@ -28,6 +28,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
+from ._imports import hidden_modules
 from .errors import ReconnectError, ReportError
 from .files import (
     WRITE_ERRNOS,
@@ -101,15 +102,8 @@ def _import_jsonschema() -> None:
     """
     if "jsonschema" in sys.modules:
         return
-    hidden = [name for name in _SLOW_FORMAT_CHECKERS if name not in sys.modules]
-    for name in hidden:
-        sys.modules[name] = None  # type: ignore[assignment]
-    try:
+    with hidden_modules(_SLOW_FORMAT_CHECKERS):
         import jsonschema  # noqa: F401
-    finally:
-        for name in hidden:
-            if sys.modules.get(name, False) is None:
-                del sys.modules[name]
 
 
 _exporter_lock = threading.Lock()

@@ -15,7 +15,7 @@ from reconnect_lib import options
 
 PACKAGE = Path(reconnect_lib.__file__).parent
 #: The common layer.
-COMMON = ("errors", "options", "weeks", "schema", "files", "money", "config")
+COMMON = ("_imports", "errors", "options", "weeks", "schema", "files", "money", "config")
 
 
 def _modules() -> list[Path]:

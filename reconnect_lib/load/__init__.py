@@ -63,6 +63,7 @@ Example
 ('007', Timestamp('2024-03-05 00:00:00'))
 """
 
+from .._imports import lazy_names
 from ..schema import INPUT_DTYPES as DTYPES
 from .cells import CHANNEL_SYNONYMS, MAX_AMOUNT
 from .read import read_table
@@ -89,19 +90,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        import importlib
-
-        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
-        globals()[name] = value  # the next use finds it without this call
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
-
+__getattr__, __dir__ = lazy_names(__name__, _LAZY, globals())
 
 __all__ = [
     "CHANNEL_SYNONYMS",

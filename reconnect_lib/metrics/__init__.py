@@ -49,7 +49,7 @@ Example
 
 from __future__ import annotations
 
-import importlib
+from .._imports import lazy_names
 
 # Each name is imported from its module on first use: `history` needs only `status`, and the
 # returns, survival and hold-out modules need not load for a command that reads none of them.
@@ -90,17 +90,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
-        globals()[name] = value  # the next use finds it without this call
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
-
+__getattr__, __dir__ = lazy_names(__name__, _LAZY, globals())
 
 __all__ = [
     "ATTRIBUTION_DAYS",
