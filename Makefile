@@ -34,10 +34,11 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
 # -n auto: one pytest worker per core (pytest-xdist); every test keeps its files in tmp_path
-# and its PostgreSQL tables in a schema of its own, so workers never meet.
+# and its PostgreSQL tables in a schema of its own, so workers never meet. --durations names the
+# fifteen slowest tests, so a CI run shows where its ten minutes go.
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n auto --dist worksteal
+	$(BIN)/python -m pytest -n auto --dist worksteal --durations=15
 
 # The developers' fast loop: lint, then every test outside the four slow layers (no notebook
 # runs or killed subprocesses, no Spark, no browser, no PostgreSQL; tests/conftest.py marks
