@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from reconnect_lib.errors import InputError
@@ -406,15 +406,25 @@ def test_messy_cells_load_from_pyarrow_columns_as_from_python_objects(files: tup
     st.lists(st.sampled_from(["A1", " A1", "B  2", "007", "7", "C\u00a03", "", " ", None]), max_size=8),
     st.lists(st.sampled_from(["A1", "B 2", "007", "C 3", "\ud800", None]), max_size=6),
     st.sampled_from([object, pd.ArrowDtype(pa.string()), "str", "string"]),
+    st.sampled_from([object, pd.ArrowDtype(pa.string())]),
+    st.booleans(),
 )
+# A dirty id after clean ones: the distinct values must all be tested.
+@example(["A1", "A1", " A1", None], ["A1"], "str", pd.ArrowDtype(pa.string()), True)
 def test_unknown_clients_are_found_by_pyarrow_as_by_python(
-    ids: list[str | None], known: list[str | None], dtype: object
+    ids: list[str | None], known: list[str | None], dtype: object, known_dtype: object, lookup: bool
 ) -> None:
+    # lookup=True: the ids are dictionary-encoded first, their cleanliness tested on the
+    # distinct values and the encoding reused by `outside` (and the known ids' `distinct`).
     col = pd.Series(ids, dtype=object)
-    cleaned = cells._Cleaned.of(col.astype(dtype))  # type: ignore[call-overload]
+    cleaned = cells._Cleaned.of(col.astype(dtype), lookup=lookup)  # type: ignore[call-overload]
     members = {cells._as_text(v) for v in known} - {None}
     expected = [(t := cells._as_text(v)) is not None and t not in members for v in ids]
-    assert cleaned.outside(cells._Cleaned.of(pd.Series(known, dtype=object))).tolist() == expected
+    try:
+        known_col = pd.Series(known, dtype=object).astype(known_dtype)  # type: ignore[call-overload]
+    except (pa.ArrowException, UnicodeEncodeError):  # a lone surrogate: pyarrow cannot hold it
+        known_col = pd.Series(known, dtype=object)
+    assert cleaned.outside(cells._Cleaned.of(known_col, lookup=lookup)).tolist() == expected
     pd.testing.assert_series_equal(
         cleaned.objects(), pd.Series([cells._as_text(v) for v in ids], dtype=object)
     )

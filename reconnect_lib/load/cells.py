@@ -231,7 +231,10 @@ class _Cleaned:
     cell and reads the table's last entry, None. A column of pyarrow strings (as read from
     a CSV, or pandas' pyarrow-backed ``str`` from Parquet) that needs no cleaning at all is
     kept as it is (``clean``, and its strings as ``arrow``), without codes or a table:
-    ``codes`` and ``table`` are then None.
+    ``codes`` and ``table`` are then None. A column to be looked up among known ids
+    (:meth:`outside`) is dictionary-encoded first (``encoded``): the cleanliness test then
+    reads each distinct value once, and the lookup reuses the encoding (at 10M history rows
+    with 1M clients, a regex over 1M values instead of 10M).
     """
 
     codes: np.ndarray | None
@@ -239,12 +242,16 @@ class _Cleaned:
     index: pd.Index
     clean: pd.Series | None = None  # the column itself, when no value needed cleaning
     arrow: pa.Array | None = None  # its strings, when kept without codes
+    encoded: pa.DictionaryArray | None = None  # those strings dictionary-encoded, for a lookup
 
     @classmethod
-    def of(cls, col: pd.Series) -> _Cleaned:
+    def of(cls, col: pd.Series, *, lookup: bool = False) -> _Cleaned:
         arrow = _pyarrow_strings(col)
-        if arrow is not None and not pc.any(_unclean(arrow)).as_py():
-            return cls(None, None, col.index, col, arrow)  # every cell clean or missing: tested at once
+        if arrow is not None:
+            encoded = pc.dictionary_encode(arrow) if lookup else None
+            distinct = arrow if encoded is None else encoded.dictionary
+            if not pc.any(_unclean(distinct)).as_py():
+                return cls(None, None, col.index, col, arrow, encoded)  # every cell clean or missing
         distinct = _distinct_text(col)
         if distinct is None:  # not all text: value by value
             cleaned = [*(_as_text(v) for v in col.astype(object)), None]
@@ -284,6 +291,8 @@ class _Cleaned:
 
     def distinct(self) -> pa.Array:
         """The distinct cleaned values that are not None (in no particular order), as pyarrow strings."""
+        if self.encoded is not None:
+            return self.encoded.dictionary  # (nulls are masked in the indices, never in it)
         arrow = self.arrow
         if arrow is not None:
             return pc.unique(arrow).drop_null()
@@ -295,7 +304,7 @@ class _Cleaned:
         try:
             values = known.distinct()
             if arrow is not None:  # each distinct value looked up once
-                codes = pc.dictionary_encode(arrow)
+                codes = self.encoded if self.encoded is not None else pc.dictionary_encode(arrow)
                 strange = np.append(_outside(codes.dictionary, values), False)  # (null: code -1)
                 return strange[pc.fill_null(codes.indices, -1).to_numpy(zero_copy_only=False)]
             table = pa.array(self.table, type=pa.string(), from_pandas=True)

@@ -252,7 +252,9 @@ def _load_table(
         column = data[col]
         values = _typed(column, canonical)
         if canonical in _ID_COLUMNS:
-            cleaned = cleaned_ids[col] = _Cleaned.of(values)  # _as_id of every value
+            # _as_id of every value; client ids are encoded for the unknown-client lookup below
+            # (a history's) and for the distinct ids that lookup reads (the client list's)
+            cleaned = cleaned_ids[col] = _Cleaned.of(values, lookup=canonical == s.CLIENT_ID)
             checked.cells[col] = (cleaned, None)
             parsed[col] = cleaned.strings()
             continue
