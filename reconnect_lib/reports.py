@@ -360,14 +360,16 @@ KERNEL_ARGUMENTS: tuple[str, ...] = ("--IPKernelApp.log_level=ERROR",)
 
 
 #: The modules each report's notebook imports first. A kernel started ahead (:func:`start_kernel`)
-#: imports them while the report process opens the campaign and loads papermill.
+#: imports them while the report process opens the campaign and loads papermill. The metrics
+#: package loads its names on first use, so its modules are named themselves.
 PRELOAD: dict[str, tuple[str, ...]] = {
     "overview": ("reconnect_lib.notebook", "reconnect_lib.plots", "reconnect_lib.pipeline"),
     "weekly": (
         "reconnect_lib.notebook",
         "reconnect_lib.plots",
         "reconnect_lib.weekly",
-        "reconnect_lib.metrics",
+        "reconnect_lib.metrics.summary",
+        "reconnect_lib.metrics.progress",
     ),
 }
 
