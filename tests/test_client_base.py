@@ -592,6 +592,7 @@ def messy_histories(draw):
     return clients, history(True), history(False)
 
 
+@both_engines  # each example runs both paths: the codes and the group_by
 @given(data=messy_histories(), measure_from=st.sampled_from(["latest", "contact", "purchase"]))
 def test_summary_on_codes_equals_the_group_by(data, measure_from):
     clients, transactions, contacts = data

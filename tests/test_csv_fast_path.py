@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from reconnect_lib.errors import InputError
@@ -396,6 +396,8 @@ def _messy_campaigns() -> st.SearchStrategy[tuple[bytes, bytes]]:
     return messy_campaigns()
 
 
+# Each example loads a whole campaign twice: at most 60 (test_messy_cells runs 30 of its own).
+@settings(max_examples=min(60, settings().max_examples))
 @given(files=_messy_campaigns())
 def test_messy_cells_load_from_pyarrow_columns_as_from_python_objects(files: tuple[bytes, bytes]) -> None:
     with tempfile.TemporaryDirectory() as folder:

@@ -843,6 +843,8 @@ def rank_inputs(draw):
     )
 
 
+# Each example runs both paths (NumPy and the windows): half the profile's examples.
+@settings(max_examples=max(10, settings.default.max_examples // 2))
 @given(base=rank_inputs(), basis=st.sampled_from(["expected", "yearly", "total"]))
 def test_numpy_ranks_equal_the_windows(base, basis):
     bucketed = dormancy_buckets(base)
