@@ -38,6 +38,21 @@ def overview(firm: str, reports: Path, **kwargs):
     return report("overview", SAMPLE / firm / "campaign.toml", reports, **kwargs)
 
 
+def weekly_with(notebooks: Path, reports: Path, *, campaign: str = "acme", **kwargs):
+    """The consulting firm's weekly report of 2026-W48, run from the notebooks in `notebooks`."""
+    return run_report(
+        "weekly",
+        config=SAMPLE / "consulting-firm" / "campaign.toml",
+        campaign=campaign,
+        reports_folder=reports,
+        week="2026-W48",
+        as_of=date(2026, 11, 23),
+        notebooks=notebooks,
+        progress=False,
+        **kwargs,
+    )
+
+
 def config_of(firm: str):
     return rl.load_config(SAMPLE / firm / "campaign.toml")
 
@@ -180,16 +195,7 @@ def test_a_campaign_name_with_braces_reports_into_its_own_folder(tmp_path):
     # holding "{week}" would have written elsewhere.
     notebooks = tiny_weekly_notebook(tmp_path)
     for name in ("Acme {0} {week}", "{{7+7}} {config}"):
-        paths = run_report(
-            "weekly",
-            config=SAMPLE / "consulting-firm" / "campaign.toml",
-            campaign=name,
-            reports_folder=tmp_path / "reports",
-            week="2026-W48",
-            as_of=date(2026, 11, 23),
-            notebooks=notebooks,
-            progress=False,
-        )
+        paths = weekly_with(notebooks, tmp_path / "reports", campaign=name)
         assert paths.html.parent == tmp_path / "reports" / name / "2026-W48"
         assert json.loads(paths.numbers.read_text(encoding="utf-8")) == {"week": "2026-W48"}
     assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == ["Acme {0} {week}", "{{7+7}} {config}"]
@@ -204,16 +210,7 @@ def test_a_folder_named_like_a_report_file_is_refused_before_anything_moves(tmp_
     (week / "weekly_campaign_report.json").write_text("last week's numbers", encoding="utf-8")
     (week / "weekly_campaign_report.html").mkdir()
     with pytest.raises(rl.ReconnectError, match=r"report\.html: a folder of that name") as err:
-        run_report(
-            "weekly",
-            config=SAMPLE / "consulting-firm" / "campaign.toml",
-            campaign="acme",
-            reports_folder=tmp_path / "reports",
-            week="2026-W48",
-            as_of=date(2026, 11, 23),
-            notebooks=notebooks,
-            progress=False,
-        )
+        weekly_with(notebooks, tmp_path / "reports")
     assert "move or rename the folder" in str(err.value)
     assert (week / "weekly_campaign_report.json").read_text(encoding="utf-8") == "last week's numbers"
     assert sorted(p.name for p in week.iterdir()) == [f"weekly_campaign_report.{x}" for x in ("html", "json")]
@@ -225,16 +222,7 @@ def test_a_report_file_changed_since_it_was_written_is_kept_aside_not_replaced(t
     notebooks = tiny_weekly_notebook(tmp_path)
 
     def run():
-        return run_report(
-            "weekly",
-            config=SAMPLE / "consulting-firm" / "campaign.toml",
-            campaign="acme",
-            reports_folder=tmp_path / "reports",
-            week="2026-W48",
-            as_of=date(2026, 11, 23),
-            notebooks=notebooks,
-            progress=False,
-        )
+        return weekly_with(notebooks, tmp_path / "reports")
 
     first = run()
     assert first.kept == ()
@@ -270,16 +258,7 @@ def test_the_executed_notebook_is_written_once_not_before_and_after_every_cell(t
     monkeypatch.setattr(
         papermill_io, "write", lambda buf, path, *a, **k: (written.append(path), write(buf, path, *a, **k))[1]
     )
-    paths = run_report(
-        "weekly",
-        config=SAMPLE / "consulting-firm" / "campaign.toml",
-        campaign="acme",
-        reports_folder=tmp_path / "reports",
-        week="2026-W48",
-        as_of=date(2026, 11, 23),
-        notebooks=notebooks,
-        progress=False,
-    )
+    paths = weekly_with(notebooks, tmp_path / "reports")
     assert len(written) == 1
     executed = nbformat.read(paths.notebook, as_version=4)
     printed = [o["text"] for c in executed.cells for o in c.outputs if o.get("name") == "stdout"]
@@ -298,16 +277,7 @@ def test_a_run_stopped_by_a_dead_kernel_keeps_the_cells_that_ran(tmp_path):
     ]
     nbformat.write(nb, notebooks / "weekly_campaign_report.ipynb")
     with pytest.raises(ReportError, match="DeadKernelError") as caught:
-        run_report(
-            "weekly",
-            config=SAMPLE / "consulting-firm" / "campaign.toml",
-            campaign="acme",
-            reports_folder=tmp_path / "reports",
-            week="2026-W48",
-            as_of=date(2026, 11, 23),
-            notebooks=notebooks,
-            progress=False,
-        )
+        weekly_with(notebooks, tmp_path / "reports")
     failed = tmp_path / "reports" / "acme" / "failed" / "2026-W48-weekly_campaign_report.ipynb"
     assert f"kept at {failed}" in str(caught.value)
     kept = nbformat.read(failed, as_version=4)
@@ -356,16 +326,7 @@ def test_the_html_exporter_is_made_while_the_kernel_runs_and_made_once(tmp_path,
     monkeypatch.setattr(reports, "_exporter", exporter)
     notebooks = tiny_weekly_notebook(tmp_path)
     for folder in ("one", "two"):
-        paths = run_report(
-            "weekly",
-            config=SAMPLE / "consulting-firm" / "campaign.toml",
-            campaign="acme",
-            reports_folder=tmp_path / folder,
-            week="2026-W48",
-            as_of=date(2026, 11, 23),
-            notebooks=notebooks,
-            progress=False,
-        )
+        paths = weekly_with(notebooks, tmp_path / folder)
         assert "</html>" in paths.html.read_text(encoding="utf-8")
     assert [name.startswith("export") for name in callers] == [True, False, True, False]
     assert len(reports._exporters) == 1
@@ -385,17 +346,7 @@ def test_the_kernel_is_started_ahead_with_the_notebook_s_modules_imported_and_sh
     nbformat.write(nb, notebooks / "weekly_campaign_report.ipynb")
     kernel = start_kernel("weekly", notebooks=notebooks)
     assert kernel is not None
-    paths = run_report(
-        "weekly",
-        config=SAMPLE / "consulting-firm" / "campaign.toml",
-        campaign="acme",
-        reports_folder=tmp_path / "reports",
-        week="2026-W48",
-        as_of=date(2026, 11, 23),
-        notebooks=notebooks,
-        progress=False,
-        kernel=kernel,
-    )
+    paths = weekly_with(notebooks, tmp_path / "reports", kernel=kernel)
     assert not kernel.manager.has_kernel  # shut down when the run ended
     executed = nbformat.read(paths.notebook, as_version=4)
     printed = [o["text"] for c in executed.cells for o in c.outputs if o.get("name") == "stdout"]
